@@ -1,0 +1,206 @@
+//! The command line: clap types, their conversion into library calls, and every line scout
+//! prints. Data goes to stdout; messages, diagnostics and progress go to stderr.
+
+mod check;
+mod rank;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Diagnostic;
+use crate::rules::RuleSet;
+
+/// How a run ended, as an exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: all good.
+    Success,
+    /// 1: finished, but some rows were invalid or a script failed on some rows.
+    Partial,
+    /// 2: fatal: invalid rules, bad flags, unreadable input.
+    Fatal,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(match exit {
+            Exit::Success => 0,
+            Exit::Partial => 1,
+            Exit::Fatal => 2,
+        })
+    }
+}
+
+/// scout: rank influencer candidates against a brand's rules.
+#[derive(Debug, Parser)]
+#[command(name = "scout", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colour in messages.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// scout's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rank a candidate list for a brand.
+    Rank(rank::RankArgs),
+    /// Check a rule folder and report every problem in it.
+    Check(check::CheckArgs),
+}
+
+/// The `--rules` flag, shared by every command that reads rules.
+#[derive(Clone, Debug, clap::Args)]
+pub struct RulesArg {
+    /// The rule folder.
+    #[arg(long = "rules", value_name = "DIR", default_value = "rules", env = "SCOUT_RULES")]
+    pub dir: PathBuf,
+}
+
+/// Where messages go, and whether they are coloured.
+#[derive(Clone, Copy, Debug)]
+pub struct Ui {
+    /// Colour stderr messages.
+    pub color: bool,
+}
+
+impl Ui {
+    fn new(choice: ColorChoice) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match choice {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && std::io::stderr().is_terminal(),
+        };
+        Self { color }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// Prints `error: message`, and `hint: …` when given.
+    pub fn error(&self, message: &str, hint: Option<&str>) {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "{}: {message}", self.paint("1;31", "error"));
+        if let Some(hint) = hint {
+            let _ = writeln!(err, "{}: {hint}", self.paint("1;36", "hint"));
+        }
+    }
+
+    /// Prints `warning: message`.
+    pub fn warning(&self, message: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{}: {message}", self.paint("1;33", "warning"));
+    }
+
+    /// Prints a plain status line to stderr.
+    pub fn status(&self, message: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{message}");
+    }
+
+    /// Prints diagnostics to stderr.
+    pub fn diagnostics(&self, diagnostics: &[Diagnostic]) {
+        let mut err = std::io::stderr().lock();
+        for diagnostic in diagnostics {
+            let _ = writeln!(err, "{}", diagnostic.render(self.color));
+        }
+    }
+
+    /// Loads the rules, printing every diagnostic when they are invalid.
+    pub fn load_rules(&self, rules: &RulesArg) -> Result<RuleSet, Exit> {
+        match crate::rules::load(&rules.dir) {
+            Ok(rules) => {
+                self.diagnostics(&rules.warnings);
+                Ok(rules)
+            }
+            Err(diagnostics) => {
+                self.diagnostics(&diagnostics);
+                let errors = diagnostics
+                    .iter()
+                    .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+                    .count();
+                self.error(
+                    &format!(
+                        "the rule folder `{}` has {} {}",
+                        rules.dir.display(),
+                        errors,
+                        plural(errors, "problem")
+                    ),
+                    Some(&format!(
+                        "fix them, then run `scout check --rules {}`",
+                        rules.dir.display()
+                    )),
+                );
+                Err(Exit::Fatal)
+            }
+        }
+    }
+}
+
+/// `1 problem`, `2 problems`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        word.to_owned()
+    } else {
+        format!("{word}s")
+    }
+}
+
+/// Writes to stdout; a closed pipe (`scout rank … | head`) is not an error.
+pub fn write_stdout(
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Runs scout with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return match err.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => Exit::Fatal.into(),
+            };
+        }
+    };
+    run(cli).into()
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Exit {
+    let ui = Ui::new(cli.color);
+    match cli.command {
+        Command::Rank(args) => rank::run(&ui, &args),
+        Command::Check(args) => check::run(&ui, &args),
+    }
+}

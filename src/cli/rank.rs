@@ -1,0 +1,114 @@
+//! `scout rank`: rank a candidate list for one brand.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::{plural, write_stdout, Exit, RulesArg, Ui};
+use crate::input::{self, Format, Source};
+use crate::output::{self, OutputFormat};
+use crate::rank::{self, RankOptions, Ranking};
+
+/// Arguments of `scout rank`.
+#[derive(Debug, clap::Args)]
+pub struct RankArgs {
+    /// The candidate list: CSV, JSON or NDJSON; `-` reads stdin.
+    #[arg(value_name = "CANDIDATES")]
+    pub candidates: PathBuf,
+    /// The brand, by its file name in `brands/` without `.toml`.
+    #[arg(long, short)]
+    pub brand: String,
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Show only the best N.
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+    /// Output format [default: table on a terminal, else csv; or from --output's extension].
+    #[arg(long, short, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// The candidate list's format [default: from the file extension, else csv].
+    #[arg(long, value_enum)]
+    pub input_format: Option<Format>,
+    /// Write the ranking to FILE (atomically) instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Runs `scout rank`.
+pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
+    let rules = match ui.load_rules(&args.rules) {
+        Ok(rules) => rules,
+        Err(exit) => return exit,
+    };
+    let brand = match rules.brand(&args.brand) {
+        Ok(brand) => brand,
+        Err(err) => {
+            ui.error(&err.to_string(), Some(&err.hint()));
+            return Exit::Fatal;
+        }
+    };
+    let source = Source::from_arg(&args.candidates);
+    let format = args.input_format.unwrap_or_else(|| match &source {
+        Source::File(path) => Format::from_path(path),
+        Source::Stdin => Format::Csv,
+    });
+    let rows = match input::read(&source, format) {
+        Ok(rows) => rows,
+        Err(err) => {
+            ui.error(&err.to_string(), err.hint().as_deref());
+            return Exit::Fatal;
+        }
+    };
+    let ranking = rank::rank(&rules, brand, rows, RankOptions { top: args.top });
+    report_errors(ui, &ranking);
+
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path))
+        .unwrap_or(if args.output.is_none() && std::io::stdout().is_terminal() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Csv
+        });
+    let written = match &args.output {
+        Some(path) => {
+            output::write_atomically(path, |out| output::write_ranking(out, &ranking, format))
+                .map_err(|err| format!("cannot write `{}`: {err}", path.display()))
+        }
+        None => write_stdout(|out| output::write_ranking(out, &ranking, format))
+            .map_err(|err| format!("cannot write the ranking: {err}")),
+    };
+    if let Err(message) = written {
+        ui.error(&message, None);
+        return Exit::Fatal;
+    }
+    let c = ranking.counts;
+    ui.status(&format!(
+        "ranked {} of {} {} for `{}` ({} filtered, {} invalid) · revision {}",
+        c.ranked,
+        c.read,
+        plural(c.read, "candidate"),
+        ranking.brand,
+        c.filtered,
+        c.invalid,
+        ranking.revision
+    ));
+    if c.invalid > 0 {
+        Exit::Partial
+    } else {
+        Exit::Success
+    }
+}
+
+/// Prints unusable rows and script failures, at most a screenful.
+pub fn report_errors(ui: &Ui, ranking: &Ranking) {
+    const SHOWN: usize = 20;
+    for error in ranking.errors.iter().take(SHOWN) {
+        ui.error(&error.to_string(), None);
+    }
+    if ranking.errors.len() > SHOWN {
+        ui.status(&format!(
+            "… and {} more unusable rows; `--format json` lists them all",
+            ranking.errors.len() - SHOWN
+        ));
+    }
+}

@@ -1,0 +1,229 @@
+//! One diagnostic type for every problem found in a rule folder, and its rendering.
+//!
+//! A [`Diagnostic`] points at a file and, where it can, at a byte span in that file's source.
+//! Rendering follows rustc: `error: …`, ` --> path:line:col`, the source line with a caret
+//! and a `help:` line when a fix is known.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+/// How serious a problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The rule folder is unusable until this is fixed.
+    Error,
+    /// Worth a look; the rule folder still loads.
+    Warning,
+}
+
+/// A located problem in a rule file.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// How serious the problem is.
+    pub severity: Severity,
+    /// What is wrong, lowercase, values in backticks.
+    pub message: String,
+    /// The file the problem is in.
+    pub path: PathBuf,
+    /// The whole text of that file, when it could be read.
+    pub source: Option<Arc<str>>,
+    /// The byte range of the offending text in `source`.
+    pub span: Option<Range<usize>>,
+    /// A short note under the caret.
+    pub label: Option<String>,
+    /// How to fix it, when that is known.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// Creates an error about `path` with no location yet.
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            message: message.into(),
+            path: path.into(),
+            source: None,
+            span: None,
+            label: None,
+            hint: None,
+        }
+    }
+
+    /// Creates a warning about `path` with no location yet.
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self { severity: Severity::Warning, ..Self::error(path, message) }
+    }
+
+    /// Points the diagnostic at `span` within `source`.
+    pub fn at(mut self, source: &Arc<str>, span: Range<usize>) -> Self {
+        self.source = Some(Arc::clone(source));
+        self.span = Some(span);
+        self
+    }
+
+    /// Adds a label under the caret.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a hint when there is one.
+    pub fn maybe_hint(mut self, hint: Option<String>) -> Self {
+        if hint.is_some() {
+            self.hint = hint;
+        }
+        self
+    }
+
+    /// The 1-based line and column of the start of the span, when there is one.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        let source = self.source.as_deref()?;
+        let span = self.span.as_ref()?;
+        Some(line_col(source, span.start))
+    }
+
+    /// `path:line:col`, or just the path when the problem has no location.
+    pub fn location(&self) -> String {
+        match self.line_col() {
+            Some((line, col)) => format!("{}:{line}:{col}", self.path.display()),
+            None => self.path.display().to_string(),
+        }
+    }
+
+    /// Renders the diagnostic as text, with ANSI colours when `color` is set.
+    pub fn render(&self, color: bool) -> String {
+        use annotate_snippets::{Level, Renderer, Snippet};
+        let level = match self.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        let renderer = if color { Renderer::styled() } else { Renderer::plain() };
+        let origin = display_path(&self.path);
+        let mut out = match (&self.source, &self.span) {
+            (Some(source), Some(span)) => {
+                let span = clamp_span(source, span.clone());
+                let label = self.label.as_deref().unwrap_or("");
+                let mut message = level.title(&self.message).snippet(
+                    Snippet::source(source)
+                        .line_start(1)
+                        .origin(&origin)
+                        .fold(true)
+                        .annotation(level.span(span).label(label)),
+                );
+                if let Some(hint) = &self.hint {
+                    message = message.footer(Level::Help.title(hint));
+                }
+                renderer.render(message).to_string()
+            }
+            _ => {
+                let mut text = renderer.render(level.title(&self.message)).to_string();
+                let _ = write!(text, "\n --> {origin}");
+                if let Some(hint) = &self.hint {
+                    let _ = write!(text, "\n  = help: {hint}");
+                }
+                text
+            }
+        };
+        out.push('\n');
+        out
+    }
+
+    /// A serialisable summary, for `--format json`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (line, column) = self.line_col().unzip();
+        serde_json::json!({
+            "severity": self.severity,
+            "message": self.message,
+            "path": display_path(&self.path),
+            "line": line,
+            "column": column,
+            "snippet": self.snippet(),
+            "hint": self.hint,
+        })
+    }
+
+    /// The offending text, when the diagnostic has a span.
+    pub fn snippet(&self) -> Option<&str> {
+        let source = self.source.as_deref()?;
+        let span = clamp_span(source, self.span.clone()?);
+        source.get(span)
+    }
+}
+
+/// Renders a path with forward slashes, as users type it on every platform.
+pub fn display_path(path: &Path) -> String {
+    path.display().to_string().replace('\\', "/")
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `source`.
+pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = &source[..floor_char_boundary(source, offset)];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(source: &str, mut offset: usize) -> usize {
+    while offset > 0 && !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+fn clamp_span(source: &str, span: Range<usize>) -> Range<usize> {
+    let start = floor_char_boundary(source, span.start.min(source.len()));
+    let end = floor_char_boundary(source, span.end.clamp(start, source.len()));
+    start..end
+}
+
+/// The closest candidate to `word`, for a "did you mean" hint: a few edits away, or very
+/// similar by Jaro-Winkler.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    let max_edits = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter_map(|candidate| {
+            let lower = candidate.to_lowercase();
+            let edits = strsim::damerau_levenshtein(&word, &lower);
+            let similarity = strsim::jaro_winkler(&word, &lower);
+            (edits <= max_edits || similarity > 0.85).then_some((edits, candidate))
+        })
+        .min_by_key(|(edits, _)| *edits)
+        .map(|(_, candidate)| candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncdé\nx", 0), (1, 1));
+        assert_eq!(line_col("ab\ncdé\nx", 3), (2, 1));
+        assert_eq!(line_col("ab\ncdé\nx", 8), (3, 1));
+    }
+
+    #[test]
+    fn suggests_close_words_only() {
+        assert_eq!(did_you_mean("wieght", ["weight", "niches"]), Some("weight"));
+        assert_eq!(did_you_mean("zzz", ["weight", "niches"]), None);
+        assert_eq!(did_you_mean("mdi", ["micro", "mid", "macro"]), Some("mid"));
+    }
+}

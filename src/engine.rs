@@ -1,0 +1,597 @@
+//! The pure evaluation of one candidate against one brand: derived metrics, tier, filter
+//! verdicts, score components and the scripted score. No I/O, no printing; a script failure
+//! is returned as an error for that candidate only.
+
+use rhai::{Array, Dynamic, Scope};
+use serde::Serialize;
+
+use crate::model::{Candidate, PostSample};
+use crate::rules::script::{self, map_of, opt_float, opt_str, ScriptError};
+use crate::rules::tiers::thousands;
+use crate::rules::{Average, Brand, ErBasis, MissingPolicy, RuleSet, Tier};
+
+/// Metrics derived from a candidate's raw figures, on the brand's chosen basis.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Likes per post (from samples when the candidate has them).
+    pub avg_likes: Option<f64>,
+    /// Comments per post.
+    pub avg_comments: Option<f64>,
+    /// Shares per post.
+    pub avg_shares: Option<f64>,
+    /// Views per post.
+    pub avg_views: Option<f64>,
+    /// Likes + comments + shares per post; missing comments or shares count as 0.
+    pub engagements_per_post: Option<f64>,
+    /// Engagements per post over followers (or views, by the brand's basis).
+    pub engagement_rate: Option<f64>,
+    /// Cost per post over engagements per post.
+    pub cost_per_engagement: Option<f64>,
+    /// Average views, else average likes × 10 (the usual impressions estimate).
+    pub estimated_reach: Option<f64>,
+}
+
+/// Derives the metrics of `candidate` as `brand` measures them.
+pub fn metrics(brand: &Brand, candidate: &Candidate) -> Metrics {
+    let (avg_likes, avg_comments, avg_shares, avg_views) = if candidate.post_samples.is_empty() {
+        (candidate.avg_likes, candidate.avg_comments, candidate.avg_shares, candidate.avg_views)
+    } else {
+        let samples = &candidate.post_samples;
+        let average = brand.engagement.average;
+        (
+            average_of(samples, average, |p| p.likes),
+            average_of(samples, average, |p| p.comments),
+            average_of(samples, average, |p| p.shares),
+            average_of(samples, average, |p| p.views),
+        )
+    };
+    let engagements_per_post =
+        avg_likes.map(|likes| likes + avg_comments.unwrap_or(0.0) + avg_shares.unwrap_or(0.0));
+    let engagement_rate = engagements_per_post.and_then(|eng| match brand.engagement.basis {
+        ErBasis::Followers if candidate.followers == 0 => Some(0.0),
+        ErBasis::Followers => Some(eng / candidate.followers as f64),
+        ErBasis::Views => avg_views.filter(|v| *v > 0.0).map(|views| eng / views),
+    });
+    let cost_per_engagement = match (candidate.cost_per_post, engagements_per_post) {
+        (Some(cost), Some(eng)) if eng > 0.0 => Some(cost / eng),
+        _ => None,
+    };
+    let estimated_reach = avg_views.or(avg_likes.map(|likes| likes * 10.0));
+    Metrics {
+        avg_likes,
+        avg_comments,
+        avg_shares,
+        avg_views,
+        engagements_per_post,
+        engagement_rate,
+        cost_per_engagement,
+        estimated_reach,
+    }
+}
+
+fn average_of(
+    samples: &[PostSample],
+    average: Average,
+    field: impl Fn(&PostSample) -> Option<f64>,
+) -> Option<f64> {
+    let mut values: Vec<f64> = samples.iter().filter_map(&field).collect();
+    if values.is_empty() {
+        return None;
+    }
+    Some(match average {
+        Average::Mean => values.iter().sum::<f64>() / values.len() as f64,
+        Average::Median => {
+            values.sort_by(f64::total_cmp);
+            let mid = values.len() / 2;
+            if values.len() % 2 == 0 {
+                (values[mid - 1] + values[mid]) / 2.0
+            } else {
+                values[mid]
+            }
+        }
+    })
+}
+
+/// The score components, each 0–1, or `None` when the data to judge it is missing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Components {
+    /// min(ER / benchmark, cap) / cap.
+    pub engagement: Option<f64>,
+    /// The brand's best weight among the candidate's niches; 0 when none match.
+    pub niche_fit: f64,
+    /// min(1, target CPE / CPE).
+    pub cost_efficiency: Option<f64>,
+    /// 1 − fake-follower share.
+    pub authenticity: Option<f64>,
+}
+
+/// Which tier rule matched.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TierMatch {
+    /// The tier's name.
+    pub name: String,
+    /// The tier's follower bounds, as text.
+    pub bounds: String,
+    /// The `when` condition that also held, if the tier has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// The ER benchmark for this platform and tier.
+    pub benchmark: Option<f64>,
+}
+
+/// A brand filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Filter {
+    /// `filters.platforms`.
+    Platforms,
+    /// `filters.tiers`.
+    Tiers,
+    /// `filters.min_followers`.
+    MinFollowers,
+    /// `filters.max_followers`.
+    MaxFollowers,
+    /// `filters.min_engagement_rate`.
+    MinEngagementRate,
+    /// `filters.min_niche_fit`.
+    MinNicheFit,
+    /// `filters.max_fake_follower_pct`.
+    MaxFakeFollowerPct,
+    /// `filters.countries`.
+    Countries,
+    /// `filters.max_cost_per_post`.
+    MaxCostPerPost,
+    /// `filters.exclude_keywords`.
+    ExcludeKeywords,
+}
+
+/// One filter's verdict on one candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// The filter.
+    pub filter: Filter,
+    /// Whether the candidate passed it.
+    pub passed: bool,
+    /// Whether the value the filter needs was missing (the brand's `when_missing` decided).
+    pub missing: bool,
+}
+
+/// The full outcome of evaluating one candidate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Derived metrics.
+    pub metrics: Metrics,
+    /// The tier.
+    pub tier: TierMatch,
+    /// Verdicts: every filter the brand sets when explaining, else only the failed ones.
+    pub verdicts: Vec<Verdict>,
+    /// Score components.
+    pub components: Components,
+    /// The 0–100 score, rounded to 4 decimals; `None` when a filter failed.
+    pub score: Option<f64>,
+    /// Notes the script emitted with `note(…)` or `print(…)`.
+    pub notes: Vec<String>,
+}
+
+impl Evaluation {
+    /// Whether every filter passed.
+    pub fn passed(&self) -> bool {
+        self.verdicts.iter().all(|v| v.passed)
+    }
+
+    /// The failed filters' reasons, in filter order.
+    pub fn failure_reasons(&self, brand: &Brand, candidate: &Candidate) -> Vec<String> {
+        self.verdicts
+            .iter()
+            .filter(|v| !v.passed)
+            .map(|v| v.reason(brand, candidate, self))
+            .collect()
+    }
+}
+
+/// A script failure on one candidate.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("script `{script}` failed on `{handle}`: {error}")]
+pub struct EvalError {
+    /// The script, relative to the rule folder.
+    pub script: String,
+    /// The candidate's handle.
+    pub handle: String,
+    /// What went wrong.
+    pub error: ScriptError,
+}
+
+/// How much detail to compute.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Record every filter verdict, not only failures, and score filtered candidates too.
+    pub explain: bool,
+}
+
+/// Evaluates `candidate` against `brand`. Pure: same inputs, same output.
+pub fn evaluate(
+    rules: &RuleSet,
+    brand: &Brand,
+    candidate: &Candidate,
+    options: Options,
+) -> Result<Evaluation, EvalError> {
+    let metrics = metrics(brand, candidate);
+    let mut scope: Option<Scope> = None;
+    let script_error = |path: &std::path::Path, error| EvalError {
+        script: path.display().to_string(),
+        handle: candidate.handle.clone(),
+        error,
+    };
+
+    // Tier: the first tier whose bounds hold and whose condition, if any, is true.
+    let tiers = brand.tiers.tiers_for(candidate.platform.as_deref());
+    let mut matched: Option<&Tier> = None;
+    for tier in tiers {
+        if !tier.contains(candidate.followers) {
+            continue;
+        }
+        match &tier.when {
+            None => {
+                matched = Some(tier);
+                break;
+            }
+            Some(condition) => {
+                let scope =
+                    scope.get_or_insert_with(|| script_scope(rules, brand, candidate, &metrics));
+                let holds = rules
+                    .sandbox
+                    .eval_condition(&condition.ast, scope)
+                    .map_err(|e| script_error(&brand.tiers.path, e))?;
+                if holds {
+                    matched = Some(tier);
+                    break;
+                }
+            }
+        }
+    }
+    // A valid scheme tiles every count with unconditional tiers, so this always matches.
+    let tier = matched.or_else(|| tiers.last()).expect("a valid tier scheme has tiers");
+    let benchmark = brand.benchmarks.get(candidate.platform.as_deref(), &tier.name);
+    let tier_match = TierMatch {
+        name: tier.name.clone(),
+        bounds: tier.bounds_text(),
+        when: tier.when.as_ref().map(|w| w.source.clone()),
+        benchmark,
+    };
+
+    let components = components(rules, brand, candidate, &metrics, benchmark);
+    let verdicts =
+        filter_verdicts(brand, candidate, &metrics, &components, &tier.name, options.explain);
+    let mut evaluation = Evaluation {
+        metrics,
+        tier: tier_match,
+        verdicts,
+        components,
+        score: None,
+        notes: Vec::new(),
+    };
+    if evaluation.passed() || options.explain {
+        let mut scope = scope.unwrap_or_else(|| script_scope(rules, brand, candidate, &metrics));
+        fill_scored_scope(&mut scope, &evaluation);
+        let _ = script::take_notes();
+        let result = rules.sandbox.eval_score(&brand.script.ast, &mut scope);
+        evaluation.notes = script::take_notes();
+        let score = result.map_err(|e| script_error(&brand.script.path, e))?;
+        let clamped = score.clamp(0.0, 100.0);
+        if clamped != score {
+            evaluation.notes.push(format!("score {score} clamped to {clamped}"));
+        }
+        if evaluation.passed() || options.explain {
+            evaluation.score = Some(round4(clamped));
+        }
+    }
+    Ok(evaluation)
+}
+
+/// Rounds to 4 decimals: scores are compared and shown at this precision.
+pub fn round4(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+fn components(
+    rules: &RuleSet,
+    brand: &Brand,
+    candidate: &Candidate,
+    metrics: &Metrics,
+    benchmark: Option<f64>,
+) -> Components {
+    let cap = brand.engagement.cap;
+    let engagement = match (metrics.engagement_rate, benchmark) {
+        (Some(er), Some(benchmark)) => Some((er / benchmark).min(cap) / cap),
+        _ => None,
+    };
+    let niche_fit = candidate
+        .niches
+        .iter()
+        .filter_map(|label| rules.taxonomy.resolve(label))
+        .map(|id| brand.niche_weights[id])
+        .fold(0.0, f64::max);
+    // Free posts are perfectly efficient; paid posts nobody engages with are worthless.
+    let cost_efficiency = match (candidate.cost_per_post, metrics.engagements_per_post) {
+        (Some(cost), Some(eng)) => Some(if cost <= 0.0 {
+            1.0
+        } else if eng <= 0.0 {
+            0.0
+        } else {
+            (brand.target_cost_per_engagement * eng / cost).min(1.0)
+        }),
+        _ => None,
+    };
+    let authenticity = candidate.fake_follower_pct.map(|fake| 1.0 - fake);
+    Components { engagement, niche_fit, cost_efficiency, authenticity }
+}
+
+fn filter_verdicts(
+    brand: &Brand,
+    candidate: &Candidate,
+    metrics: &Metrics,
+    components: &Components,
+    tier: &str,
+    explain: bool,
+) -> Vec<Verdict> {
+    let f = &brand.filters;
+    let on_missing = f.when_missing == MissingPolicy::Pass;
+    let mut verdicts = Vec::new();
+    let mut record = |filter: Filter, outcome: Option<bool>| {
+        let verdict =
+            Verdict { filter, passed: outcome.unwrap_or(on_missing), missing: outcome.is_none() };
+        if explain || !verdict.passed {
+            verdicts.push(verdict);
+        }
+    };
+    if let Some(platforms) = &f.platforms {
+        record(Filter::Platforms, candidate.platform.as_ref().map(|p| platforms.contains(p)));
+    }
+    if let Some(tiers) = &f.tiers {
+        record(Filter::Tiers, Some(tiers.iter().any(|t| t == tier)));
+    }
+    if let Some(min) = f.min_followers {
+        record(Filter::MinFollowers, Some(candidate.followers >= min));
+    }
+    if let Some(max) = f.max_followers {
+        record(Filter::MaxFollowers, Some(candidate.followers <= max));
+    }
+    if let Some(min) = f.min_engagement_rate {
+        record(Filter::MinEngagementRate, metrics.engagement_rate.map(|er| er >= min));
+    }
+    if let Some(min) = f.min_niche_fit {
+        record(Filter::MinNicheFit, Some(components.niche_fit >= min));
+    }
+    if let Some(max) = f.max_fake_follower_pct {
+        record(Filter::MaxFakeFollowerPct, candidate.fake_follower_pct.map(|fake| fake <= max));
+    }
+    if let Some(countries) = &f.countries {
+        record(
+            Filter::Countries,
+            candidate.country.as_ref().map(|c| countries.iter().any(|k| k.eq_ignore_ascii_case(c))),
+        );
+    }
+    if let Some(max) = f.max_cost_per_post {
+        record(Filter::MaxCostPerPost, candidate.cost_per_post.map(|cost| cost <= max));
+    }
+    if !f.exclude_keywords.is_empty() {
+        record(Filter::ExcludeKeywords, Some(excluded_keyword(brand, candidate).is_none()));
+    }
+    verdicts
+}
+
+/// The first excluded keyword found in the candidate's handle, niches or text columns.
+fn excluded_keyword<'a>(brand: &'a Brand, candidate: &Candidate) -> Option<(&'a str, String)> {
+    let texts = std::iter::once(("handle", candidate.handle.as_str()))
+        .chain(candidate.niches.iter().map(|n| ("niches", n.as_str())))
+        .chain(
+            candidate
+                .extra
+                .iter()
+                .filter(|(key, _)| {
+                    brand.filters.keyword_columns.iter().any(|c| c.eq_ignore_ascii_case(key))
+                })
+                .map(|(key, value)| (&**key, value.as_str())),
+        );
+    for (column, text) in texts {
+        let lower = text.to_lowercase();
+        if let Some(keyword) =
+            brand.filters.exclude_keywords.iter().find(|k| contains_word(&lower, k))
+        {
+            return Some((keyword, column.to_owned()));
+        }
+    }
+    None
+}
+
+/// Whether `keyword` occurs in `text` as a whole word (or words): `casino` matches
+/// "casino nights", "#casino" and "casino_kid" but not "casinos" or "mycasino".
+fn contains_word(text: &str, keyword: &str) -> bool {
+    text.match_indices(keyword).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + keyword.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+impl Verdict {
+    /// The verdict in words: value, threshold and outcome, e.g.
+    /// `fake_follower_pct 0.41 > max 0.30`.
+    pub fn reason(&self, brand: &Brand, candidate: &Candidate, evaluation: &Evaluation) -> String {
+        let f = &brand.filters;
+        let missing = |what: &str| {
+            let policy = if self.passed { "passes" } else { "fails" };
+            format!(
+                "{what} missing ({policy}: when_missing = \"{}\")",
+                if self.passed { "pass" } else { "fail" }
+            )
+        };
+        if self.missing {
+            let what = match self.filter {
+                Filter::Platforms => "platform",
+                Filter::MinEngagementRate => "engagement_rate",
+                Filter::MaxFakeFollowerPct => "fake_follower_pct",
+                Filter::Countries => "country",
+                Filter::MaxCostPerPost => "cost_per_post",
+                _ => "value",
+            };
+            return missing(what);
+        }
+        let ok = if self.passed { "in" } else { "not in" };
+        match self.filter {
+            Filter::Platforms => format!(
+                "platform `{}` {ok} [{}]",
+                candidate.platform.as_deref().unwrap_or(""),
+                f.platforms.as_deref().unwrap_or_default().join(", ")
+            ),
+            Filter::Tiers => format!(
+                "tier `{}` {ok} [{}]",
+                evaluation.tier.name,
+                f.tiers.as_deref().unwrap_or_default().join(", ")
+            ),
+            Filter::MinFollowers => format!(
+                "followers {} {} min {}",
+                thousands(candidate.followers),
+                if self.passed { ">=" } else { "<" },
+                thousands(f.min_followers.unwrap_or(0))
+            ),
+            Filter::MaxFollowers => format!(
+                "followers {} {} max {}",
+                thousands(candidate.followers),
+                if self.passed { "<=" } else { ">" },
+                thousands(f.max_followers.unwrap_or(0))
+            ),
+            Filter::MinEngagementRate => format!(
+                "engagement_rate {:.4} {} min {:.4}",
+                evaluation.metrics.engagement_rate.unwrap_or(0.0),
+                if self.passed { ">=" } else { "<" },
+                f.min_engagement_rate.unwrap_or(0.0)
+            ),
+            Filter::MinNicheFit => format!(
+                "niche_fit {:.2} {} min {:.2}{}",
+                evaluation.components.niche_fit,
+                if self.passed { ">=" } else { "<" },
+                f.min_niche_fit.unwrap_or(0.0),
+                if candidate.niches.is_empty() {
+                    " (no niches given)".to_owned()
+                } else {
+                    format!(" (niches: {})", candidate.niches.join(", "))
+                }
+            ),
+            Filter::MaxFakeFollowerPct => format!(
+                "fake_follower_pct {:.2} {} max {:.2}",
+                candidate.fake_follower_pct.unwrap_or(0.0),
+                if self.passed { "<=" } else { ">" },
+                f.max_fake_follower_pct.unwrap_or(0.0)
+            ),
+            Filter::Countries => format!(
+                "country `{}` {ok} [{}]",
+                candidate.country.as_deref().unwrap_or(""),
+                f.countries.as_deref().unwrap_or_default().join(", ")
+            ),
+            Filter::MaxCostPerPost => format!(
+                "cost_per_post {} {} max {}",
+                candidate.cost_per_post.unwrap_or(0.0),
+                if self.passed { "<=" } else { ">" },
+                f.max_cost_per_post.unwrap_or(0.0)
+            ),
+            Filter::ExcludeKeywords => match excluded_keyword(brand, candidate) {
+                Some((keyword, column)) => format!("excluded keyword `{keyword}` in {column}"),
+                None => "no excluded keyword found".to_owned(),
+            },
+        }
+    }
+}
+
+/// The scope a tier condition sees: candidate fields and metrics; tier-dependent values `()`.
+fn script_scope(
+    rules: &RuleSet,
+    brand: &Brand,
+    candidate: &Candidate,
+    metrics: &Metrics,
+) -> Scope<'static> {
+    let mut scope = Scope::new();
+    let niches: Array = candidate
+        .niches
+        .iter()
+        .filter_map(|label| rules.taxonomy.resolve(label))
+        .map(|id| Dynamic::from(rules.taxonomy.name(id).to_owned()))
+        .collect();
+    let extra = map_of(candidate.extra.iter().map(|(k, v)| (&**k, Dynamic::from(v.clone()))));
+    let weights = map_of([
+        ("engagement", Dynamic::from_float(brand.weights.engagement)),
+        ("niche_fit", Dynamic::from_float(brand.weights.niche_fit)),
+        ("cost_efficiency", Dynamic::from_float(brand.weights.cost_efficiency)),
+        ("authenticity", Dynamic::from_float(brand.weights.authenticity)),
+    ]);
+    let count = |n: Option<u64>| opt_float(n.map(|n| n as f64));
+    scope
+        .push_dynamic("handle", Dynamic::from(candidate.handle.clone()))
+        .push_dynamic("platform", opt_str(candidate.platform.as_deref()))
+        .push_dynamic("followers", Dynamic::from_float(candidate.followers as f64))
+        .push_dynamic("following", count(candidate.following))
+        .push_dynamic("posts", count(candidate.posts))
+        .push_dynamic("avg_likes", opt_float(metrics.avg_likes))
+        .push_dynamic("avg_comments", opt_float(metrics.avg_comments))
+        .push_dynamic("avg_shares", opt_float(metrics.avg_shares))
+        .push_dynamic("avg_views", opt_float(metrics.avg_views))
+        .push_dynamic("niches", Dynamic::from_array(niches))
+        .push_dynamic("country", opt_str(candidate.country.as_deref()))
+        .push_dynamic("fake_follower_pct", opt_float(candidate.fake_follower_pct))
+        .push_dynamic("cost_per_post", opt_float(candidate.cost_per_post))
+        .push_dynamic("extra", Dynamic::from_map(extra))
+        .push_dynamic("engagement_rate", opt_float(metrics.engagement_rate))
+        .push_dynamic("er", opt_float(metrics.engagement_rate))
+        .push_dynamic("engagements_per_post", opt_float(metrics.engagements_per_post))
+        .push_dynamic("cost_per_engagement", opt_float(metrics.cost_per_engagement))
+        .push_dynamic("estimated_reach", opt_float(metrics.estimated_reach))
+        .push_dynamic("tier", Dynamic::UNIT)
+        .push_dynamic("benchmark", Dynamic::UNIT)
+        .push_dynamic("engagement", Dynamic::UNIT)
+        .push_dynamic("niche_fit", Dynamic::UNIT)
+        .push_dynamic("cost_efficiency", Dynamic::UNIT)
+        .push_dynamic("authenticity", Dynamic::UNIT)
+        .push_dynamic("weights", Dynamic::from_map(weights))
+        .push_dynamic("brand", Dynamic::from(brand.id.clone()));
+    scope
+}
+
+fn fill_scored_scope(scope: &mut Scope, evaluation: &Evaluation) {
+    let c = &evaluation.components;
+    scope.set_value("tier", evaluation.tier.name.clone());
+    scope.set_value("benchmark", opt_float(evaluation.tier.benchmark));
+    scope.set_value("engagement", opt_float(c.engagement));
+    scope.set_value("niche_fit", Dynamic::from_float(c.niche_fit));
+    scope.set_value("cost_efficiency", opt_float(c.cost_efficiency));
+    scope.set_value("authenticity", opt_float(c.authenticity));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_even_and_odd_samples() {
+        let s = |likes| PostSample { likes: Some(likes), ..Default::default() };
+        let odd = [s(1.0), s(9.0), s(3.0)];
+        assert_eq!(average_of(&odd, Average::Median, |p| p.likes), Some(3.0));
+        let even = [s(1.0), s(9.0), s(3.0), s(5.0)];
+        assert_eq!(average_of(&even, Average::Median, |p| p.likes), Some(4.0));
+        assert_eq!(average_of(&even, Average::Mean, |p| p.likes), Some(4.5));
+        assert_eq!(average_of(&even, Average::Mean, |p| p.views), None);
+    }
+
+    #[test]
+    fn keywords_match_whole_words() {
+        assert!(contains_word("casino nights", "casino"));
+        assert!(contains_word("#casino", "casino"));
+        assert!(contains_word("crypto_kate", "crypto"));
+        assert!(!contains_word("casinos", "casino"));
+        assert!(!contains_word("mycasino", "casino"));
+    }
+
+    #[test]
+    fn scores_round_to_four_decimals() {
+        assert_eq!(round4(87.123_456), 87.1235);
+    }
+}

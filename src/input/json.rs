@@ -1,0 +1,130 @@
+//! The JSON and NDJSON readers: objects with the canonical keys, optionally with per-post
+//! samples under `posts: [{likes, comments, shares, views}]`.
+
+use std::sync::Arc;
+
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use super::{Field, InputError, RowBuilder, Rows};
+use crate::model::{Candidate, PostSample, RowError};
+
+pub(super) fn rows_from_array(name: &str, text: &str) -> Result<Rows, InputError> {
+    let text = text.trim_start_matches('\u{feff}');
+    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|err| InputError::Json {
+        name: name.to_owned(),
+        message: err.to_string().split(" at line").next().unwrap_or_default().to_owned(),
+        line: err.line(),
+        column: err.column(),
+    })?;
+    let rows: Vec<Result<Candidate, RowError>> = items
+        .iter()
+        .map(|raw| {
+            let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            let line = text[..offset].matches('\n').count() as u64 + 1;
+            row_from_json(line, raw.get())
+        })
+        .collect();
+    Ok(Box::new(rows.into_iter()))
+}
+
+pub(super) fn rows_from_lines(text: &str) -> Rows {
+    let text = text.trim_start_matches('\u{feff}');
+    let rows: Vec<Result<Candidate, RowError>> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| row_from_json(i as u64 + 1, line))
+        .collect();
+    Box::new(rows.into_iter())
+}
+
+fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
+    let object: Map<String, Value> = serde_json::from_str(text).map_err(|err| RowError {
+        line,
+        handle: None,
+        column: None,
+        message: format!(
+            "not a JSON object: {}",
+            err.to_string().split(" at line").next().unwrap_or_default()
+        ),
+    })?;
+    let mut row = RowBuilder::new(line);
+    for (key, value) in object {
+        match (Field::from_header(&key), value) {
+            (Some(Field::Posts), Value::Array(posts)) => match samples(&posts) {
+                Ok(samples) => row.set_samples(samples),
+                Err(message) => row.fail_row(Some("posts".to_owned()), message),
+            },
+            (Some(Field::Niches), Value::Array(niches)) => {
+                let joined: Vec<String> = niches.iter().map(scalar_text).collect();
+                row.set(Field::Niches, &joined.join(";"));
+            }
+            (Some(field), Value::Number(n)) => match field {
+                Field::Handle | Field::Platform | Field::Country | Field::Niches => {
+                    row.set(field, &n.to_string())
+                }
+                _ => row.set_number(field, n.as_f64()),
+            },
+            (Some(_), Value::Null) => {}
+            (Some(field), Value::String(s)) => row.set(field, &s),
+            (Some(field), other) => row.fail_row(
+                Some(field.name().to_owned()),
+                format!("{} must be a number or a string, not {}", field.name(), kind(&other)),
+            ),
+            (None, value) => row.set_extra(Arc::from(key.as_str()), scalar_text(&value)),
+        }
+    }
+    row.finish()
+}
+
+fn samples(posts: &[Value]) -> Result<Vec<PostSample>, String> {
+    posts
+        .iter()
+        .enumerate()
+        .map(|(i, post)| {
+            let Value::Object(post) = post else {
+                return Err(format!("posts[{i}] must be an object like {{\"likes\": 120}}"));
+            };
+            let get = |key: &str| -> Result<Option<f64>, String> {
+                match post.get(key) {
+                    None | Some(Value::Null) => Ok(None),
+                    Some(Value::Number(n)) => match n.as_f64() {
+                        Some(v) if v >= 0.0 => Ok(Some(v)),
+                        _ => Err(format!("posts[{i}].{key} must not be negative")),
+                    },
+                    Some(Value::String(s)) => super::value::parse_number(s)
+                        .map_err(|why| format!("posts[{i}].{key} {why}")),
+                    Some(other) => {
+                        Err(format!("posts[{i}].{key} must be a number, not {}", kind(other)))
+                    }
+                }
+            };
+            Ok(PostSample {
+                likes: get("likes")?,
+                comments: get("comments")?,
+                shares: get("shares")?,
+                views: get("views")?,
+            })
+        })
+        .collect()
+}
+
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

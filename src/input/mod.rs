@@ -1,0 +1,367 @@
+//! Candidate readers: CSV, JSON and NDJSON, from a file or stdin.
+//!
+//! Readers stream [`Candidate`]s. A row that cannot be used becomes a [`RowError`] with its
+//! line number and the column at fault; the batch goes on. Only problems with the input as a
+//! whole (unreadable, no `handle` column, broken JSON) are fatal [`InputError`]s.
+
+pub mod columns;
+mod csv;
+mod json;
+pub mod value;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::model::{Candidate, PostSample, RowError};
+
+/// A stream of candidate rows, each usable or not.
+pub type Rows = Box<dyn Iterator<Item = Result<Candidate, RowError>> + Send>;
+
+/// Candidate-list formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// A JSON array of objects.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
+impl Format {
+    /// The format a file name implies: `.json`, `.ndjson`/`.jsonl`, anything else CSV.
+    pub fn from_path(path: &Path) -> Self {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("json") => Self::Json,
+            Some("ndjson" | "jsonl") => Self::Ndjson,
+            _ => Self::Csv,
+        }
+    }
+}
+
+/// Where candidates come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A file.
+    File(PathBuf),
+    /// Standard input (`-`).
+    Stdin,
+}
+
+impl Source {
+    /// `-` means stdin; anything else is a path.
+    pub fn from_arg(arg: &Path) -> Self {
+        if arg == Path::new("-") {
+            Self::Stdin
+        } else {
+            Self::File(arg.to_owned())
+        }
+    }
+
+    /// The name to show in messages.
+    pub fn name(&self) -> String {
+        match self {
+            Self::File(path) => path.display().to_string(),
+            Self::Stdin => "<stdin>".to_owned(),
+        }
+    }
+}
+
+/// A problem with the input as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The input could not be read.
+    #[error("cannot read `{name}`: {source}")]
+    Io {
+        /// The input's name.
+        name: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A required column is absent.
+    #[error("`{name}` has no `{column}` column")]
+    MissingColumn {
+        /// The input's name.
+        name: String,
+        /// The canonical column that is missing.
+        column: &'static str,
+        /// The header as found.
+        found: Vec<String>,
+    },
+    /// The document is not valid JSON.
+    #[error("`{name}` is not valid JSON: {message} at line {line}, column {column}")]
+    Json {
+        /// The input's name.
+        name: String,
+        /// serde_json's message.
+        message: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
+}
+
+impl InputError {
+    /// A hint for fixing the input, when one is known.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Self::MissingColumn { column, found, .. } => Some(format!(
+                "columns found: {}; rename one to `{column}`",
+                found.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
+            )),
+            Self::Json { .. } => Some("JSON input is an array of objects; use `--input-format ndjson` for one object per line".to_owned()),
+            Self::Io { .. } => None,
+        }
+    }
+}
+
+/// Opens `source` and streams its candidates.
+pub fn read(source: &Source, format: Format) -> Result<Rows, InputError> {
+    let name = source.name();
+    let io = |source| InputError::Io { name: name.clone(), source };
+    match format {
+        Format::Csv => {
+            let reader: Box<dyn Read + Send> = match source {
+                Source::File(path) => Box::new(std::fs::File::open(path).map_err(io)?),
+                Source::Stdin => Box::new(std::io::stdin()),
+            };
+            csv::rows(&name, reader)
+        }
+        Format::Json | Format::Ndjson => {
+            let text = match source {
+                Source::File(path) => std::fs::read_to_string(path).map_err(io)?,
+                Source::Stdin => {
+                    let mut text = String::new();
+                    std::io::stdin().read_to_string(&mut text).map_err(io)?;
+                    text
+                }
+            };
+            if format == Format::Json {
+                json::rows_from_array(&name, &text)
+            } else {
+                Ok(json::rows_from_lines(&text))
+            }
+        }
+    }
+}
+
+/// A canonical candidate field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// `handle`.
+    Handle,
+    /// `platform`.
+    Platform,
+    /// `followers`.
+    Followers,
+    /// `following`.
+    Following,
+    /// `posts`.
+    Posts,
+    /// `avg_likes`.
+    AvgLikes,
+    /// `avg_comments`.
+    AvgComments,
+    /// `avg_shares`.
+    AvgShares,
+    /// `avg_views`.
+    AvgViews,
+    /// `niches`.
+    Niches,
+    /// `country`.
+    Country,
+    /// `fake_follower_pct`.
+    FakeFollowerPct,
+    /// `cost_per_post`.
+    CostPerPost,
+}
+
+impl Field {
+    /// Every canonical field.
+    pub const ALL: [Field; 13] = [
+        Field::Handle,
+        Field::Platform,
+        Field::Followers,
+        Field::Following,
+        Field::Posts,
+        Field::AvgLikes,
+        Field::AvgComments,
+        Field::AvgShares,
+        Field::AvgViews,
+        Field::Niches,
+        Field::Country,
+        Field::FakeFollowerPct,
+        Field::CostPerPost,
+    ];
+
+    /// The canonical column name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Field::Handle => "handle",
+            Field::Platform => "platform",
+            Field::Followers => "followers",
+            Field::Following => "following",
+            Field::Posts => "posts",
+            Field::AvgLikes => "avg_likes",
+            Field::AvgComments => "avg_comments",
+            Field::AvgShares => "avg_shares",
+            Field::AvgViews => "avg_views",
+            Field::Niches => "niches",
+            Field::Country => "country",
+            Field::FakeFollowerPct => "fake_follower_pct",
+            Field::CostPerPost => "cost_per_post",
+        }
+    }
+
+    /// The field a header names, compared case-insensitively with surrounding spaces ignored.
+    pub fn from_header(header: &str) -> Option<Field> {
+        let header = header.trim().trim_start_matches('\u{feff}');
+        Field::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(header))
+    }
+}
+
+/// Builds one [`Candidate`] from cells, keeping the first problem found.
+#[derive(Debug, Default)]
+pub struct RowBuilder {
+    candidate: Candidate,
+    has_handle: bool,
+    has_followers: bool,
+    error: Option<RowError>,
+}
+
+impl RowBuilder {
+    /// Starts a row at `line`.
+    pub fn new(line: u64) -> Self {
+        Self { candidate: Candidate { line, ..Candidate::default() }, ..Self::default() }
+    }
+
+    fn fail(&mut self, field: Field, message: String) {
+        if self.error.is_none() {
+            self.error = Some(RowError {
+                line: self.candidate.line,
+                handle: None,
+                column: Some(field.name().to_owned()),
+                message,
+            });
+        }
+    }
+
+    /// Sets `field` from a text cell. Empty cells and missing-value markers stay missing.
+    pub fn set(&mut self, field: Field, text: &str) {
+        let text = text.trim();
+        let c = &mut self.candidate;
+        match field {
+            Field::Handle => {
+                let handle = text.trim_start_matches('@');
+                if !handle.is_empty() && !value::is_missing(handle) {
+                    c.handle = handle.to_owned();
+                    self.has_handle = true;
+                }
+            }
+            Field::Platform => c.platform = value::text(text).map(str::to_lowercase),
+            Field::Country => c.country = value::text(text).map(str::to_owned),
+            Field::Niches => {
+                c.niches = text
+                    .split([';', '|'])
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty() && !value::is_missing(n))
+                    .map(str::to_owned)
+                    .collect();
+            }
+            Field::Followers | Field::Following | Field::Posts => match value::parse_count(text) {
+                Ok(Some(n)) => {
+                    match field {
+                        Field::Followers => {
+                            c.followers = n;
+                            self.has_followers = true;
+                        }
+                        Field::Following => c.following = Some(n),
+                        _ => c.posts = Some(n),
+                    };
+                }
+                Ok(None) => {}
+                Err(why) => self.fail(field, format!("{} {why}", field.name())),
+            },
+            _ => match value::parse_number(text) {
+                Ok(number) => self.set_number(field, number),
+                Err(why) => self.fail(field, format!("{} {why}", field.name())),
+            },
+        }
+    }
+
+    /// Sets a numeric `field`, checking its range.
+    pub fn set_number(&mut self, field: Field, number: Option<f64>) {
+        let Some(number) = number else { return };
+        if number < 0.0 {
+            return self.fail(field, format!("{} {number} is negative", field.name()));
+        }
+        let c = &mut self.candidate;
+        match field {
+            Field::AvgLikes => c.avg_likes = Some(number),
+            Field::AvgComments => c.avg_comments = Some(number),
+            Field::AvgShares => c.avg_shares = Some(number),
+            Field::AvgViews => c.avg_views = Some(number),
+            Field::CostPerPost => c.cost_per_post = Some(number),
+            Field::FakeFollowerPct if number > 1.0 => self.fail(
+                field,
+                format!("fake_follower_pct {number} is above 1 (write percentages as fractions: 0.41, not 41)"),
+            ),
+            Field::FakeFollowerPct => c.fake_follower_pct = Some(number),
+            Field::Followers | Field::Following | Field::Posts => {
+                if number.fract() != 0.0 || number > u64::MAX as f64 {
+                    return self.fail(field, format!("{} {number} is not a whole number", field.name()));
+                }
+                let n = number as u64;
+                match field {
+                    Field::Followers => {
+                        c.followers = n;
+                        self.has_followers = true;
+                    }
+                    Field::Following => c.following = Some(n),
+                    _ => c.posts = Some(n),
+                }
+            }
+            Field::Handle | Field::Platform | Field::Niches | Field::Country => {}
+        }
+    }
+
+    /// Adds per-post samples.
+    pub fn set_samples(&mut self, samples: Vec<PostSample>) {
+        self.candidate.post_samples = samples;
+    }
+
+    /// Keeps a column scout has no field for.
+    pub fn set_extra(&mut self, name: Arc<str>, text: String) {
+        self.candidate.extra.push((name, text));
+    }
+
+    /// Records a problem that is not about one canonical field.
+    pub fn fail_row(&mut self, column: Option<String>, message: String) {
+        if self.error.is_none() {
+            self.error =
+                Some(RowError { line: self.candidate.line, handle: None, column, message });
+        }
+    }
+
+    /// The candidate, or the first problem found.
+    pub fn finish(mut self) -> Result<Candidate, RowError> {
+        if self.error.is_none() {
+            if !self.has_handle {
+                self.fail(Field::Handle, "missing handle".to_owned());
+            } else if !self.has_followers {
+                self.fail(Field::Followers, "missing follower count".to_owned());
+            }
+        }
+        match self.error {
+            Some(mut error) => {
+                if self.has_handle {
+                    error.handle = Some(self.candidate.handle);
+                }
+                Err(error)
+            }
+            None => Ok(self.candidate),
+        }
+    }
+}

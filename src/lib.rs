@@ -1,0 +1,17 @@
+//! scout: a rules-driven influencer scoring engine.
+//!
+//! Every judgement (tier boundaries, niche taxonomies, brand filters and weights, scoring
+//! formulas) lives in a rule folder the user edits: TOML for data, rhai for formulas. The
+//! library loads that folder into an immutable, validated [`rules::RuleSet`], reads candidate
+//! lists ([`input`]), evaluates each candidate purely ([`engine`]), ranks the batch
+//! ([`rank`]) and renders the result ([`output`]). The binary in `src/main.rs` is thin glue
+//! over [`cli`].
+
+pub mod cli;
+pub mod diagnostic;
+pub mod engine;
+pub mod input;
+pub mod model;
+pub mod output;
+pub mod rank;
+pub mod rules;

@@ -1,0 +1,215 @@
+//! Writers for a [`Ranking`]: a table for people, CSV, JSON and NDJSON for machines, and
+//! atomic file output (a temp file renamed over the target, so readers never see half a file).
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use serde_json::{json, Value};
+
+use crate::rank::{Ranked, Ranking};
+
+/// Output formats for rankings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// An aligned table, for people.
+    Table,
+    /// One row per ranked candidate.
+    Csv,
+    /// One JSON document with counts, results, filtered rows and errors.
+    Json,
+    /// One JSON object per ranked candidate.
+    Ndjson,
+}
+
+impl OutputFormat {
+    /// The format a file name implies, if any.
+    pub fn from_path(path: &Path) -> Option<Self> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "json" => Some(Self::Json),
+            "ndjson" | "jsonl" => Some(Self::Ndjson),
+            "txt" => Some(Self::Table),
+            _ => None,
+        }
+    }
+}
+
+/// Writes `ranking` to `out` in `format`.
+pub fn write_ranking(
+    out: &mut dyn Write,
+    ranking: &Ranking,
+    format: OutputFormat,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Table => writeln!(out, "{}", table(ranking)),
+        OutputFormat::Csv => write_csv(out, ranking),
+        OutputFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &json_document(ranking))?;
+            writeln!(out)
+        }
+        OutputFormat::Ndjson => {
+            for ranked in &ranking.results {
+                serde_json::to_writer(&mut *out, &result_json(ranked, &ranking.revision))?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Writes to `path` atomically: a temp file in the same folder, renamed over `path`.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    {
+        let mut buffered = io::BufWriter::new(file.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+fn fmt_opt(value: Option<f64>, digits: usize) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
+}
+
+fn fmt_pct(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
+}
+
+/// The ranking as a table.
+pub fn table(ranking: &Ranking) -> Table {
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header([
+        "#",
+        "handle",
+        "platform",
+        "tier",
+        "followers",
+        "ER",
+        "engage",
+        "niche",
+        "cost",
+        "auth",
+        "score",
+    ]);
+    for ranked in &ranking.results {
+        let c = &ranked.candidate;
+        let e = &ranked.evaluation;
+        table.add_row(vec![
+            Cell::new(ranked.rank).set_alignment(CellAlignment::Right),
+            Cell::new(format!("@{}", c.handle)),
+            Cell::new(c.platform.as_deref().unwrap_or("–")),
+            Cell::new(&e.tier.name),
+            Cell::new(crate::rules::tiers::thousands(c.followers))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(fmt_pct(e.metrics.engagement_rate)).set_alignment(CellAlignment::Right),
+            Cell::new(fmt_opt(e.components.engagement, 2)).set_alignment(CellAlignment::Right),
+            Cell::new(format!("{:.2}", e.components.niche_fit)).set_alignment(CellAlignment::Right),
+            Cell::new(fmt_opt(e.components.cost_efficiency, 2)).set_alignment(CellAlignment::Right),
+            Cell::new(fmt_opt(e.components.authenticity, 2)).set_alignment(CellAlignment::Right),
+            Cell::new(format!("{:.2}", ranked.score())).set_alignment(CellAlignment::Right),
+        ]);
+    }
+    table
+}
+
+fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
+    let mut writer = csv::Writer::from_writer(out);
+    writer.write_record([
+        "rank",
+        "handle",
+        "platform",
+        "tier",
+        "followers",
+        "score",
+        "engagement_rate",
+        "engagement",
+        "niche_fit",
+        "cost_efficiency",
+        "authenticity",
+        "line",
+        "revision",
+    ])?;
+    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    for ranked in &ranking.results {
+        let c = &ranked.candidate;
+        let e = &ranked.evaluation;
+        writer.write_record([
+            ranked.rank.to_string(),
+            c.handle.clone(),
+            c.platform.clone().unwrap_or_default(),
+            e.tier.name.clone(),
+            c.followers.to_string(),
+            ranked.score().to_string(),
+            opt(e.metrics.engagement_rate.map(round6)),
+            opt(e.components.engagement.map(round6)),
+            round6(e.components.niche_fit).to_string(),
+            opt(e.components.cost_efficiency.map(round6)),
+            opt(e.components.authenticity.map(round6)),
+            c.line.to_string(),
+            ranking.revision.clone(),
+        ])?;
+    }
+    writer.flush()
+}
+
+fn round6(x: f64) -> f64 {
+    (x * 1e6).round() / 1e6
+}
+
+/// One ranked candidate as JSON.
+pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
+    let c = &ranked.candidate;
+    let e = &ranked.evaluation;
+    let mut value = json!({
+        "rank": ranked.rank,
+        "handle": c.handle,
+        "platform": c.platform,
+        "tier": e.tier.name,
+        "score": ranked.score(),
+        "engagement_rate": e.metrics.engagement_rate.map(round6),
+        "followers": c.followers,
+        "line": c.line,
+        "components": {
+            "engagement": e.components.engagement.map(round6),
+            "niche_fit": round6(e.components.niche_fit),
+            "cost_efficiency": e.components.cost_efficiency.map(round6),
+            "authenticity": e.components.authenticity.map(round6),
+        },
+        "metrics": {
+            "engagements_per_post": e.metrics.engagements_per_post.map(round6),
+            "cost_per_engagement": e.metrics.cost_per_engagement.map(round6),
+            "estimated_reach": e.metrics.estimated_reach.map(round6),
+        },
+        "benchmark": e.tier.benchmark,
+        "revision": revision,
+    });
+    if !e.notes.is_empty() {
+        value["notes"] = json!(e.notes);
+    }
+    value
+}
+
+/// The whole ranking as one JSON document.
+pub fn json_document(ranking: &Ranking) -> Value {
+    json!({
+        "revision": ranking.revision,
+        "brand": ranking.brand,
+        "counts": ranking.counts,
+        "results": ranking.results.iter().map(|r| result_json(r, &ranking.revision)).collect::<Vec<_>>(),
+        "filtered": ranking.filtered,
+        "errors": ranking.errors,
+    })
+}

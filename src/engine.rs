@@ -2,11 +2,14 @@
 //! verdicts, score components and the scripted score. No I/O, no printing; a script failure
 //! is returned as an error for that candidate only.
 
+use std::sync::Arc;
+
 use rhai::{Array, Dynamic, Scope};
 use serde::Serialize;
 
 use crate::model::{Candidate, PostSample};
-use crate::rules::script::{self, map_of, opt_float, opt_str, ScriptError};
+use crate::rules::fast::Inputs;
+use crate::rules::script::{self, map_of, opt_float, opt_str, slots, ScriptError};
 use crate::rules::tiers::thousands;
 use crate::rules::{Average, Brand, ErBasis, MissingPolicy, RuleSet, Tier};
 
@@ -109,14 +112,23 @@ pub struct Components {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TierMatch {
     /// The tier's name.
-    pub name: String,
-    /// The tier's follower bounds, as text.
-    pub bounds: String,
+    pub name: Arc<str>,
+    /// The tier's lowest follower count, inclusive.
+    pub min_followers: u64,
+    /// The tier's highest follower count, inclusive; `None` is unbounded.
+    pub max_followers: Option<u64>,
     /// The `when` condition that also held, if the tier has one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub when: Option<String>,
+    pub when: Option<Arc<str>>,
     /// The ER benchmark for this platform and tier.
     pub benchmark: Option<f64>,
+}
+
+impl TierMatch {
+    /// The bounds as people write them: `2,000–100,000` or `1,000,001+`.
+    pub fn bounds_text(&self) -> String {
+        crate::rules::tiers::bounds_text(self.min_followers, self.max_followers)
+    }
 }
 
 /// A brand filter.
@@ -206,6 +218,9 @@ pub struct EvalError {
 pub struct Options {
     /// Record every filter verdict, not only failures, and score filtered candidates too.
     pub explain: bool,
+    /// Run scripts in the rhai interpreter even when a compiled fast path exists (for
+    /// differential tests and benchmarks).
+    pub interpreted: bool,
 }
 
 /// Evaluates `candidate` against `brand`. Pure: same inputs, same output.
@@ -216,7 +231,9 @@ pub fn evaluate(
     options: Options,
 ) -> Result<Evaluation, EvalError> {
     let metrics = metrics(brand, candidate);
+    // Script inputs are built at most once, and only when a script needs them.
     let mut scope: Option<Scope> = None;
+    let mut inputs: Option<Inputs> = None;
     let script_error = |path: &std::path::Path, error| EvalError {
         script: path.display().to_string(),
         handle: candidate.handle.clone(),
@@ -230,32 +247,41 @@ pub fn evaluate(
         if !tier.contains(candidate.followers) {
             continue;
         }
-        match &tier.when {
-            None => {
-                matched = Some(tier);
-                break;
+        let Some(condition) = &tier.when else {
+            matched = Some(tier);
+            break;
+        };
+        let fast = match (&condition.fast, options.interpreted) {
+            (Some(fast), false) => {
+                let inputs = inputs.get_or_insert_with(|| fast_inputs(brand, candidate, &metrics));
+                fast.eval_bool(inputs)
             }
-            Some(condition) => {
+            _ => None,
+        };
+        let holds = match fast {
+            Some(holds) => holds,
+            None => {
                 let scope =
                     scope.get_or_insert_with(|| script_scope(rules, brand, candidate, &metrics));
-                let holds = rules
+                rules
                     .sandbox
                     .eval_condition(&condition.ast, scope)
-                    .map_err(|e| script_error(&brand.tiers.path, e))?;
-                if holds {
-                    matched = Some(tier);
-                    break;
-                }
+                    .map_err(|e| script_error(&brand.tiers.path, e))?
             }
+        };
+        if holds {
+            matched = Some(tier);
+            break;
         }
     }
     // A valid scheme tiles every count with unconditional tiers, so this always matches.
     let tier = matched.or_else(|| tiers.last()).expect("a valid tier scheme has tiers");
     let benchmark = brand.benchmarks.get(candidate.platform.as_deref(), &tier.name);
     let tier_match = TierMatch {
-        name: tier.name.clone(),
-        bounds: tier.bounds_text(),
-        when: tier.when.as_ref().map(|w| w.source.clone()),
+        name: Arc::clone(&tier.name),
+        min_followers: tier.min_followers,
+        max_followers: tier.max_followers,
+        when: tier.when.as_ref().map(|w| Arc::clone(&w.source)),
         benchmark,
     };
 
@@ -270,22 +296,70 @@ pub fn evaluate(
         score: None,
         notes: Vec::new(),
     };
-    if evaluation.passed() || options.explain {
-        let mut scope = scope.unwrap_or_else(|| script_scope(rules, brand, candidate, &metrics));
-        fill_scored_scope(&mut scope, &evaluation);
-        let _ = script::take_notes();
-        let result = rules.sandbox.eval_score(&brand.script.ast, &mut scope);
-        evaluation.notes = script::take_notes();
-        let score = result.map_err(|e| script_error(&brand.script.path, e))?;
-        let clamped = score.clamp(0.0, 100.0);
-        if clamped != score {
-            evaluation.notes.push(format!("score {score} clamped to {clamped}"));
-        }
-        if evaluation.passed() || options.explain {
-            evaluation.score = Some(round4(clamped));
-        }
+    if !(evaluation.passed() || options.explain) {
+        return Ok(evaluation);
     }
+    let fast_score = match (&brand.fast_script, options.interpreted) {
+        (Ok(fast), false) => {
+            let mut inputs = inputs.unwrap_or_else(|| fast_inputs(brand, candidate, &metrics));
+            fill_scored_inputs(&mut inputs, &evaluation);
+            fast.eval_number(&inputs)
+        }
+        _ => None,
+    };
+    let score = match fast_score {
+        Some(score) => score,
+        None => {
+            let mut scope =
+                scope.unwrap_or_else(|| script_scope(rules, brand, candidate, &metrics));
+            fill_scored_scope(&mut scope, &evaluation);
+            let _ = script::take_notes();
+            let result = rules.sandbox.eval_score(&brand.script.ast, &mut scope);
+            evaluation.notes = script::take_notes();
+            result.map_err(|e| script_error(&brand.script.path, e))?
+        }
+    };
+    let clamped = score.clamp(0.0, 100.0);
+    if clamped != score {
+        evaluation.notes.push(format!("score {score} clamped to {clamped}"));
+    }
+    evaluation.score = Some(round4(clamped));
     Ok(evaluation)
+}
+
+/// The fast path's inputs: candidate fields and metrics; tier-dependent values `()`.
+fn fast_inputs<'a>(brand: &'a Brand, candidate: &'a Candidate, metrics: &Metrics) -> Inputs<'a> {
+    let mut inputs = Inputs::default();
+    let count = |n: Option<u64>| n.map(|n| n as f64);
+    inputs.set_str(slots::HANDLE, Some(&candidate.handle));
+    inputs.set_str(slots::PLATFORM, candidate.platform.as_deref());
+    inputs.set_float(slots::FOLLOWERS, Some(candidate.followers as f64));
+    inputs.set_float(slots::FOLLOWING, count(candidate.following));
+    inputs.set_float(slots::POSTS, count(candidate.posts));
+    inputs.set_float(slots::AVG_LIKES, metrics.avg_likes);
+    inputs.set_float(slots::AVG_COMMENTS, metrics.avg_comments);
+    inputs.set_float(slots::AVG_SHARES, metrics.avg_shares);
+    inputs.set_float(slots::AVG_VIEWS, metrics.avg_views);
+    inputs.set_str(slots::COUNTRY, candidate.country.as_deref());
+    inputs.set_float(slots::FAKE_FOLLOWER_PCT, candidate.fake_follower_pct);
+    inputs.set_float(slots::COST_PER_POST, candidate.cost_per_post);
+    inputs.set_float(slots::ENGAGEMENT_RATE, metrics.engagement_rate);
+    inputs.set_float(slots::ER, metrics.engagement_rate);
+    inputs.set_float(slots::ENGAGEMENTS_PER_POST, metrics.engagements_per_post);
+    inputs.set_float(slots::COST_PER_ENGAGEMENT, metrics.cost_per_engagement);
+    inputs.set_float(slots::ESTIMATED_REACH, metrics.estimated_reach);
+    inputs.set_str(slots::BRAND, Some(&brand.id));
+    inputs
+}
+
+fn fill_scored_inputs<'a>(inputs: &mut Inputs<'a>, evaluation: &'a Evaluation) {
+    let c = &evaluation.components;
+    inputs.set_str(slots::TIER, Some(&evaluation.tier.name));
+    inputs.set_float(slots::BENCHMARK, evaluation.tier.benchmark);
+    inputs.set_float(slots::ENGAGEMENT, c.engagement);
+    inputs.set_float(slots::NICHE_FIT, Some(c.niche_fit));
+    inputs.set_float(slots::COST_EFFICIENCY, c.cost_efficiency);
+    inputs.set_float(slots::AUTHENTICITY, c.authenticity);
 }
 
 /// Rounds to 4 decimals: scores are compared and shown at this precision.
@@ -558,7 +632,7 @@ fn script_scope(
 
 fn fill_scored_scope(scope: &mut Scope, evaluation: &Evaluation) {
     let c = &evaluation.components;
-    scope.set_value("tier", evaluation.tier.name.clone());
+    scope.set_value("tier", evaluation.tier.name.to_string());
     scope.set_value("benchmark", opt_float(evaluation.tier.benchmark));
     scope.set_value("engagement", opt_float(c.engagement));
     scope.set_value("niche_fit", Dynamic::from_float(c.niche_fit));

@@ -150,7 +150,7 @@ fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
             ranked.rank.to_string(),
             c.handle.clone(),
             c.platform.clone().unwrap_or_default(),
-            e.tier.name.clone(),
+            e.tier.name.to_string(),
             c.followers.to_string(),
             ranked.score().to_string(),
             opt(e.metrics.engagement_rate.map(round6)),

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 
+use super::fast::{Constants, FastScript};
 use super::raw::{RawBenchmarks, RawBrand, RawNiches, RawTier, RawTierScheme};
 use super::script::{Sandbox, ScriptError};
 use super::tiers::{check_tier_list, thousands, Bounds, Condition, Tier, TierProblem, TierScheme};
@@ -354,9 +355,11 @@ impl Loader<'_> {
             }
             let when = tier.when.as_ref().and_then(|when| {
                 match self.sandbox.compile_condition(when.get_ref()) {
-                    Ok(ast) => {
-                        Some(Condition { source: when.get_ref().clone(), ast: Arc::new(ast) })
-                    }
+                    Ok(ast) => Some(Condition {
+                        source: Arc::from(when.get_ref().as_str()),
+                        fast: FastScript::compile(&ast, &Constants::default()).ok().map(Arc::new),
+                        ast: Arc::new(ast),
+                    }),
                     Err(err) => {
                         self.diags.push(condition_diagnostic(file, when, &err));
                         None
@@ -364,13 +367,13 @@ impl Loader<'_> {
                 }
             });
             tiers.push(Tier {
-                name: name.clone(),
+                name: Arc::from(name.as_str()),
                 min_followers: tier.min_followers.as_ref().map_or(0, |m| *m.get_ref()),
                 max_followers: tier.max_followers.as_ref().map(|m| *m.get_ref()),
                 when,
             });
         }
-        let names: Vec<&str> = tiers.iter().map(|t| t.name.as_str()).collect();
+        let names: Vec<&str> = tiers.iter().map(|t| &*t.name).collect();
         let bounds: Vec<Bounds> = raw
             .iter()
             .zip(&tiers)
@@ -835,18 +838,29 @@ impl Loader<'_> {
         };
 
         // Benchmarks: the folder's, with the brand's overrides on top.
-        let mut benchmarks = global.clone();
+        let mut benchmarks = Benchmarks::over(global.clone());
         self.benchmark_table(file, &raw.benchmarks, &tier_names, scheme.is_some(), &mut benchmarks);
         if self.error_count() > before {
             return None;
         }
+        let script = script?;
+        let constants = Constants {
+            weights: Some(vec![
+                ("engagement", weights.engagement),
+                ("niche_fit", weights.niche_fit),
+                ("cost_efficiency", weights.cost_efficiency),
+                ("authenticity", weights.authenticity),
+            ]),
+        };
+        let fast_script = FastScript::compile(&script.ast, &constants);
         Some(Brand {
             name: raw.name.clone().unwrap_or_else(|| id.clone()),
             id,
             description: raw.description,
             path: PathBuf::from(&file.rel),
             tiers: scheme?,
-            script: script?,
+            script,
+            fast_script,
             niche_weights,
             filters,
             weights,

@@ -6,6 +6,7 @@
 //! validated types in this module. A `RuleSet` that exists is valid; the engine never
 //! re-checks it.
 
+pub mod fast;
 pub mod load;
 pub mod raw;
 pub mod script;
@@ -94,7 +95,8 @@ impl Taxonomy {
 
     /// The niche a free-text label means, if any.
     pub fn resolve(&self, label: &str) -> Option<usize> {
-        self.lookup.get(&normalize_niche(label)).copied()
+        // Most labels are already normal (`beauty`): look them up without allocating.
+        self.lookup.get(label).or_else(|| self.lookup.get(&normalize_niche(label))).copied()
     }
 
     /// The canonical name of niche `id`.
@@ -113,10 +115,12 @@ pub fn normalize_niche(label: &str) -> String {
     label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// Engagement-rate benchmarks by platform and tier, with a `default` platform.
+/// Engagement-rate benchmarks by platform and tier, with a `default` platform, layered
+/// over the benchmarks they override (a brand's over the folder's).
 #[derive(Clone, Debug, Default)]
 pub struct Benchmarks {
     table: HashMap<String, HashMap<String, f64>>,
+    base: Option<Box<Benchmarks>>,
 }
 
 impl Benchmarks {
@@ -128,13 +132,21 @@ impl Benchmarks {
         self.table.entry(platform.to_owned()).or_default().insert(tier.to_owned(), value);
     }
 
-    /// The benchmark for `tier` on `platform`, falling back to the `default` table.
+    /// Benchmarks that override `base`: any tier they set, for a platform or by default,
+    /// wins over every table of `base`.
+    pub fn over(base: Benchmarks) -> Self {
+        Self { table: HashMap::new(), base: Some(Box::new(base)) }
+    }
+
+    /// The benchmark for `tier` on `platform`: this layer's platform table, then its
+    /// `default` table, then the layer below.
     pub fn get(&self, platform: Option<&str>, tier: &str) -> Option<f64> {
         platform
             .and_then(|p| self.table.get(p))
             .and_then(|t| t.get(tier))
             .or_else(|| self.table.get(Self::DEFAULT).and_then(|t| t.get(tier)))
             .copied()
+            .or_else(|| self.base.as_ref()?.get(platform, tier))
     }
 }
 
@@ -153,6 +165,9 @@ pub struct Brand {
     pub tiers: Arc<TierScheme>,
     /// The scoring script.
     pub script: Arc<Script>,
+    /// The script compiled to native closures with this brand's weights, or why it runs
+    /// interpreted.
+    pub fast_script: Result<fast::FastScript, String>,
     /// Niche weight by taxonomy index; 0 for niches the brand does not name.
     pub niche_weights: Vec<f64>,
     /// Hard filters.

@@ -73,6 +73,38 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("brand", "the brand's file name, without `.toml`"),
 ];
 
+/// The slot of each variable in [`VARIABLES`], for code that fills them by position.
+#[allow(missing_docs)]
+pub mod slots {
+    pub const HANDLE: usize = 0;
+    pub const PLATFORM: usize = 1;
+    pub const FOLLOWERS: usize = 2;
+    pub const FOLLOWING: usize = 3;
+    pub const POSTS: usize = 4;
+    pub const AVG_LIKES: usize = 5;
+    pub const AVG_COMMENTS: usize = 6;
+    pub const AVG_SHARES: usize = 7;
+    pub const AVG_VIEWS: usize = 8;
+    pub const NICHES: usize = 9;
+    pub const COUNTRY: usize = 10;
+    pub const FAKE_FOLLOWER_PCT: usize = 11;
+    pub const COST_PER_POST: usize = 12;
+    pub const EXTRA: usize = 13;
+    pub const ENGAGEMENT_RATE: usize = 14;
+    pub const ER: usize = 15;
+    pub const ENGAGEMENTS_PER_POST: usize = 16;
+    pub const COST_PER_ENGAGEMENT: usize = 17;
+    pub const ESTIMATED_REACH: usize = 18;
+    pub const TIER: usize = 19;
+    pub const BENCHMARK: usize = 20;
+    pub const ENGAGEMENT: usize = 21;
+    pub const NICHE_FIT: usize = 22;
+    pub const COST_EFFICIENCY: usize = 23;
+    pub const AUTHENTICITY: usize = 24;
+    pub const WEIGHTS: usize = 25;
+    pub const BRAND: usize = 26;
+}
+
 thread_local! {
     static NOTES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
 }
@@ -152,8 +184,8 @@ impl Sandbox {
         engine.on_print(push_note);
         engine.on_debug(|text, _, _| push_note(text));
         engine.register_fn("note", |text: &str| push_note(text));
-        engine.register_fn("clamp", |x: f64, lo: f64, hi: f64| x.clamp(lo, hi.max(lo)));
-        engine.register_fn("ratio", |a: f64, b: f64| if b == 0.0 { 0.0 } else { a / b });
+        engine.register_fn("clamp", clamp);
+        engine.register_fn("ratio", ratio);
         engine.register_fn("has", |value: Dynamic| !value.is_unit());
         Self { engine, limits }
     }
@@ -253,6 +285,26 @@ impl Sandbox {
     }
 }
 
+/// The `clamp(x, lo, hi)` helper: `lo` below it, `hi` above it (never panics, even on NaN).
+pub fn clamp(x: f64, lo: f64, hi: f64) -> f64 {
+    if x < lo {
+        lo
+    } else if x > hi {
+        hi
+    } else {
+        x
+    }
+}
+
+/// The `ratio(a, b)` helper: `a / b`, or 0 when `b` is 0.
+pub fn ratio(a: f64, b: f64) -> f64 {
+    if b == 0.0 {
+        0.0
+    } else {
+        a / b
+    }
+}
+
 /// Builds an object map for scripts from `(key, value)` pairs.
 pub fn map_of<'a>(entries: impl IntoIterator<Item = (&'a str, Dynamic)>) -> Map {
     entries.into_iter().map(|(key, value)| (key.into(), value)).collect()
@@ -266,4 +318,46 @@ pub fn opt_float(value: Option<f64>) -> Dynamic {
 /// A string, or `()` when absent.
 pub fn opt_str(value: Option<&str>) -> Dynamic {
     value.map_or(Dynamic::UNIT, |text| Dynamic::from(text.to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_match_the_variable_list() {
+        let expected = [
+            (slots::HANDLE, "handle"),
+            (slots::PLATFORM, "platform"),
+            (slots::FOLLOWERS, "followers"),
+            (slots::FOLLOWING, "following"),
+            (slots::POSTS, "posts"),
+            (slots::AVG_LIKES, "avg_likes"),
+            (slots::AVG_COMMENTS, "avg_comments"),
+            (slots::AVG_SHARES, "avg_shares"),
+            (slots::AVG_VIEWS, "avg_views"),
+            (slots::NICHES, "niches"),
+            (slots::COUNTRY, "country"),
+            (slots::FAKE_FOLLOWER_PCT, "fake_follower_pct"),
+            (slots::COST_PER_POST, "cost_per_post"),
+            (slots::EXTRA, "extra"),
+            (slots::ENGAGEMENT_RATE, "engagement_rate"),
+            (slots::ER, "er"),
+            (slots::ENGAGEMENTS_PER_POST, "engagements_per_post"),
+            (slots::COST_PER_ENGAGEMENT, "cost_per_engagement"),
+            (slots::ESTIMATED_REACH, "estimated_reach"),
+            (slots::TIER, "tier"),
+            (slots::BENCHMARK, "benchmark"),
+            (slots::ENGAGEMENT, "engagement"),
+            (slots::NICHE_FIT, "niche_fit"),
+            (slots::COST_EFFICIENCY, "cost_efficiency"),
+            (slots::AUTHENTICITY, "authenticity"),
+            (slots::WEIGHTS, "weights"),
+            (slots::BRAND, "brand"),
+        ];
+        assert_eq!(expected.len(), VARIABLES.len());
+        for (slot, name) in expected {
+            assert_eq!(VARIABLES[slot].0, name);
+        }
+    }
 }

@@ -32,7 +32,7 @@ impl TierScheme {
         let mut names: Vec<&str> = Vec::new();
         let lists = std::iter::once(&self.default).chain(self.platforms.iter().map(|(_, t)| t));
         for tier in lists.flatten() {
-            if !names.contains(&tier.name.as_str()) {
+            if !names.contains(&&*tier.name) {
                 names.push(&tier.name);
             }
         }
@@ -44,7 +44,7 @@ impl TierScheme {
 #[derive(Clone, Debug)]
 pub struct Tier {
     /// The tier's name.
-    pub name: String,
+    pub name: Arc<str>,
     /// Lowest follower count, inclusive.
     pub min_followers: u64,
     /// Highest follower count, inclusive; `None` is unbounded.
@@ -61,10 +61,7 @@ impl Tier {
 
     /// The bounds, as people write them: `2,000–100,000` or `1,000,001+`.
     pub fn bounds_text(&self) -> String {
-        match self.max_followers {
-            Some(max) => format!("{}–{}", thousands(self.min_followers), thousands(max)),
-            None => format!("{}+", thousands(self.min_followers)),
-        }
+        bounds_text(self.min_followers, self.max_followers)
     }
 }
 
@@ -72,9 +69,19 @@ impl Tier {
 #[derive(Clone, Debug)]
 pub struct Condition {
     /// The condition as written.
-    pub source: String,
+    pub source: Arc<str>,
     /// The compiled expression.
     pub ast: Arc<AST>,
+    /// The expression compiled to native closures, when it fits the fast path.
+    pub fast: Option<Arc<super::fast::FastScript>>,
+}
+
+/// Follower bounds as people write them: `2,000–100,000` or `1,000,001+`.
+pub fn bounds_text(min: u64, max: Option<u64>) -> String {
+    match max {
+        Some(max) => format!("{}–{}", thousands(min), thousands(max)),
+        None => format!("{}+", thousands(min)),
+    }
 }
 
 /// Formats a count with thousands separators.

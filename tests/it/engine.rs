@@ -45,7 +45,7 @@ fn seed_boundaries() {
     ] {
         let evaluation =
             evaluate(rules, brand, &candidate("x", followers), Options::default()).unwrap();
-        assert_eq!(evaluation.tier.name, tier, "{followers}");
+        assert_eq!(&*evaluation.tier.name, tier, "{followers}");
     }
 }
 
@@ -57,13 +57,13 @@ fn meta_tier_is_decided_by_its_condition() {
     c.avg_likes = Some(1_400.0); // ER 7.2%
     c.following = Some(800);
     let evaluation = evaluate(rules, brand, &c, Options::default()).unwrap();
-    assert_eq!(evaluation.tier.name, "meta");
+    assert_eq!(&*evaluation.tier.name, "meta");
     assert_eq!(
         evaluation.tier.when.as_deref(),
         Some("following != () && following < 1500 && er != () && er > 0.05")
     );
     c.following = Some(2_000);
-    assert_eq!(evaluate(rules, brand, &c, Options::default()).unwrap().tier.name, "micro");
+    assert_eq!(&*evaluate(rules, brand, &c, Options::default()).unwrap().tier.name, "micro");
 }
 
 #[test]

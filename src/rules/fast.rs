@@ -1,0 +1,624 @@
+//! The compiled fast path for rhai scripts.
+//!
+//! At load time, the part of a script's AST that stays inside a small subset — numbers,
+//! booleans, `()`, string equality, arithmetic, comparisons, `&&` `||` `??` `!`, `let`,
+//! assignment and `+=`-style updates, `if`/`else`, `return`, `weights.<component>`, and the
+//! math helpers `min max abs floor ceiling round sqrt exp ln log clamp ratio has to_float`
+//! — is compiled once into a tree of native closures. Evaluating it takes no allocation and
+//! no interpretation.
+//!
+//! The closures reproduce rhai's own semantics, including its epsilon-tolerant float
+//! comparisons and checked integer arithmetic. Whenever a value leaves the subset at run
+//! time (a type rhai would reject, an integer overflow), evaluation *bails* and the caller
+//! runs the rhai interpreter instead, so errors are always rhai's own. Scripts that use
+//! anything else (loops, strings beyond equality, arrays, maps, `note`, functions) are not
+//! compiled at all and always run interpreted, under the sandbox limits.
+
+use rhai::{Dynamic, Expr, Stmt, StmtBlock, AST};
+
+use super::script::VARIABLES;
+
+/// A value on the fast path.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum V {
+    /// `()`: a missing value.
+    Unit,
+    /// A boolean.
+    Bool(bool),
+    /// A rhai integer.
+    Int(i64),
+    /// A rhai float.
+    Float(f64),
+    /// A string: an input variable's text or a constant of the script.
+    Str(StrRef),
+}
+
+/// Where a string value lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StrRef {
+    /// The input variable with this slot.
+    Input(u16),
+    /// The script's string constant with this index.
+    Const(u32),
+}
+
+/// The values a compiled script reads, one slot per entry of [`VARIABLES`].
+pub struct Inputs<'a> {
+    /// Values by slot; string inputs are `V::Str(StrRef::Input(slot))`.
+    pub values: [V; VARIABLES.len()],
+    /// The text of string inputs, by slot (empty for other slots).
+    pub strings: [&'a str; VARIABLES.len()],
+}
+
+impl Default for Inputs<'_> {
+    fn default() -> Self {
+        Self { values: [V::Unit; VARIABLES.len()], strings: [""; VARIABLES.len()] }
+    }
+}
+
+impl<'a> Inputs<'a> {
+    /// Sets a numeric input, or `()` when absent.
+    pub fn set_float(&mut self, slot: usize, value: Option<f64>) {
+        self.values[slot] = value.map_or(V::Unit, V::Float);
+    }
+
+    /// Sets a string input, or `()` when absent.
+    pub fn set_str(&mut self, slot: usize, value: Option<&'a str>) {
+        match value {
+            Some(text) => {
+                self.values[slot] = V::Str(StrRef::Input(slot as u16));
+                self.strings[slot] = text;
+            }
+            None => self.values[slot] = V::Unit,
+        }
+    }
+}
+
+/// The slot of a script variable.
+pub fn slot(name: &str) -> Option<usize> {
+    VARIABLES.iter().position(|(n, _)| *n == name)
+}
+
+/// Control flow out of a node: an early `return`, or a bail-out to the interpreter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Flow {
+    /// `return value;`
+    Return(V),
+    /// The fast path cannot decide; run the interpreter.
+    Bail,
+}
+
+struct Frame<'f, 'a> {
+    inputs: &'f Inputs<'a>,
+    consts: &'f [String],
+    locals: [V; MAX_LOCALS],
+}
+
+const MAX_LOCALS: usize = 32;
+
+type Node = Box<dyn for<'f, 'a> Fn(&mut Frame<'f, 'a>) -> Result<V, Flow> + Send + Sync>;
+
+/// Boxes a closure as a node (this pins down its higher-ranked signature).
+fn node(
+    f: impl for<'f, 'a> Fn(&mut Frame<'f, 'a>) -> Result<V, Flow> + Send + Sync + 'static,
+) -> Node {
+    Box::new(f)
+}
+
+/// A script compiled to native closures.
+pub struct FastScript {
+    root: Node,
+    consts: Vec<String>,
+}
+
+impl std::fmt::Debug for FastScript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FastScript").field("consts", &self.consts).finish_non_exhaustive()
+    }
+}
+
+/// Constants the compiler may fold into a script: the brand's component weights.
+#[derive(Clone, Debug, Default)]
+pub struct Constants {
+    /// `weights.<name>` values, when the script may read `weights`.
+    pub weights: Option<Vec<(&'static str, f64)>>,
+}
+
+impl FastScript {
+    /// Compiles `ast`, or says why it stays interpreted.
+    pub fn compile(ast: &AST, constants: &Constants) -> Result<Self, String> {
+        if ast.has_functions() {
+            return Err("it defines functions".to_owned());
+        }
+        let mut compiler =
+            Compiler { constants, consts: Vec::new(), scopes: vec![Vec::new()], n_locals: 0 };
+        let root = compiler.block(ast.statements())?;
+        Ok(Self { root, consts: compiler.consts })
+    }
+
+    /// Runs the script. `Err(Flow::Bail)` means: ask the interpreter.
+    pub fn eval(&self, inputs: &Inputs) -> Result<V, Flow> {
+        let mut frame = Frame { inputs, consts: &self.consts, locals: [V::Unit; MAX_LOCALS] };
+        match (self.root)(&mut frame) {
+            Ok(value) | Err(Flow::Return(value)) => Ok(value),
+            Err(Flow::Bail) => Err(Flow::Bail),
+        }
+    }
+
+    /// Runs the script and returns its number, if it gives a finite one.
+    pub fn eval_number(&self, inputs: &Inputs) -> Option<f64> {
+        match self.eval(inputs) {
+            Ok(V::Float(x)) if x.is_finite() => Some(x),
+            Ok(V::Int(i)) => Some(i as f64),
+            _ => None,
+        }
+    }
+
+    /// Runs a condition and returns its verdict, if it gives a boolean.
+    pub fn eval_bool(&self, inputs: &Inputs) -> Option<bool> {
+        match self.eval(inputs) {
+            Ok(V::Bool(b)) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+struct Compiler<'c> {
+    constants: &'c Constants,
+    consts: Vec<String>,
+    scopes: Vec<Vec<(String, usize)>>,
+    n_locals: usize,
+}
+
+fn unsupported<T>(what: impl std::fmt::Display) -> Result<T, String> {
+    Err(format!("it uses {what}"))
+}
+
+impl Compiler<'_> {
+    fn block(&mut self, statements: &[Stmt]) -> Result<Node, String> {
+        self.scopes.push(Vec::new());
+        let nodes: Result<Vec<Node>, String> = statements.iter().map(|s| self.stmt(s)).collect();
+        self.scopes.pop();
+        let mut nodes = nodes?;
+        Ok(match nodes.len() {
+            0 => node(|_| Ok(V::Unit)),
+            1 => nodes.pop().expect("one node"),
+            _ => node(move |frame| {
+                let (last, rest) = nodes.split_last().expect("several nodes");
+                for node in rest {
+                    node(frame)?;
+                }
+                last(frame)
+            }),
+        })
+    }
+
+    fn stmt_block(&mut self, block: &StmtBlock) -> Result<Node, String> {
+        self.block(block.statements())
+    }
+
+    fn local(&self, name: &str) -> Option<usize> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(n, _)| n == name)
+            .map(|(_, i)| *i)
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) -> Result<Node, String> {
+        match stmt {
+            Stmt::Noop(_) => Ok(node(|_| Ok(V::Unit))),
+            Stmt::Expr(expr) => self.expr(expr),
+            Stmt::FnCall(call, _) => self.call(&call.name, &call.args, call.namespace.is_empty()),
+            Stmt::Block(block) => self.stmt_block(block),
+            Stmt::Var(var, _, _) => {
+                let (ident, value, _) = &**var;
+                let value = self.expr(value)?;
+                if self.n_locals == MAX_LOCALS {
+                    return unsupported(format!("more than {MAX_LOCALS} variables"));
+                }
+                let slot = self.n_locals;
+                self.n_locals += 1;
+                self.scopes.last_mut().expect("a scope").push((ident.name.to_string(), slot));
+                Ok(node(move |frame| {
+                    frame.locals[slot] = value(frame)?;
+                    Ok(V::Unit)
+                }))
+            }
+            Stmt::Assignment(assignment) => {
+                let (op, binary) = &**assignment;
+                let Expr::Variable(var, _, _) = &binary.lhs else {
+                    return unsupported("assignment to something other than a variable");
+                };
+                let name = var.1.as_str();
+                let Some(slot) = self.local(name) else {
+                    return unsupported(format!("assignment to `{name}`"));
+                };
+                let value = self.expr(&binary.rhs)?;
+                match op.get_op_assignment_info() {
+                    None => Ok(node(move |frame| {
+                        frame.locals[slot] = value(frame)?;
+                        Ok(V::Unit)
+                    })),
+                    Some((.., op_syntax)) => {
+                        let op = binary_op(op_syntax)
+                            .ok_or_else(|| format!("it uses `{op_syntax}=`"))?;
+                        Ok(node(move |frame| {
+                            let rhs = value(frame)?;
+                            frame.locals[slot] = op(frame, frame.locals[slot], rhs)?;
+                            Ok(V::Unit)
+                        }))
+                    }
+                }
+            }
+            Stmt::If(flow, _) => {
+                let condition = self.expr(&flow.expr)?;
+                let body = self.stmt_block(&flow.body)?;
+                let branch = self.stmt_block(&flow.branch)?;
+                Ok(node(move |frame| match condition(frame)? {
+                    V::Bool(true) => body(frame),
+                    V::Bool(false) => branch(frame),
+                    _ => Err(Flow::Bail),
+                }))
+            }
+            Stmt::Return(value, flags, _) if !flags.contains(rhai::ASTFlags::BREAK) => {
+                let value = match value {
+                    Some(expr) => self.expr(expr)?,
+                    None => node(|_| Ok(V::Unit)),
+                };
+                Ok(node(move |frame| Err(Flow::Return(value(frame)?))))
+            }
+            Stmt::Switch(..) => unsupported("`switch`"),
+            Stmt::While(..) | Stmt::Do(..) | Stmt::For(..) => unsupported("a loop"),
+            _ => unsupported("a statement outside the compiled subset"),
+        }
+    }
+
+    fn expr(&mut self, expr: &Expr) -> Result<Node, String> {
+        match expr {
+            Expr::Unit(_) => Ok(node(|_| Ok(V::Unit))),
+            Expr::BoolConstant(b, _) => {
+                let b = *b;
+                Ok(node(move |_| Ok(V::Bool(b))))
+            }
+            Expr::IntegerConstant(i, _) => {
+                let i = *i;
+                Ok(node(move |_| Ok(V::Int(i))))
+            }
+            Expr::FloatConstant(f, _) => {
+                let f: f64 = **f;
+                Ok(node(move |_| Ok(V::Float(f))))
+            }
+            Expr::StringConstant(s, _) => Ok(self.string_constant(s.as_str())),
+            Expr::DynamicConstant(value, _) => self.dynamic_constant(value),
+            Expr::Variable(var, _, _) => {
+                let name = var.1.as_str();
+                if !var.2.is_empty() {
+                    return unsupported(format!("the module path `{name}`"));
+                }
+                if let Some(slot) = self.local(name) {
+                    return Ok(node(move |frame| Ok(frame.locals[slot])));
+                }
+                match slot(name) {
+                    Some(slot) if !matches!(name, "niches" | "extra" | "weights") => {
+                        Ok(node(move |frame| Ok(frame.inputs.values[slot])))
+                    }
+                    _ => unsupported(format!("`{name}` as a value")),
+                }
+            }
+            Expr::Dot(binary, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
+                match (&binary.lhs, &binary.rhs) {
+                    (Expr::Variable(var, _, _), Expr::Property(prop, _))
+                        if var.1.as_str() == "weights" && self.local("weights").is_none() =>
+                    {
+                        let name = prop.2.as_str();
+                        let weight = self
+                            .constants
+                            .weights
+                            .as_ref()
+                            .and_then(|w| w.iter().find(|(n, _)| *n == name))
+                            .map(|(_, w)| *w)
+                            .ok_or_else(|| format!("it reads `weights.{name}`"))?;
+                        Ok(node(move |_| Ok(V::Float(weight))))
+                    }
+                    (object, Expr::MethodCall(call, _)) => {
+                        let mut args = Vec::with_capacity(call.args.len() + 1);
+                        args.push(object.clone());
+                        args.extend(call.args.iter().cloned());
+                        self.call(&call.name, &args, call.namespace.is_empty())
+                    }
+                    _ => unsupported("property access other than `weights.<component>`"),
+                }
+            }
+            Expr::FnCall(call, _) => self.call(&call.name, &call.args, call.namespace.is_empty()),
+            Expr::Stmt(block) => self.stmt_block(block),
+            Expr::And(operands, _) | Expr::Or(operands, _) => {
+                let is_and = matches!(expr, Expr::And(..));
+                let nodes: Vec<Node> =
+                    operands.iter().map(|e| self.expr(e)).collect::<Result<_, _>>()?;
+                Ok(node(move |frame| {
+                    for node in &nodes {
+                        match node(frame)? {
+                            V::Bool(b) if b != is_and => return Ok(V::Bool(b)),
+                            V::Bool(_) => {}
+                            _ => return Err(Flow::Bail),
+                        }
+                    }
+                    Ok(V::Bool(is_and))
+                }))
+            }
+            Expr::Coalesce(operands, _) => {
+                let nodes: Vec<Node> =
+                    operands.iter().map(|e| self.expr(e)).collect::<Result<_, _>>()?;
+                Ok(node(move |frame| {
+                    let (last, rest) = nodes.split_last().expect("?? has operands");
+                    for node in rest {
+                        let value = node(frame)?;
+                        if value != V::Unit {
+                            return Ok(value);
+                        }
+                    }
+                    last(frame)
+                }))
+            }
+            Expr::InterpolatedString(..) => unsupported("string interpolation"),
+            Expr::Array(..) => unsupported("an array"),
+            Expr::Map(..) => unsupported("an object map"),
+            Expr::Index(..) => unsupported("indexing"),
+            _ => unsupported("an expression outside the compiled subset"),
+        }
+    }
+
+    fn string_constant(&mut self, text: &str) -> Node {
+        let index = self.consts.iter().position(|c| c == text).unwrap_or_else(|| {
+            self.consts.push(text.to_owned());
+            self.consts.len() - 1
+        }) as u32;
+        node(move |_| Ok(V::Str(StrRef::Const(index))))
+    }
+
+    fn dynamic_constant(&mut self, value: &Dynamic) -> Result<Node, String> {
+        if let Ok(f) = value.as_float() {
+            return Ok(node(move |_| Ok(V::Float(f))));
+        }
+        if let Ok(i) = value.as_int() {
+            return Ok(node(move |_| Ok(V::Int(i))));
+        }
+        if let Ok(b) = value.as_bool() {
+            return Ok(node(move |_| Ok(V::Bool(b))));
+        }
+        if value.is_unit() {
+            return Ok(node(|_| Ok(V::Unit)));
+        }
+        if value.is_string() {
+            let text = value.clone().into_string().unwrap_or_default();
+            return Ok(self.string_constant(&text));
+        }
+        unsupported(format!("a constant of type {}", value.type_name()))
+    }
+
+    fn call(&mut self, name: &str, args: &[Expr], plain: bool) -> Result<Node, String> {
+        if !plain {
+            return unsupported(format!("the namespaced function `{name}`"));
+        }
+        let mut nodes: Vec<Node> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+        match (name, nodes.len()) {
+            (_, 2) if binary_op(name).is_some() => {
+                let op = binary_op(name).expect("checked");
+                let rhs = nodes.pop().expect("two");
+                let lhs = nodes.pop().expect("two");
+                Ok(node(move |frame| {
+                    let (a, b) = (lhs(frame)?, rhs(frame)?);
+                    op(frame, a, b)
+                }))
+            }
+            ("-" | "+" | "!", 1) => {
+                let arg = nodes.pop().expect("one");
+                let negate = name == "-";
+                let not = name == "!";
+                Ok(node(move |frame| match arg(frame)? {
+                    V::Bool(b) if not => Ok(V::Bool(!b)),
+                    V::Int(i) if negate => i.checked_neg().map(V::Int).ok_or(Flow::Bail),
+                    V::Float(f) if negate => Ok(V::Float(-f)),
+                    v @ (V::Int(_) | V::Float(_)) if !not && !negate => Ok(v),
+                    _ => Err(Flow::Bail),
+                }))
+            }
+            ("min" | "max", 2) => {
+                let is_min = name == "min";
+                let rhs = nodes.pop().expect("two");
+                let lhs = nodes.pop().expect("two");
+                Ok(node(move |frame| {
+                    let (a, b) = (lhs(frame)?, rhs(frame)?);
+                    match (a, b) {
+                        (V::Int(x), V::Int(y)) => {
+                            Ok(V::Int(if is_min == (x <= y) { x } else { y }))
+                        }
+                        _ => {
+                            let (x, y) = (num(a)?, num(b)?);
+                            let pick_x = if is_min { x <= y } else { x >= y };
+                            Ok(V::Float(if pick_x { x } else { y }))
+                        }
+                    }
+                }))
+            }
+            ("abs", 1) => {
+                let arg = nodes.pop().expect("one");
+                Ok(node(move |frame| match arg(frame)? {
+                    V::Int(i) => i.checked_abs().map(V::Int).ok_or(Flow::Bail),
+                    V::Float(f) => Ok(V::Float(f.abs())),
+                    _ => Err(Flow::Bail),
+                }))
+            }
+            ("floor" | "ceiling" | "round" | "sqrt" | "exp" | "ln" | "log", 1) => {
+                let f: fn(f64) -> f64 = match name {
+                    "floor" => f64::floor,
+                    "ceiling" => f64::ceil,
+                    "round" => f64::round,
+                    "sqrt" => f64::sqrt,
+                    "exp" => f64::exp,
+                    "ln" => f64::ln,
+                    _ => f64::log10,
+                };
+                let arg = nodes.pop().expect("one");
+                Ok(node(move |frame| match arg(frame)? {
+                    V::Float(x) => Ok(V::Float(f(x))),
+                    _ => Err(Flow::Bail),
+                }))
+            }
+            ("to_float", 1) => {
+                let arg = nodes.pop().expect("one");
+                Ok(node(move |frame| match arg(frame)? {
+                    V::Float(x) => Ok(V::Float(x)),
+                    V::Int(i) => Ok(V::Float(i as f64)),
+                    _ => Err(Flow::Bail),
+                }))
+            }
+            ("has", 1) => {
+                let arg = nodes.pop().expect("one");
+                Ok(node(move |frame| Ok(V::Bool(arg(frame)? != V::Unit))))
+            }
+            ("ratio", 2) => {
+                let rhs = nodes.pop().expect("two");
+                let lhs = nodes.pop().expect("two");
+                Ok(node(move |frame| match (lhs(frame)?, rhs(frame)?) {
+                    (V::Float(a), V::Float(b)) => Ok(V::Float(super::script::ratio(a, b))),
+                    _ => Err(Flow::Bail),
+                }))
+            }
+            ("clamp", 3) => {
+                let hi = nodes.pop().expect("three");
+                let lo = nodes.pop().expect("three");
+                let x = nodes.pop().expect("three");
+                Ok(node(move |frame| match (x(frame)?, lo(frame)?, hi(frame)?) {
+                    (V::Float(x), V::Float(lo), V::Float(hi)) => {
+                        Ok(V::Float(super::script::clamp(x, lo, hi)))
+                    }
+                    _ => Err(Flow::Bail),
+                }))
+            }
+            _ => unsupported(format!("`{name}` with {} arguments", nodes.len())),
+        }
+    }
+}
+
+type BinaryOp = fn(&Frame, V, V) -> Result<V, Flow>;
+
+fn num(v: V) -> Result<f64, Flow> {
+    match v {
+        V::Float(f) => Ok(f),
+        V::Int(i) => Ok(i as f64),
+        _ => Err(Flow::Bail),
+    }
+}
+
+fn binary_op(name: &str) -> Option<BinaryOp> {
+    Some(match name {
+        "+" => |_, a, b| arith(a, b, i64::checked_add, |x, y| x + y),
+        "-" => |_, a, b| arith(a, b, i64::checked_sub, |x, y| x - y),
+        "*" => |_, a, b| arith(a, b, i64::checked_mul, |x, y| x * y),
+        "/" => |_, a, b| arith(a, b, i64::checked_div, |x, y| x / y),
+        "%" => |_, a, b| arith(a, b, i64::checked_rem, |x, y| x % y),
+        "**" => |_, a, b| match (a, b) {
+            (V::Int(x), V::Int(y)) => {
+                u32::try_from(y).ok().and_then(|y| x.checked_pow(y)).map(V::Int).ok_or(Flow::Bail)
+            }
+            (V::Float(x), V::Int(y)) => Ok(V::Float(x.powf(y as f64))),
+            (V::Int(x), V::Float(y)) => Ok(V::Float((x as f64).powf(y))),
+            (V::Float(x), V::Float(y)) => Ok(V::Float(x.powf(y))),
+            _ => Err(Flow::Bail),
+        },
+        "==" => |frame, a, b| compare(frame, a, b, Cmp::Eq),
+        "!=" => |frame, a, b| compare(frame, a, b, Cmp::Ne),
+        "<" => |frame, a, b| compare(frame, a, b, Cmp::Lt),
+        "<=" => |frame, a, b| compare(frame, a, b, Cmp::Le),
+        ">" => |frame, a, b| compare(frame, a, b, Cmp::Gt),
+        ">=" => |frame, a, b| compare(frame, a, b, Cmp::Ge),
+        _ => return None,
+    })
+}
+
+fn arith(
+    a: V,
+    b: V,
+    int: fn(i64, i64) -> Option<i64>,
+    float: fn(f64, f64) -> f64,
+) -> Result<V, Flow> {
+    match (a, b) {
+        (V::Int(x), V::Int(y)) => int(x, y).map(V::Int).ok_or(Flow::Bail),
+        (V::Float(x), V::Float(y)) => Ok(V::Float(float(x, y))),
+        (V::Float(x), V::Int(y)) => Ok(V::Float(float(x, y as f64))),
+        (V::Int(x), V::Float(y)) => Ok(V::Float(float(x as f64, y))),
+        _ => Err(Flow::Bail),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Cmp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// rhai's comparison rules: epsilon-relative for floats, exact for integers, and a fixed
+/// answer when the two sides are of different, non-numeric types.
+fn compare(frame: &Frame, a: V, b: V, cmp: Cmp) -> Result<V, Flow> {
+    let numeric = |v: V| matches!(v, V::Int(_) | V::Float(_));
+    let result = match (a, b) {
+        (V::Int(x), V::Int(y)) => match cmp {
+            Cmp::Eq => x == y,
+            Cmp::Ne => x != y,
+            Cmp::Lt => x < y,
+            Cmp::Le => x <= y,
+            Cmp::Gt => x > y,
+            Cmp::Ge => x >= y,
+        },
+        (V::Float(_) | V::Int(_), V::Float(_) | V::Int(_)) => float_compare(num(a)?, num(b)?, cmp),
+        (V::Unit, V::Unit) => matches!(cmp, Cmp::Eq),
+        (V::Bool(x), V::Bool(y)) => match cmp {
+            Cmp::Eq => x == y,
+            Cmp::Ne => x != y,
+            _ => return Err(Flow::Bail),
+        },
+        (V::Str(x), V::Str(y)) => {
+            let (x, y) = (frame.text(x), frame.text(y));
+            match cmp {
+                Cmp::Eq => x == y,
+                Cmp::Ne => x != y,
+                _ => return Err(Flow::Bail),
+            }
+        }
+        _ if !numeric(a) || !numeric(b) => matches!(cmp, Cmp::Ne),
+        _ => return Err(Flow::Bail),
+    };
+    Ok(V::Bool(result))
+}
+
+/// rhai's float comparisons (its `builtin.rs`, checked build), to the letter.
+fn float_compare(x: f64, y: f64, cmp: Cmp) -> bool {
+    let max = if x * y == 0.0 { 1.0 } else { x.abs().max(y.abs()) };
+    if max == 0.0 {
+        return matches!(cmp, Cmp::Eq | Cmp::Ge | Cmp::Le);
+    }
+    match cmp {
+        Cmp::Eq => (x - y).abs() / max <= f64::EPSILON,
+        Cmp::Ne => (x - y).abs() / max > f64::EPSILON,
+        Cmp::Gt => (x - y) / max > f64::EPSILON,
+        Cmp::Ge => (x - y) / max > -f64::EPSILON,
+        Cmp::Lt => (y - x) / max > f64::EPSILON,
+        Cmp::Le => (y - x) / max > -f64::EPSILON,
+    }
+}
+
+impl Frame<'_, '_> {
+    fn text(&self, s: StrRef) -> &str {
+        match s {
+            StrRef::Input(slot) => self.inputs.strings[usize::from(slot)],
+            StrRef::Const(index) => &self.consts[index as usize],
+        }
+    }
+}

@@ -181,6 +181,12 @@ pub struct Evaluation {
     pub components: Components,
     /// The 0–100 score, rounded to 4 decimals; `None` when a filter failed.
     pub score: Option<f64>,
+    /// The number the script returned, before clamping and rounding.
+    #[serde(skip)]
+    pub raw_score: Option<f64>,
+    /// Whether the rhai interpreter ran the scoring script (rather than the compiled fast
+    /// path).
+    pub interpreted: bool,
     /// Notes the script emitted with `note(…)` or `print(…)`.
     pub notes: Vec<String>,
 }
@@ -276,7 +282,7 @@ pub fn evaluate(
     }
     // A valid scheme tiles every count with unconditional tiers, so this always matches.
     let tier = matched.or_else(|| tiers.last()).expect("a valid tier scheme has tiers");
-    let benchmark = brand.benchmarks.get(candidate.platform.as_deref(), &tier.name);
+    let benchmark = brand.resolved_benchmarks.get(candidate.platform.as_deref(), &tier.name);
     let tier_match = TierMatch {
         name: Arc::clone(&tier.name),
         min_followers: tier.min_followers,
@@ -294,6 +300,8 @@ pub fn evaluate(
         verdicts,
         components,
         score: None,
+        raw_score: None,
+        interpreted: false,
         notes: Vec::new(),
     };
     if !(evaluation.passed() || options.explain) {
@@ -310,6 +318,7 @@ pub fn evaluate(
     let score = match fast_score {
         Some(score) => score,
         None => {
+            evaluation.interpreted = true;
             let mut scope =
                 scope.unwrap_or_else(|| script_scope(rules, brand, candidate, &metrics));
             fill_scored_scope(&mut scope, &evaluation);
@@ -323,6 +332,7 @@ pub fn evaluate(
     if clamped != score {
         evaluation.notes.push(format!("score {score} clamped to {clamped}"));
     }
+    evaluation.raw_score = Some(score);
     evaluation.score = Some(round4(clamped));
     Ok(evaluation)
 }

@@ -1,12 +1,21 @@
 //! Ranking a batch: evaluate every candidate row against one brand, in parallel, with one
 //! snapshot of the rules, and account for every row: `read = ranked + filtered + invalid`.
+//!
+//! A [`Collector`] takes rows one at a time and keeps only what the output needs: with
+//! `--top N` a bounded heap of the best N, filtered rows' reasons only when asked for.
+//! Threads each fill their own collector; collectors merge. [`rank_csv_file`] splits a CSV
+//! file into byte ranges read by separate threads; [`rank`] takes any row iterator.
 
 use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{self, Evaluation, Options};
+use crate::input::columns::ColumnPlan;
+use crate::input::{chunked, InputError};
 use crate::model::{Candidate, RowError};
 use crate::rules::{Brand, RuleSet};
 
@@ -21,6 +30,15 @@ pub struct Counts {
     pub filtered: usize,
     /// Rows that could not be used: bad values, or a script failed on them.
     pub invalid: usize,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.read += other.read;
+        self.ranked += other.ranked;
+        self.filtered += other.filtered;
+        self.invalid += other.invalid;
+    }
 }
 
 /// A scored candidate.
@@ -63,7 +81,7 @@ pub struct Ranking {
     pub counts: Counts,
     /// Scored candidates, best first, cut to `top` when set.
     pub results: Vec<Ranked>,
-    /// Filtered candidates, in source order.
+    /// Filtered candidates, in source order (empty unless `keep_filtered`).
     pub filtered: Vec<Filtered>,
     /// Unusable rows and script failures, in source order.
     pub errors: Vec<RowError>,
@@ -72,10 +90,20 @@ pub struct Ranking {
 }
 
 /// Options for one ranking run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RankOptions {
     /// Keep only the best `top` results.
     pub top: Option<usize>,
+    /// Keep each filtered row with its reasons (JSON output lists them).
+    pub keep_filtered: bool,
+    /// CSV files with at least this many bytes of rows are read by several threads.
+    pub min_split: u64,
+}
+
+impl Default for RankOptions {
+    fn default() -> Self {
+        Self { top: None, keep_filtered: true, min_split: chunked::MIN_SPLIT }
+    }
 }
 
 /// Best first: score descending, then handle ascending.
@@ -83,35 +111,153 @@ pub fn by_rank(a: &Ranked, b: &Ranked) -> Ordering {
     b.score().total_cmp(&a.score()).then_with(|| a.candidate.handle.cmp(&b.candidate.handle))
 }
 
-enum Outcome {
-    Ranked(Box<Ranked>),
-    Filtered(Filtered),
-    Invalid(RowError, bool),
+/// A heap entry whose greatest element is the worst-ranked.
+struct Worst(Ranked);
+
+impl PartialEq for Worst {
+    fn eq(&self, other: &Self) -> bool {
+        by_rank(&self.0, &other.0) == Ordering::Equal
+    }
+}
+impl Eq for Worst {}
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        by_rank(&self.0, &other.0)
+    }
 }
 
-fn evaluate_row(rules: &RuleSet, brand: &Brand, row: Result<Candidate, RowError>) -> Outcome {
-    let candidate = match row {
-        Ok(candidate) => candidate,
-        Err(error) => return Outcome::Invalid(error, false),
-    };
-    match engine::evaluate(rules, brand, &candidate, Options::default()) {
-        Ok(evaluation) if evaluation.passed() => {
-            Outcome::Ranked(Box::new(Ranked { rank: 0, candidate, evaluation }))
+/// Evaluates rows one at a time and keeps what the ranking needs.
+pub struct Collector<'r> {
+    rules: &'r RuleSet,
+    brand: &'r Brand,
+    options: RankOptions,
+    counts: Counts,
+    best: BinaryHeap<Worst>,
+    all: Vec<Ranked>,
+    filtered: Vec<Filtered>,
+    errors: Vec<RowError>,
+    script_errors: usize,
+}
+
+impl<'r> Collector<'r> {
+    /// An empty collector.
+    pub fn new(rules: &'r RuleSet, brand: &'r Brand, options: RankOptions) -> Self {
+        Self {
+            rules,
+            brand,
+            options,
+            counts: Counts::default(),
+            best: BinaryHeap::new(),
+            all: Vec::new(),
+            filtered: Vec::new(),
+            errors: Vec::new(),
+            script_errors: 0,
         }
-        Ok(evaluation) => Outcome::Filtered(Filtered {
-            reasons: evaluation.failure_reasons(brand, &candidate),
-            handle: candidate.handle,
-            line: candidate.line,
-        }),
-        Err(error) => Outcome::Invalid(
-            RowError {
-                line: candidate.line,
-                handle: Some(candidate.handle.clone()),
-                column: None,
-                message: error.to_string(),
-            },
-            true,
-        ),
+    }
+
+    /// Takes one row. Returns the candidate back when the collector does not keep it, so
+    /// the reader can reuse its buffers.
+    pub fn push(&mut self, row: Result<Candidate, RowError>) -> Option<Candidate> {
+        self.counts.read += 1;
+        let candidate = match row {
+            Ok(candidate) => candidate,
+            Err(error) => {
+                self.counts.invalid += 1;
+                self.errors.push(error);
+                return None;
+            }
+        };
+        match engine::evaluate(self.rules, self.brand, &candidate, Options::default()) {
+            Ok(evaluation) if evaluation.passed() => {
+                self.counts.ranked += 1;
+                self.offer(Ranked { rank: 0, candidate, evaluation })
+            }
+            Ok(evaluation) => {
+                self.counts.filtered += 1;
+                if self.options.keep_filtered {
+                    self.filtered.push(Filtered {
+                        reasons: evaluation.failure_reasons(self.brand, &candidate),
+                        handle: candidate.handle.clone(),
+                        line: candidate.line,
+                    });
+                }
+                Some(candidate)
+            }
+            Err(error) => {
+                self.counts.invalid += 1;
+                self.script_errors += 1;
+                self.errors.push(RowError {
+                    line: candidate.line,
+                    handle: Some(candidate.handle.clone()),
+                    column: None,
+                    message: error.to_string(),
+                });
+                Some(candidate)
+            }
+        }
+    }
+
+    fn offer(&mut self, ranked: Ranked) -> Option<Candidate> {
+        let Some(top) = self.options.top else {
+            self.all.push(ranked);
+            return None;
+        };
+        if self.best.len() < top {
+            self.best.push(Worst(ranked));
+            return None;
+        }
+        match self.best.peek() {
+            Some(worst) if by_rank(&ranked, &worst.0) == Ordering::Less => {
+                let out = self.best.pop().map(|w| w.0.candidate);
+                self.best.push(Worst(ranked));
+                out
+            }
+            _ => Some(ranked.candidate),
+        }
+    }
+
+    /// Folds another collector's rows into this one.
+    pub fn merge(mut self, other: Collector<'r>) -> Self {
+        self.counts.add(other.counts);
+        self.script_errors += other.script_errors;
+        self.filtered.extend(other.filtered);
+        self.errors.extend(other.errors);
+        self.all.extend(other.all);
+        for Worst(ranked) in other.best {
+            self.offer(ranked);
+        }
+        self
+    }
+
+    /// The ranking: best first, rows in source order.
+    pub fn finish(self) -> Ranking {
+        let mut results = if self.options.top.is_some() {
+            self.best.into_iter().map(|w| w.0).collect()
+        } else {
+            self.all
+        };
+        results.par_sort_unstable_by(by_rank);
+        for (i, ranked) in results.iter_mut().enumerate() {
+            ranked.rank = i + 1;
+        }
+        let mut filtered = self.filtered;
+        filtered.sort_by_key(|f| f.line);
+        let mut errors = self.errors;
+        errors.sort_by_key(|e| e.line);
+        Ranking {
+            revision: self.rules.revision.clone(),
+            brand: self.brand.id.clone(),
+            counts: self.counts,
+            results,
+            filtered,
+            errors,
+            script_errors: self.script_errors,
+        }
     }
 }
 
@@ -124,54 +270,110 @@ pub fn rank(
     rows: impl Iterator<Item = Result<Candidate, RowError>>,
     options: RankOptions,
 ) -> Ranking {
-    const BATCH: usize = 4_096;
-    let mut ranking = Ranking {
-        revision: rules.revision.clone(),
-        brand: brand.id.clone(),
-        counts: Counts::default(),
-        results: Vec::new(),
-        filtered: Vec::new(),
-        errors: Vec::new(),
-        script_errors: 0,
-    };
+    const BATCH: usize = 8_192;
+    let mut collector = Collector::new(rules, brand, options);
     let mut rows = rows.peekable();
     let mut batch = Vec::with_capacity(BATCH);
     while rows.peek().is_some() {
         batch.extend(rows.by_ref().take(BATCH));
-        let outcomes: Vec<Outcome> =
-            batch.par_drain(..).map(|row| evaluate_row(rules, brand, row)).collect();
-        for outcome in outcomes {
-            ranking.counts.read += 1;
-            match outcome {
-                Outcome::Ranked(ranked) => {
-                    ranking.counts.ranked += 1;
-                    ranking.results.push(*ranked);
-                }
-                Outcome::Filtered(filtered) => {
-                    ranking.counts.filtered += 1;
-                    ranking.filtered.push(filtered);
-                }
-                Outcome::Invalid(error, script) => {
-                    ranking.counts.invalid += 1;
-                    ranking.script_errors += usize::from(script);
-                    ranking.errors.push(error);
+        let part = batch
+            .par_drain(..)
+            .fold(
+                || Collector::new(rules, brand, options),
+                |mut c, row| {
+                    c.push(row);
+                    c
+                },
+            )
+            .reduce(|| Collector::new(rules, brand, options), Collector::merge);
+        collector = collector.merge(part);
+    }
+    collector.finish()
+}
+
+/// Ranks a CSV file by reading byte ranges of it on every thread at once.
+///
+/// `progress` is called now and then with the number of bytes just processed.
+pub fn rank_csv_file(
+    rules: &RuleSet,
+    brand: &Brand,
+    path: &Path,
+    options: RankOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Ranking, InputError> {
+    let name = path.display().to_string();
+    let io = |source| InputError::Io { name: name.clone(), source };
+    let mut header_reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(std::fs::File::open(path).map_err(io)?);
+    let headers = header_reader.headers().map_err(|err| io(std::io::Error::other(err)))?.clone();
+    let plan = ColumnPlan::from_headers(&name, headers.iter())?;
+    let data_start = header_reader.position().byte();
+    let header_lines = header_reader.position().line().saturating_sub(1);
+    let pieces = rayon::current_num_threads() * 4;
+    let chunks =
+        chunked::split(path, data_start, header_lines, pieces, options.min_split).map_err(io)?;
+    let collectors: Vec<Collector> = chunks
+        .par_iter()
+        .map(|chunk| -> Result<Collector, InputError> {
+            let mut collector = Collector::new(rules, brand, options);
+            let reader = chunk.open(path).map_err(io)?;
+            let mut csv = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .buffer_capacity(256 * 1024)
+                .from_reader(reader);
+            let mut record = csv::StringRecord::new();
+            let mut spare = Candidate::default();
+            let mut reported = 0u64;
+            loop {
+                match csv.read_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
+                            continue;
+                        }
+                        let position = record.position().expect("records have positions");
+                        let line = chunk.first_line + position.line() - 1;
+                        let row = plan.rebuild(
+                            std::mem::take(&mut spare),
+                            line,
+                            record.len(),
+                            record.iter(),
+                        );
+                        if let Some(back) = collector.push(row) {
+                            spare = back;
+                        }
+                        let done = position.byte();
+                        if done - reported >= 1 << 20 {
+                            progress(done - reported);
+                            reported = done;
+                        }
+                    }
+                    Err(err) => {
+                        let line = chunk.first_line + err.position().map_or(1, |p| p.line()) - 1;
+                        if let csv::ErrorKind::Io(_) = err.kind() {
+                            return Err(io(std::io::Error::other(err)));
+                        }
+                        collector.push(Err(RowError {
+                            line,
+                            handle: None,
+                            column: None,
+                            message: match err.kind() {
+                                csv::ErrorKind::Utf8 { .. } => {
+                                    "the row is not valid UTF-8".to_owned()
+                                }
+                                _ => format!("unreadable row: {err}"),
+                            },
+                        }));
+                    }
                 }
             }
-        }
-        if let Some(top) = options.top {
-            // Keep memory bounded: only the best `top` can still make the cut.
-            if ranking.results.len() > top.saturating_mul(4).max(BATCH) {
-                ranking.results.select_nth_unstable_by(top, by_rank);
-                ranking.results.truncate(top);
-            }
-        }
-    }
-    ranking.results.sort_by(by_rank);
-    if let Some(top) = options.top {
-        ranking.results.truncate(top);
-    }
-    for (i, ranked) in ranking.results.iter_mut().enumerate() {
-        ranked.rank = i + 1;
-    }
-    ranking
+            progress((chunk.end - chunk.start).saturating_sub(reported));
+            Ok(collector)
+        })
+        .collect::<Result<_, _>>()?;
+    let merged =
+        collectors.into_iter().fold(Collector::new(rules, brand, options), Collector::merge);
+    Ok(merged.finish())
 }

@@ -4,9 +4,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::{plural, write_stdout, Exit, RulesArg, Ui};
-use crate::input::{self, Format, Source};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::input::{self, Format, InputError, Source};
 use crate::output::{self, OutputFormat};
 use crate::rank::{self, RankOptions, Ranking};
+use crate::rules::{Brand, RuleSet};
 
 /// Arguments of `scout rank`.
 #[derive(Debug, clap::Args)]
@@ -46,21 +49,6 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             return Exit::Fatal;
         }
     };
-    let source = Source::from_arg(&args.candidates);
-    let format = args.input_format.unwrap_or_else(|| match &source {
-        Source::File(path) => Format::from_path(path),
-        Source::Stdin => Format::Csv,
-    });
-    let rows = match input::read(&source, format) {
-        Ok(rows) => rows,
-        Err(err) => {
-            ui.error(&err.to_string(), err.hint().as_deref());
-            return Exit::Fatal;
-        }
-    };
-    let ranking = rank::rank(&rules, brand, rows, RankOptions { top: args.top });
-    report_errors(ui, &ranking);
-
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path))
@@ -69,6 +57,21 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         } else {
             OutputFormat::Csv
         });
+    let options = RankOptions {
+        top: args.top,
+        keep_filtered: format == OutputFormat::Json,
+        ..RankOptions::default()
+    };
+    let source = Source::from_arg(&args.candidates);
+    let ranking = match rank_source(&rules, brand, &source, args.input_format, options) {
+        Ok(ranking) => ranking,
+        Err(err) => {
+            ui.error(&err.to_string(), err.hint().as_deref());
+            return Exit::Fatal;
+        }
+    };
+    report_errors(ui, &ranking);
+
     let written = match &args.output {
         Some(path) => {
             output::write_atomically(path, |out| output::write_ranking(out, &ranking, format))
@@ -96,6 +99,42 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Exit::Partial
     } else {
         Exit::Success
+    }
+}
+
+/// Ranks `source`: a CSV file is read by all threads at once, with a progress bar on a
+/// terminal for large files; anything else streams through [`rank::rank`].
+pub fn rank_source(
+    rules: &RuleSet,
+    brand: &Brand,
+    source: &Source,
+    input_format: Option<Format>,
+    options: RankOptions,
+) -> Result<Ranking, InputError> {
+    let format = input_format.unwrap_or_else(|| match source {
+        Source::File(path) => Format::from_path(path),
+        Source::Stdin => Format::Csv,
+    });
+    match (source, format) {
+        (Source::File(path), Format::Csv) => {
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let bar = if size >= 32 << 20 && std::io::stderr().is_terminal() {
+                let bar = ProgressBar::new(size);
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar
+            } else {
+                ProgressBar::hidden()
+            };
+            let ranking = rank::rank_csv_file(rules, brand, path, options, &|bytes| bar.inc(bytes));
+            bar.finish_and_clear();
+            ranking
+        }
+        _ => Ok(rank::rank(rules, brand, input::read(source, format)?, options)),
     }
 }
 

@@ -60,7 +60,18 @@ impl ColumnPlan {
         width: usize,
         cells: impl Iterator<Item = &'c str>,
     ) -> Result<Candidate, RowError> {
-        let mut row = RowBuilder::new(line);
+        self.rebuild(Candidate::default(), line, width, cells)
+    }
+
+    /// Like [`ColumnPlan::build`], reusing the buffers of a previous row's candidate.
+    pub fn rebuild<'c>(
+        &self,
+        reuse: Candidate,
+        line: u64,
+        width: usize,
+        cells: impl Iterator<Item = &'c str>,
+    ) -> Result<Candidate, RowError> {
+        let mut row = RowBuilder::reusing(reuse, line);
         if width != self.columns.len() {
             row.fail_row(
                 None,

@@ -4,6 +4,7 @@
 //! line number and the column at fault; the batch goes on. Only problems with the input as a
 //! whole (unreadable, no `handle` column, broken JSON) are fatal [`InputError`]s.
 
+pub mod chunked;
 pub mod columns;
 mod csv;
 mod json;
@@ -223,18 +224,43 @@ impl Field {
 }
 
 /// Builds one [`Candidate`] from cells, keeping the first problem found.
+///
+/// A builder can reuse the buffers of a previous candidate ([`RowBuilder::reusing`]), so a
+/// reader that recycles its candidate allocates nothing per row.
 #[derive(Debug, Default)]
 pub struct RowBuilder {
     candidate: Candidate,
-    has_handle: bool,
-    has_followers: bool,
+    set: u32,
     error: Option<RowError>,
+}
+
+fn bit(field: Field) -> u32 {
+    1 << (field as u32)
+}
+
+/// Replaces the text in `slot`, reusing its allocation.
+fn put(slot: &mut Option<String>, text: &str) {
+    match slot {
+        Some(existing) => {
+            existing.clear();
+            existing.push_str(text);
+        }
+        None => *slot = Some(text.to_owned()),
+    }
 }
 
 impl RowBuilder {
     /// Starts a row at `line`.
     pub fn new(line: u64) -> Self {
-        Self { candidate: Candidate { line, ..Candidate::default() }, ..Self::default() }
+        Self::reusing(Candidate::default(), line)
+    }
+
+    /// Starts a row at `line`, reusing the buffers of `candidate` (a previous row's).
+    pub fn reusing(mut candidate: Candidate, line: u64) -> Self {
+        candidate.line = line;
+        candidate.extra.clear();
+        candidate.post_samples.clear();
+        Self { candidate, set: 0, error: None }
     }
 
     fn fail(&mut self, field: Field, message: String) {
@@ -250,37 +276,58 @@ impl RowBuilder {
 
     /// Sets `field` from a text cell. Empty cells and missing-value markers stay missing.
     pub fn set(&mut self, field: Field, text: &str) {
-        let text = text.trim();
+        let padded = |b: Option<&u8>| b.is_some_and(|b| !b.is_ascii_graphic());
+        let bytes = text.as_bytes();
+        let text = if padded(bytes.first()) || padded(bytes.last()) { text.trim() } else { text };
         let c = &mut self.candidate;
         match field {
             Field::Handle => {
                 let handle = text.trim_start_matches('@');
                 if !handle.is_empty() && !value::is_missing(handle) {
-                    c.handle = handle.to_owned();
-                    self.has_handle = true;
+                    c.handle.clear();
+                    c.handle.push_str(handle);
+                    self.set |= bit(field);
                 }
             }
-            Field::Platform => c.platform = value::text(text).map(str::to_lowercase),
-            Field::Country => c.country = value::text(text).map(str::to_owned),
+            Field::Platform => {
+                if let Some(platform) = value::text(text) {
+                    put(&mut c.platform, platform);
+                    if let Some(p) = &mut c.platform {
+                        if p.is_ascii() {
+                            p.make_ascii_lowercase();
+                        } else {
+                            *p = p.to_lowercase();
+                        }
+                    }
+                    self.set |= bit(field);
+                }
+            }
+            Field::Country => {
+                if let Some(country) = value::text(text) {
+                    put(&mut c.country, country);
+                    self.set |= bit(field);
+                }
+            }
             Field::Niches => {
-                c.niches = text
-                    .split([';', '|'])
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty() && !value::is_missing(n))
-                    .map(str::to_owned)
-                    .collect();
+                let mut n = 0;
+                for label in text.split([';', '|']).map(str::trim) {
+                    if label.is_empty() || value::is_missing(label) {
+                        continue;
+                    }
+                    match c.niches.get_mut(n) {
+                        Some(existing) => {
+                            existing.clear();
+                            existing.push_str(label);
+                        }
+                        None => c.niches.push(label.to_owned()),
+                    }
+                    n += 1;
+                }
+                c.niches.truncate(n);
+                self.set |= bit(field);
             }
             Field::Followers | Field::Following | Field::Posts => match value::parse_count(text) {
-                Ok(Some(n)) => {
-                    match field {
-                        Field::Followers => {
-                            c.followers = n;
-                            self.has_followers = true;
-                        }
-                        Field::Following => c.following = Some(n),
-                        _ => c.posts = Some(n),
-                    };
-                }
+                Ok(Some(n)) => self.set_number(field, Some(n as f64)),
                 Ok(None) => {}
                 Err(why) => self.fail(field, format!("{} {why}", field.name())),
             },
@@ -297,6 +344,7 @@ impl RowBuilder {
         if number < 0.0 {
             return self.fail(field, format!("{} {number} is negative", field.name()));
         }
+        self.set |= bit(field);
         let c = &mut self.candidate;
         match field {
             Field::AvgLikes => c.avg_likes = Some(number),
@@ -315,10 +363,7 @@ impl RowBuilder {
                 }
                 let n = number as u64;
                 match field {
-                    Field::Followers => {
-                        c.followers = n;
-                        self.has_followers = true;
-                    }
+                    Field::Followers => c.followers = n,
                     Field::Following => c.following = Some(n),
                     _ => c.posts = Some(n),
                 }
@@ -345,23 +390,51 @@ impl RowBuilder {
         }
     }
 
-    /// The candidate, or the first problem found.
+    /// The candidate, or the first problem found. Fields this row did not set are
+    /// missing, whatever a reused candidate held before.
     pub fn finish(mut self) -> Result<Candidate, RowError> {
+        let set = self.set;
+        let has = |field| set & bit(field) != 0;
         if self.error.is_none() {
-            if !self.has_handle {
+            if !has(Field::Handle) {
                 self.fail(Field::Handle, "missing handle".to_owned());
-            } else if !self.has_followers {
+            } else if !has(Field::Followers) {
                 self.fail(Field::Followers, "missing follower count".to_owned());
             }
         }
-        match self.error {
-            Some(mut error) => {
-                if self.has_handle {
-                    error.handle = Some(self.candidate.handle);
-                }
-                Err(error)
+        if let Some(mut error) = self.error {
+            if has(Field::Handle) {
+                error.handle = Some(self.candidate.handle);
             }
-            None => Ok(self.candidate),
+            return Err(error);
         }
+        let c = &mut self.candidate;
+        let clear = |field, slot: &mut Option<f64>| {
+            if !has(field) {
+                *slot = None;
+            }
+        };
+        clear(Field::AvgLikes, &mut c.avg_likes);
+        clear(Field::AvgComments, &mut c.avg_comments);
+        clear(Field::AvgShares, &mut c.avg_shares);
+        clear(Field::AvgViews, &mut c.avg_views);
+        clear(Field::FakeFollowerPct, &mut c.fake_follower_pct);
+        clear(Field::CostPerPost, &mut c.cost_per_post);
+        if !has(Field::Following) {
+            c.following = None;
+        }
+        if !has(Field::Posts) {
+            c.posts = None;
+        }
+        if !has(Field::Platform) {
+            c.platform = None;
+        }
+        if !has(Field::Country) {
+            c.country = None;
+        }
+        if !has(Field::Niches) {
+            c.niches.clear();
+        }
+        Ok(self.candidate)
     }
 }

@@ -12,7 +12,15 @@ const MISSING: &[&str] = &[
 /// Whether a cell means "no value".
 pub fn is_missing(text: &str) -> bool {
     let text = text.trim();
-    MISSING.iter().any(|m| m.eq_ignore_ascii_case(text))
+    // Every marker is short and starts with one of a few characters: most cells are
+    // rejected by that alone.
+    match text.as_bytes().first() {
+        None => true,
+        Some(b'n' | b'N' | b'-' | b'#' | b'?' | 0xE2) if text.len() <= 7 => {
+            MISSING.iter().any(|m| m.eq_ignore_ascii_case(text))
+        }
+        _ => false,
+    }
 }
 
 /// A text cell, or `None` when it is empty or a missing-value marker.
@@ -26,6 +34,15 @@ pub fn text(cell: &str) -> Option<&str> {
 /// `1.39%` gives `0.0139`. Errors say what is wrong in a phrase that follows the column name:
 /// "`abc` is not a number".
 pub fn parse_number(cell: &str) -> Result<Option<f64>, String> {
+    // Most cells are plain numbers: take them without the checks below.
+    if let Some(value) = plain_decimal(cell.as_bytes()) {
+        return Ok(Some(value));
+    }
+    if let Ok(value) = cell.parse::<f64>() {
+        if value.is_finite() && !cell.starts_with('+') {
+            return Ok(Some(value));
+        }
+    }
     let trimmed = cell.trim();
     if is_missing(trimmed) {
         return Ok(None);
@@ -54,6 +71,38 @@ pub fn parse_number(cell: &str) -> Result<Option<f64>, String> {
     // Suffixed figures like `221.7K` are exact to the shown precision; drop float noise.
     let value = if scale > 1.0 { (value * 1e6).round() / 1e6 } else { value };
     Ok(Some(value))
+}
+
+/// A plain decimal like `1876.3` or `42`, parsed exactly: up to 15 significant digits and
+/// 15 decimals, so digits / 10^decimals is one correctly rounded IEEE division (Clinger's
+/// fast path), the same value `str::parse` gives. Anything else is left to the full parser.
+fn plain_decimal(bytes: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+    if bytes.is_empty() || bytes.len() > 16 {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    let mut digits = 0;
+    let mut decimals: Option<usize> = None;
+    for &byte in bytes {
+        match byte {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(byte - b'0');
+                digits += 1;
+                if let Some(d) = &mut decimals {
+                    *d += 1;
+                }
+            }
+            b'.' if decimals.is_none() => decimals = Some(0),
+            _ => return None,
+        }
+    }
+    let decimals = decimals.unwrap_or(0);
+    if digits == 0 || digits > 15 || decimals > 15 {
+        return None;
+    }
+    Some(mantissa as f64 / POW10[decimals])
 }
 
 /// Parses a whole, non-negative count (`12.5K` is fine: it is 12,500).
@@ -122,6 +171,30 @@ mod tests {
         for (text, expected) in cases {
             let got = parse_number(text).unwrap().unwrap();
             assert!((got - expected).abs() < 1e-9, "{text}: {got} != {expected}");
+        }
+    }
+
+    #[test]
+    fn plain_decimals_match_the_standard_parser() {
+        for text in [
+            "0",
+            "42",
+            "1876.3",
+            "0.054",
+            "67.08",
+            "123456789012345",
+            "0.1",
+            "9.999999999999",
+            "5.",
+        ] {
+            assert_eq!(
+                plain_decimal(text.as_bytes()),
+                Some(text.parse::<f64>().unwrap()),
+                "{text}"
+            );
+        }
+        for text in ["", ".", "1e5", "-1", "1,2", "12345678901234567"] {
+            assert_eq!(plain_decimal(text.as_bytes()), None, "{text}");
         }
     }
 

@@ -853,6 +853,7 @@ impl Loader<'_> {
             ]),
         };
         let fast_script = FastScript::compile(&script.ast, &constants);
+        let resolved_benchmarks = benchmarks.resolve(&tier_names);
         Some(Brand {
             name: raw.name.clone().unwrap_or_else(|| id.clone()),
             id,
@@ -866,6 +867,7 @@ impl Loader<'_> {
             weights,
             engagement,
             target_cost_per_engagement,
+            resolved_benchmarks,
             benchmarks,
         })
     }

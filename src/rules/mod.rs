@@ -79,13 +79,13 @@ impl UnknownBrand {
 #[derive(Clone, Debug, Default)]
 pub struct Taxonomy {
     names: Vec<String>,
-    lookup: HashMap<String, usize>,
+    lookup: HashMap<String, usize, foldhash::fast::FixedState>,
 }
 
 impl Taxonomy {
     /// Builds a taxonomy from canonical names and `(alias, canonical index)` pairs.
     pub fn new(names: Vec<String>, aliases: impl IntoIterator<Item = (String, usize)>) -> Self {
-        let mut lookup: HashMap<String, usize> =
+        let mut lookup: HashMap<String, usize, foldhash::fast::FixedState> =
             names.iter().enumerate().map(|(i, name)| (normalize_niche(name), i)).collect();
         for (alias, id) in aliases {
             lookup.entry(normalize_niche(&alias)).or_insert(id);
@@ -150,6 +150,49 @@ impl Benchmarks {
     }
 }
 
+impl Benchmarks {
+    /// Every benchmark for `tiers`, resolved once, for quick lookups per candidate.
+    pub fn resolve(&self, tiers: &[&str]) -> ResolvedBenchmarks {
+        let mut platforms: Vec<&str> = Vec::new();
+        let mut layer = Some(self);
+        while let Some(benchmarks) = layer {
+            for platform in benchmarks.table.keys() {
+                if platform != Self::DEFAULT && !platforms.contains(&platform.as_str()) {
+                    platforms.push(platform);
+                }
+            }
+            layer = benchmarks.base.as_deref();
+        }
+        let row = |platform: Option<&str>| -> BenchmarkRow {
+            tiers.iter().map(|tier| ((*tier).to_owned(), self.get(platform, tier))).collect()
+        };
+        ResolvedBenchmarks {
+            platforms: platforms.iter().map(|p| ((*p).to_owned(), row(Some(p)))).collect(),
+            default: row(None),
+        }
+    }
+}
+
+/// Benchmarks resolved for one tier scheme: a short table per platform that has its own.
+#[derive(Clone, Debug, Default)]
+pub struct ResolvedBenchmarks {
+    platforms: Vec<(String, BenchmarkRow)>,
+    default: BenchmarkRow,
+}
+
+/// Benchmarks by tier name, for one platform.
+type BenchmarkRow = Vec<(String, Option<f64>)>;
+
+impl ResolvedBenchmarks {
+    /// The benchmark for `tier` on `platform`; the same answer as [`Benchmarks::get`].
+    pub fn get(&self, platform: Option<&str>, tier: &str) -> Option<f64> {
+        let row = platform
+            .and_then(|p| self.platforms.iter().find(|(name, _)| name == p))
+            .map_or(&self.default, |(_, row)| row);
+        row.iter().find(|(name, _)| name == tier).and_then(|(_, value)| *value)
+    }
+}
+
 /// One brand's criteria, validated.
 #[derive(Debug)]
 pub struct Brand {
@@ -180,6 +223,8 @@ pub struct Brand {
     pub target_cost_per_engagement: f64,
     /// The benchmarks, with the brand's overrides applied.
     pub benchmarks: Benchmarks,
+    /// The same, resolved for the brand's tiers.
+    pub resolved_benchmarks: ResolvedBenchmarks,
 }
 
 /// A compiled scoring script.

@@ -1,0 +1,257 @@
+//! The fast paths: compiled scripts agree with the rhai interpreter, and a CSV file read
+//! by several threads gives exactly what one sequential reader gives.
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use scout::engine::{evaluate, EvalError, Evaluation, Options};
+use scout::input::{self, Format, Source};
+use scout::model::Candidate;
+use scout::rank::{self, RankOptions};
+use scout::rules::RuleSet;
+
+use crate::engine::bundled;
+use crate::root;
+
+/// Every construct fixture, as a brand of its own over the bundled rules.
+fn construct_rules() -> (tempfile::TempDir, RuleSet, Vec<String>) {
+    let dir = root().join("tests/fixtures/fastpath");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let brand = std::fs::read_to_string(root().join("rules/brands/glowskin.toml")).unwrap();
+    let mut edits: Vec<(String, String)> = Vec::new();
+    for name in &names {
+        let script = std::fs::read_to_string(dir.join(format!("{name}.rhai"))).unwrap();
+        // No filters: every candidate is scored.
+        let start = brand.find("[filters]").unwrap();
+        let end = brand.find("[weights]").unwrap();
+        let open = format!("{}{}", &brand[..start], &brand[end..]);
+        edits.push((format!("brands/probe_{name}.toml"), open));
+        edits.push((format!("brands/probe_{name}.rhai"), script));
+    }
+    let edits: Vec<(&str, &str, &str)> =
+        edits.iter().map(|(f, t)| (f.as_str(), "", t.as_str())).collect();
+    let tmp = crate::rules_with(&edits);
+    let rules = scout::rules::load(&tmp.path().join("rules")).unwrap_or_else(|d| panic!("{d:#?}"));
+    (tmp, rules, names.iter().map(|n| format!("probe_{n}")).collect())
+}
+
+fn construct_fixtures() -> &'static (tempfile::TempDir, RuleSet, Vec<String>) {
+    static RULES: std::sync::OnceLock<(tempfile::TempDir, RuleSet, Vec<String>)> =
+        std::sync::OnceLock::new();
+    RULES.get_or_init(construct_rules)
+}
+
+/// Evaluates with the fast path and with the interpreter only; the `interpreted` flag of
+/// the first says whether the fast path decided on its own.
+fn both(
+    rules: &RuleSet,
+    brand: &str,
+    c: &Candidate,
+) -> (Result<Evaluation, EvalError>, Result<Evaluation, EvalError>) {
+    let brand = rules.brand(brand).unwrap();
+    let fast = evaluate(rules, brand, c, Options { explain: true, interpreted: false });
+    let slow = evaluate(rules, brand, c, Options { explain: true, interpreted: true });
+    (fast, slow)
+}
+
+/// The two evaluations, equal but for who computed them.
+fn same(fast: &Result<Evaluation, EvalError>, slow: &Result<Evaluation, EvalError>) -> bool {
+    match (fast, slow) {
+        (Ok(f), Ok(s)) => {
+            Evaluation { interpreted: s.interpreted, ..f.clone() } == *s
+                && f.raw_score.map(f64::to_bits) == s.raw_score.map(f64::to_bits)
+        }
+        (f, s) => f == s,
+    }
+}
+
+#[test]
+fn the_fast_path_decides_most_candidates_itself() {
+    let (_, rules, names) = construct_fixtures();
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let samples: Vec<Candidate> =
+        (0..200).map(|_| candidates().new_tree(&mut runner).unwrap().current()).collect();
+    for name in names.iter().filter(|n| *n != "probe_bails") {
+        let fast = samples
+            .iter()
+            .filter(|c| matches!(both(rules, name, c).0, Ok(e) if !e.interpreted))
+            .count();
+        assert!(fast >= 150, "{name}: only {fast} of 200 decided by the fast path");
+    }
+}
+
+fn candidates() -> impl Strategy<Value = Candidate> {
+    let opt = |range: std::ops::Range<f64>| proptest::option::weighted(0.85, range);
+    (
+        (
+            0u64..3_000_000,
+            opt(0.0..200_000.0),
+            opt(0.0..5_000.0),
+            opt(0.0..2_000.0),
+            opt(0.0..2_000_000.0),
+        ),
+        (opt(0.0..1.0), opt(0.0..20_000.0), proptest::option::of(0u64..5_000)),
+        (
+            prop::sample::select(vec!["instagram", "tiktok", "youtube"]),
+            prop::sample::select(vec!["US", "GB", "DE", "AU"]),
+        ),
+        prop::sample::subsequence(vec!["beauty", "ootd", "travel", "mom", "gaming"], 0..3),
+    )
+        .prop_map(
+            |(
+                (followers, likes, comments, shares, views),
+                (fake, cost, following),
+                (platform, country),
+                niches,
+            )| Candidate {
+                handle: "p".to_owned(),
+                platform: Some(platform.to_owned()),
+                followers,
+                following,
+                avg_likes: likes,
+                avg_comments: comments,
+                avg_shares: shares,
+                avg_views: views,
+                niches: niches.into_iter().map(String::from).collect(),
+                country: Some(country.to_owned()),
+                fake_follower_pct: fake,
+                cost_per_post: cost,
+                ..Candidate::default()
+            },
+        )
+}
+
+#[test]
+fn the_subset_compiles_and_the_rest_falls_back() {
+    let rules = bundled();
+    for brand in ["glowskin", "littlenest", "bench"] {
+        assert!(
+            rules.brand(brand).unwrap().fast_script.is_ok(),
+            "{brand}: {:?}",
+            rules.brand(brand).unwrap().fast_script
+        );
+    }
+    let trailpack = &rules.brand("trailpack").unwrap().fast_script;
+    assert_eq!(trailpack.as_ref().err().map(String::as_str), Some("it uses string interpolation"));
+    let (_, rules, names) = construct_fixtures();
+    for name in names {
+        assert!(
+            rules.brand(name).unwrap().fast_script.is_ok(),
+            "{name}: {:?}",
+            rules.brand(name).unwrap().fast_script
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn fast_path_and_interpreter_agree_on_bundled_brands(c in candidates()) {
+        let rules = bundled();
+        for brand in rules.brands.keys() {
+            let (fast, slow) = both(rules, brand, &c);
+            prop_assert!(same(&fast, &slow), "brand {}: {:?} vs {:?}", brand, fast, slow);
+        }
+    }
+
+    #[test]
+    fn fast_path_and_interpreter_agree_on_every_construct(c in candidates()) {
+        let (_, rules, names) = construct_fixtures();
+        for name in names {
+            let (fast, slow) = both(rules, name, &c);
+            prop_assert!(same(&fast, &slow), "fixture {}: {:?} vs {:?}", name, fast, slow);
+        }
+    }
+}
+
+#[test]
+fn bails_hand_over_to_the_interpreter_with_its_own_error() {
+    let (_, rules, _) = construct_fixtures();
+    let mut c = crate::engine::candidate("big", 60_000);
+    let (fast, slow) = both(rules, "probe_bails", &c);
+    assert!(same(&fast, &slow));
+    assert!(fast.unwrap_err().error.message.contains("Addition overflow"));
+    c.followers = 10;
+    c.avg_shares = None;
+    let (fast, slow) = both(rules, "probe_bails", &c);
+    assert!(same(&fast, &slow));
+    assert!(fast.is_err());
+    c.avg_shares = Some(3.0);
+    let (fast, _) = both(rules, "probe_bails", &c);
+    assert!(!fast.unwrap().interpreted, "in-subset values stay on the fast path");
+}
+
+/// A CSV with quoted fields holding commas, quotes and line breaks, and a few bad rows.
+fn tricky_csv(rows: usize) -> String {
+    let mut text = String::from("handle,platform,followers,avg_likes,avg_comments,niches,country,fake_follower_pct,cost_per_post,bio\n");
+    for i in 0..rows {
+        let bio = match i % 5 {
+            0 => "\"loves \"\"skincare\"\",\nand long\nwalks\"".to_owned(),
+            1 => "\"a, b, c\"".to_owned(),
+            2 => String::new(),
+            _ => format!("plain bio {i}"),
+        };
+        let followers =
+            if i % 97 == 13 { "lots".to_owned() } else { (1_000 + i * 37 % 90_000).to_string() };
+        let fake = if i % 89 == 7 { "41" } else { "0.05" };
+        text.push_str(&format!(
+            "user_{i:05},instagram,{followers},{},{},beauty;ootd,{},{fake},{},{bio}\n",
+            100 + i % 900,
+            i % 40,
+            ["US", "GB", "DE"][i % 3],
+            20 + i % 400
+        ));
+    }
+    text
+}
+
+#[test]
+fn chunked_reading_matches_sequential_reading() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("tricky.csv");
+    std::fs::write(&path, tricky_csv(3_000)).unwrap();
+    let rules = bundled();
+    let brand = rules.brand("glowskin").unwrap();
+    for top in [None, Some(25)] {
+        let options = RankOptions { top, keep_filtered: true, min_split: 1 };
+        let rows = input::read(&Source::File(path.clone()), Format::Csv).unwrap();
+        let sequential = rank::rank(rules, brand, rows, options);
+        let chunked = rank::rank_csv_file(rules, brand, &path, options, &|_| {}).unwrap();
+        assert_eq!(chunked.counts, sequential.counts);
+        assert_eq!(chunked.errors, sequential.errors);
+        assert_eq!(chunked.filtered, sequential.filtered);
+        assert_eq!(chunked.results, sequential.results);
+        assert!(
+            sequential.counts.invalid > 0
+                && sequential.counts.filtered > 0
+                && sequential.counts.ranked > 0
+        );
+    }
+}
+
+#[test]
+fn chunks_split_only_between_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("tricky.csv");
+    let text = tricky_csv(500);
+    std::fs::write(&path, &text).unwrap();
+    let header_end = text.find('\n').unwrap() as u64 + 1;
+    let chunks = scout::input::chunked::split(&path, header_end, 1, 16, 1).unwrap();
+    assert!(chunks.len() > 4, "{chunks:?}");
+    assert_eq!(chunks[0].start, header_end);
+    assert_eq!(chunks.last().unwrap().end, text.len() as u64);
+    for pair in chunks.windows(2) {
+        assert_eq!(pair[0].end, pair[1].start);
+    }
+    for chunk in &chunks {
+        let before = &text[..chunk.start as usize];
+        // An even number of quotes before the boundary: it is not inside a quoted field.
+        assert_eq!(before.matches('"').count() % 2, 0);
+        assert!(before.ends_with('\n'));
+        assert_eq!(chunk.first_line, before.matches('\n').count() as u64 + 1);
+    }
+}

@@ -337,6 +337,30 @@ pub fn evaluate(
     Ok(evaluation)
 }
 
+/// The inputs a scoring script sees on the fast path, for an evaluated candidate (for
+/// benchmarks and tools that run a script on its own).
+pub fn script_inputs<'a>(
+    brand: &'a Brand,
+    candidate: &'a Candidate,
+    evaluation: &'a Evaluation,
+) -> Inputs<'a> {
+    let mut inputs = fast_inputs(brand, candidate, &evaluation.metrics);
+    fill_scored_inputs(&mut inputs, evaluation);
+    inputs
+}
+
+/// The scope a scoring script sees in the interpreter, for an evaluated candidate.
+pub fn script_scope_for(
+    rules: &RuleSet,
+    brand: &Brand,
+    candidate: &Candidate,
+    evaluation: &Evaluation,
+) -> Scope<'static> {
+    let mut scope = script_scope(rules, brand, candidate, &evaluation.metrics);
+    fill_scored_scope(&mut scope, evaluation);
+    scope
+}
+
 /// The fast path's inputs: candidate fields and metrics; tier-dependent values `()`.
 fn fast_inputs<'a>(brand: &'a Brand, candidate: &'a Candidate, metrics: &Metrics) -> Inputs<'a> {
     let mut inputs = Inputs::default();

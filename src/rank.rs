@@ -160,33 +160,42 @@ impl<'r> Collector<'r> {
         }
     }
 
-    /// Takes one row. Returns the candidate back when the collector does not keep it, so
-    /// the reader can reuse its buffers.
-    pub fn push(&mut self, row: Result<Candidate, RowError>) -> Option<Candidate> {
+    /// Takes one row.
+    pub fn push(&mut self, row: Result<Candidate, RowError>) {
+        match row {
+            Ok(mut candidate) => self.push_in_place(&mut candidate),
+            Err(error) => self.push_error(error),
+        }
+    }
+
+    /// Takes a row that could not be used.
+    pub fn push_error(&mut self, error: RowError) {
         self.counts.read += 1;
-        let candidate = match row {
-            Ok(candidate) => candidate,
-            Err(error) => {
-                self.counts.invalid += 1;
-                self.errors.push(error);
-                return None;
-            }
-        };
-        match engine::evaluate(self.rules, self.brand, &candidate, Options::default()) {
+        self.counts.invalid += 1;
+        self.errors.push(error);
+    }
+
+    /// Takes one candidate without moving it: the collector takes it out of `candidate`
+    /// only when it keeps it, so a reader can reuse one candidate's buffers for every row.
+    pub fn push_in_place(&mut self, candidate: &mut Candidate) {
+        self.counts.read += 1;
+        match engine::evaluate(self.rules, self.brand, candidate, Options::default()) {
             Ok(evaluation) if evaluation.passed() => {
                 self.counts.ranked += 1;
-                self.offer(Ranked { rank: 0, candidate, evaluation })
+                if self.makes_the_cut(candidate, &evaluation) {
+                    let candidate = std::mem::take(candidate);
+                    self.offer(Ranked { rank: 0, candidate, evaluation });
+                }
             }
             Ok(evaluation) => {
                 self.counts.filtered += 1;
                 if self.options.keep_filtered {
                     self.filtered.push(Filtered {
-                        reasons: evaluation.failure_reasons(self.brand, &candidate),
+                        reasons: evaluation.failure_reasons(self.brand, candidate),
                         handle: candidate.handle.clone(),
                         line: candidate.line,
                     });
                 }
-                Some(candidate)
             }
             Err(error) => {
                 self.counts.invalid += 1;
@@ -197,27 +206,37 @@ impl<'r> Collector<'r> {
                     column: None,
                     message: error.to_string(),
                 });
-                Some(candidate)
             }
         }
     }
 
-    fn offer(&mut self, ranked: Ranked) -> Option<Candidate> {
+    /// Whether a scored candidate would enter the results.
+    fn makes_the_cut(&self, candidate: &Candidate, evaluation: &Evaluation) -> bool {
+        let Some(top) = self.options.top else { return true };
+        if self.best.len() < top {
+            return true;
+        }
+        self.best.peek().is_some_and(|worst| {
+            let score = evaluation.score.unwrap_or(0.0);
+            score
+                .total_cmp(&worst.0.score())
+                .reverse()
+                .then_with(|| candidate.handle.cmp(&worst.0.candidate.handle))
+                == Ordering::Less
+        })
+    }
+
+    fn offer(&mut self, ranked: Ranked) {
         let Some(top) = self.options.top else {
             self.all.push(ranked);
-            return None;
+            return;
         };
         if self.best.len() < top {
             self.best.push(Worst(ranked));
-            return None;
-        }
-        match self.best.peek() {
-            Some(worst) if by_rank(&ranked, &worst.0) == Ordering::Less => {
-                let out = self.best.pop().map(|w| w.0.candidate);
-                self.best.push(Worst(ranked));
-                out
-            }
-            _ => Some(ranked.candidate),
+        } else if self.best.peek().is_some_and(|worst| by_rank(&ranked, &worst.0) == Ordering::Less)
+        {
+            self.best.pop();
+            self.best.push(Worst(ranked));
         }
     }
 
@@ -335,14 +354,9 @@ pub fn rank_csv_file(
                         }
                         let position = record.position().expect("records have positions");
                         let line = chunk.first_line + position.line() - 1;
-                        let row = plan.rebuild(
-                            std::mem::take(&mut spare),
-                            line,
-                            record.len(),
-                            record.iter(),
-                        );
-                        if let Some(back) = collector.push(row) {
-                            spare = back;
+                        match plan.fill(&mut spare, line, record.len(), record.iter()) {
+                            Ok(()) => collector.push_in_place(&mut spare),
+                            Err(error) => collector.push_error(error),
                         }
                         let done = position.byte();
                         if done - reported >= 1 << 20 {

@@ -60,18 +60,20 @@ impl ColumnPlan {
         width: usize,
         cells: impl Iterator<Item = &'c str>,
     ) -> Result<Candidate, RowError> {
-        self.rebuild(Candidate::default(), line, width, cells)
+        let mut candidate = Candidate::default();
+        self.fill(&mut candidate, line, width, cells)?;
+        Ok(candidate)
     }
 
-    /// Like [`ColumnPlan::build`], reusing the buffers of a previous row's candidate.
-    pub fn rebuild<'c>(
+    /// Like [`ColumnPlan::build`], filling `candidate` in place and reusing its buffers.
+    pub fn fill<'c>(
         &self,
-        reuse: Candidate,
+        candidate: &mut Candidate,
         line: u64,
         width: usize,
         cells: impl Iterator<Item = &'c str>,
-    ) -> Result<Candidate, RowError> {
-        let mut row = RowBuilder::reusing(reuse, line);
+    ) -> Result<(), RowError> {
+        let mut row = RowBuilder::new(candidate, line);
         if width != self.columns.len() {
             row.fail_row(
                 None,

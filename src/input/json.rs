@@ -49,7 +49,8 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
             err.to_string().split(" at line").next().unwrap_or_default()
         ),
     })?;
-    let mut row = RowBuilder::new(line);
+    let mut candidate = Candidate::default();
+    let mut row = RowBuilder::new(&mut candidate, line);
     for (key, value) in object {
         match (Field::from_header(&key), value) {
             (Some(Field::Posts), Value::Array(posts)) => match samples(&posts) {
@@ -75,7 +76,8 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
             (None, value) => row.set_extra(Arc::from(key.as_str()), scalar_text(&value)),
         }
     }
-    row.finish()
+    row.finish()?;
+    Ok(candidate)
 }
 
 fn samples(posts: &[Value]) -> Result<Vec<PostSample>, String> {

@@ -225,11 +225,11 @@ impl Field {
 
 /// Builds one [`Candidate`] from cells, keeping the first problem found.
 ///
-/// A builder can reuse the buffers of a previous candidate ([`RowBuilder::reusing`]), so a
-/// reader that recycles its candidate allocates nothing per row.
-#[derive(Debug, Default)]
-pub struct RowBuilder {
-    candidate: Candidate,
+/// The builder fills a candidate in place and reuses the buffers it already holds, so a
+/// reader that recycles one candidate neither allocates nor moves it per row.
+#[derive(Debug)]
+pub struct RowBuilder<'c> {
+    candidate: &'c mut Candidate,
     set: u32,
     error: Option<RowError>,
 }
@@ -249,14 +249,10 @@ fn put(slot: &mut Option<String>, text: &str) {
     }
 }
 
-impl RowBuilder {
-    /// Starts a row at `line`.
-    pub fn new(line: u64) -> Self {
-        Self::reusing(Candidate::default(), line)
-    }
-
-    /// Starts a row at `line`, reusing the buffers of `candidate` (a previous row's).
-    pub fn reusing(mut candidate: Candidate, line: u64) -> Self {
+impl<'c> RowBuilder<'c> {
+    /// Starts the row at `line` in `candidate`, reusing its buffers (a previous row's, or
+    /// a fresh `Candidate::default()`).
+    pub fn new(candidate: &'c mut Candidate, line: u64) -> Self {
         candidate.line = line;
         candidate.extra.clear();
         candidate.post_samples.clear();
@@ -279,7 +275,7 @@ impl RowBuilder {
         let padded = |b: Option<&u8>| b.is_some_and(|b| !b.is_ascii_graphic());
         let bytes = text.as_bytes();
         let text = if padded(bytes.first()) || padded(bytes.last()) { text.trim() } else { text };
-        let c = &mut self.candidate;
+        let c = &mut *self.candidate;
         match field {
             Field::Handle => {
                 let handle = text.trim_start_matches('@');
@@ -345,7 +341,7 @@ impl RowBuilder {
             return self.fail(field, format!("{} {number} is negative", field.name()));
         }
         self.set |= bit(field);
-        let c = &mut self.candidate;
+        let c = &mut *self.candidate;
         match field {
             Field::AvgLikes => c.avg_likes = Some(number),
             Field::AvgComments => c.avg_comments = Some(number),
@@ -390,9 +386,9 @@ impl RowBuilder {
         }
     }
 
-    /// The candidate, or the first problem found. Fields this row did not set are
-    /// missing, whatever a reused candidate held before.
-    pub fn finish(mut self) -> Result<Candidate, RowError> {
+    /// Completes the candidate, or returns the first problem found. Fields this row did
+    /// not set are missing, whatever a reused candidate held before.
+    pub fn finish(mut self) -> Result<(), RowError> {
         let set = self.set;
         let has = |field| set & bit(field) != 0;
         if self.error.is_none() {
@@ -404,11 +400,11 @@ impl RowBuilder {
         }
         if let Some(mut error) = self.error {
             if has(Field::Handle) {
-                error.handle = Some(self.candidate.handle);
+                error.handle = Some(self.candidate.handle.clone());
             }
             return Err(error);
         }
-        let c = &mut self.candidate;
+        let c = &mut *self.candidate;
         let clear = |field, slot: &mut Option<f64>| {
             if !has(field) {
                 *slot = None;
@@ -435,6 +431,6 @@ impl RowBuilder {
         if !has(Field::Niches) {
             c.niches.clear();
         }
-        Ok(self.candidate)
+        Ok(())
     }
 }

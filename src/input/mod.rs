@@ -272,6 +272,18 @@ impl<'c> RowBuilder<'c> {
 
     /// Sets `field` from a text cell. Empty cells and missing-value markers stay missing.
     pub fn set(&mut self, field: Field, text: &str) {
+        // Numbers first: the number parser takes plain cells without trimming or copying.
+        if let Some(slot) = self.float_slot(field) {
+            match value::parse_number(text) {
+                Ok(Some(number)) if number >= 0.0 && (field != Field::FakeFollowerPct || number <= 1.0) => {
+                    *slot = Some(number);
+                    self.set |= bit(field);
+                }
+                Ok(number) => self.set_number(field, number),
+                Err(why) => self.fail(field, format!("{} {why}", field.name())),
+            }
+            return;
+        }
         let padded = |b: Option<&u8>| b.is_some_and(|b| !b.is_ascii_graphic());
         let bytes = text.as_bytes();
         let text = if padded(bytes.first()) || padded(bytes.last()) { text.trim() } else { text };
@@ -332,6 +344,19 @@ impl<'c> RowBuilder<'c> {
                 Err(why) => self.fail(field, format!("{} {why}", field.name())),
             },
         }
+    }
+
+    fn float_slot(&mut self, field: Field) -> Option<&mut Option<f64>> {
+        let c = &mut *self.candidate;
+        Some(match field {
+            Field::AvgLikes => &mut c.avg_likes,
+            Field::AvgComments => &mut c.avg_comments,
+            Field::AvgShares => &mut c.avg_shares,
+            Field::AvgViews => &mut c.avg_views,
+            Field::FakeFollowerPct => &mut c.fake_follower_pct,
+            Field::CostPerPost => &mut c.cost_per_post,
+            _ => return None,
+        })
     }
 
     /// Sets a numeric `field`, checking its range.

@@ -83,23 +83,22 @@ fn plain_decimal(bytes: &[u8]) -> Option<f64> {
         return None;
     }
     let mut mantissa: u64 = 0;
-    let mut digits = 0;
-    let mut decimals: Option<usize> = None;
-    for &byte in bytes {
-        match byte {
-            b'0'..=b'9' => {
-                mantissa = mantissa * 10 + u64::from(byte - b'0');
-                digits += 1;
-                if let Some(d) = &mut decimals {
-                    *d += 1;
-                }
-            }
-            b'.' if decimals.is_none() => decimals = Some(0),
-            _ => return None,
+    let mut dot = usize::MAX;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let digit = byte.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if byte == b'.' && dot == usize::MAX {
+            dot = i;
+        } else {
+            return None;
         }
     }
-    let decimals = decimals.unwrap_or(0);
-    if digits == 0 || digits > 15 || decimals > 15 {
+    let (digits, decimals) = match dot {
+        usize::MAX => (bytes.len(), 0),
+        at => (bytes.len() - 1, bytes.len() - 1 - at),
+    };
+    if digits == 0 || digits > 15 {
         return None;
     }
     Some(mantissa as f64 / POW10[decimals])

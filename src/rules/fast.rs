@@ -105,6 +105,27 @@ fn node(
     Box::new(f)
 }
 
+/// An argument of an operator or function: constants and variables are read in place
+/// rather than through a closure call.
+enum Operand {
+    Const(V),
+    Input(usize),
+    Local(usize),
+    Node(Node),
+}
+
+impl Operand {
+    #[inline(always)]
+    fn get(&self, frame: &mut Frame) -> Result<V, Flow> {
+        match self {
+            Operand::Const(v) => Ok(*v),
+            Operand::Input(slot) => Ok(frame.inputs.values[*slot]),
+            Operand::Local(slot) => Ok(frame.locals[*slot]),
+            Operand::Node(node) => node(frame),
+        }
+    }
+}
+
 /// A script compiled to native closures.
 pub struct FastScript {
     root: Node,
@@ -370,6 +391,26 @@ impl Compiler<'_> {
         }
     }
 
+    fn operand(&mut self, expr: &Expr) -> Result<Operand, String> {
+        Ok(match expr {
+            Expr::FloatConstant(f, _) => Operand::Const(V::Float(**f)),
+            Expr::IntegerConstant(i, _) => Operand::Const(V::Int(*i)),
+            Expr::BoolConstant(b, _) => Operand::Const(V::Bool(*b)),
+            Expr::Unit(_) => Operand::Const(V::Unit),
+            Expr::Variable(var, _, _) if var.2.is_empty() => {
+                let name = var.1.as_str();
+                match (self.local(name), slot(name)) {
+                    (Some(local), _) => Operand::Local(local),
+                    (None, Some(input)) if !matches!(name, "niches" | "extra" | "weights") => {
+                        Operand::Input(input)
+                    }
+                    _ => Operand::Node(self.expr(expr)?),
+                }
+            }
+            _ => Operand::Node(self.expr(expr)?),
+        })
+    }
+
     fn string_constant(&mut self, text: &str) -> Node {
         let index = self.consts.iter().position(|c| c == text).unwrap_or_else(|| {
             self.consts.push(text.to_owned());
@@ -402,14 +443,14 @@ impl Compiler<'_> {
         if !plain {
             return unsupported(format!("the namespaced function `{name}`"));
         }
-        let mut nodes: Vec<Node> = args.iter().map(|a| self.expr(a)).collect::<Result<_, _>>()?;
+        let mut nodes: Vec<Operand> = args.iter().map(|a| self.operand(a)).collect::<Result<_, _>>()?;
         match (name, nodes.len()) {
             (_, 2) if binary_op(name).is_some() => {
                 let op = binary_op(name).expect("checked");
                 let rhs = nodes.pop().expect("two");
                 let lhs = nodes.pop().expect("two");
                 Ok(node(move |frame| {
-                    let (a, b) = (lhs(frame)?, rhs(frame)?);
+                    let (a, b) = (lhs.get(frame)?, rhs.get(frame)?);
                     op(frame, a, b)
                 }))
             }
@@ -417,7 +458,7 @@ impl Compiler<'_> {
                 let arg = nodes.pop().expect("one");
                 let negate = name == "-";
                 let not = name == "!";
-                Ok(node(move |frame| match arg(frame)? {
+                Ok(node(move |frame| match arg.get(frame)? {
                     V::Bool(b) if not => Ok(V::Bool(!b)),
                     V::Int(i) if negate => i.checked_neg().map(V::Int).ok_or(Flow::Bail),
                     V::Float(f) if negate => Ok(V::Float(-f)),
@@ -430,7 +471,7 @@ impl Compiler<'_> {
                 let rhs = nodes.pop().expect("two");
                 let lhs = nodes.pop().expect("two");
                 Ok(node(move |frame| {
-                    let (a, b) = (lhs(frame)?, rhs(frame)?);
+                    let (a, b) = (lhs.get(frame)?, rhs.get(frame)?);
                     match (a, b) {
                         (V::Int(x), V::Int(y)) => {
                             Ok(V::Int(if is_min == (x <= y) { x } else { y }))
@@ -445,7 +486,7 @@ impl Compiler<'_> {
             }
             ("abs", 1) => {
                 let arg = nodes.pop().expect("one");
-                Ok(node(move |frame| match arg(frame)? {
+                Ok(node(move |frame| match arg.get(frame)? {
                     V::Int(i) => i.checked_abs().map(V::Int).ok_or(Flow::Bail),
                     V::Float(f) => Ok(V::Float(f.abs())),
                     _ => Err(Flow::Bail),
@@ -462,14 +503,14 @@ impl Compiler<'_> {
                     _ => f64::log10,
                 };
                 let arg = nodes.pop().expect("one");
-                Ok(node(move |frame| match arg(frame)? {
+                Ok(node(move |frame| match arg.get(frame)? {
                     V::Float(x) => Ok(V::Float(f(x))),
                     _ => Err(Flow::Bail),
                 }))
             }
             ("to_float", 1) => {
                 let arg = nodes.pop().expect("one");
-                Ok(node(move |frame| match arg(frame)? {
+                Ok(node(move |frame| match arg.get(frame)? {
                     V::Float(x) => Ok(V::Float(x)),
                     V::Int(i) => Ok(V::Float(i as f64)),
                     _ => Err(Flow::Bail),
@@ -477,12 +518,12 @@ impl Compiler<'_> {
             }
             ("has", 1) => {
                 let arg = nodes.pop().expect("one");
-                Ok(node(move |frame| Ok(V::Bool(arg(frame)? != V::Unit))))
+                Ok(node(move |frame| Ok(V::Bool(arg.get(frame)? != V::Unit))))
             }
             ("ratio", 2) => {
                 let rhs = nodes.pop().expect("two");
                 let lhs = nodes.pop().expect("two");
-                Ok(node(move |frame| match (lhs(frame)?, rhs(frame)?) {
+                Ok(node(move |frame| match (lhs.get(frame)?, rhs.get(frame)?) {
                     (V::Float(a), V::Float(b)) => Ok(V::Float(super::script::ratio(a, b))),
                     _ => Err(Flow::Bail),
                 }))
@@ -491,7 +532,7 @@ impl Compiler<'_> {
                 let hi = nodes.pop().expect("three");
                 let lo = nodes.pop().expect("three");
                 let x = nodes.pop().expect("three");
-                Ok(node(move |frame| match (x(frame)?, lo(frame)?, hi(frame)?) {
+                Ok(node(move |frame| match (x.get(frame)?, lo.get(frame)?, hi.get(frame)?) {
                     (V::Float(x), V::Float(lo), V::Float(hi)) => {
                         Ok(V::Float(super::script::clamp(x, lo, hi)))
                     }

@@ -37,7 +37,8 @@ fn formulas(c: &mut Criterion) {
         let fast = brand.fast_script.as_ref().expect("compiled");
         // The script's inputs are built once, as the scopes are for the interpreter: this
         // measures the formula itself.
-        let inputs: Vec<_> = evaluated.iter().map(|(c, e)| engine::script_inputs(brand, c, e)).collect();
+        let inputs: Vec<_> =
+            evaluated.iter().map(|(c, e)| engine::script_inputs(brand, c, e)).collect();
         group.bench_function(BenchmarkId::new("fast_path", evaluated.len()), |b| {
             b.iter(|| {
                 let mut sum = 0.0;

@@ -329,7 +329,8 @@ pub fn rank_csv_file(
     let plan = ColumnPlan::from_headers(&name, headers.iter())?;
     let data_start = header_reader.position().byte();
     let header_lines = header_reader.position().line().saturating_sub(1);
-    let pieces = rayon::current_num_threads() * 4;
+    // Many small ranges keep every thread busy to the end.
+    let pieces = rayon::current_num_threads() * 16;
     let chunks =
         chunked::split(path, data_start, header_lines, pieces, options.min_split).map_err(io)?;
     let collectors: Vec<Collector> = chunks

@@ -275,7 +275,9 @@ impl<'c> RowBuilder<'c> {
         // Numbers first: the number parser takes plain cells without trimming or copying.
         if let Some(slot) = self.float_slot(field) {
             match value::parse_number(text) {
-                Ok(Some(number)) if number >= 0.0 && (field != Field::FakeFollowerPct || number <= 1.0) => {
+                Ok(Some(number))
+                    if number >= 0.0 && (field != Field::FakeFollowerPct || number <= 1.0) =>
+                {
                     *slot = Some(number);
                     self.set |= bit(field);
                 }

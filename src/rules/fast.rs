@@ -443,7 +443,8 @@ impl Compiler<'_> {
         if !plain {
             return unsupported(format!("the namespaced function `{name}`"));
         }
-        let mut nodes: Vec<Operand> = args.iter().map(|a| self.operand(a)).collect::<Result<_, _>>()?;
+        let mut nodes: Vec<Operand> =
+            args.iter().map(|a| self.operand(a)).collect::<Result<_, _>>()?;
         match (name, nodes.len()) {
             (_, 2) if binary_op(name).is_some() => {
                 let op = binary_op(name).expect("checked");

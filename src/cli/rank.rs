@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use super::import::{report_input_error, ImportArgs};
 use super::{plural, write_stdout, Exit, RulesArg, Ui};
 use crate::input::{self, Format, Source};
 use crate::output::{self, OutputFormat};
@@ -31,6 +32,11 @@ pub struct RankArgs {
     /// Write the ranking to FILE (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub import: ImportArgs,
+    /// Write the unusable rows to FILE (atomically), untouched, with the header, for fixing.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
 }
 
 /// Runs `scout rank`.
@@ -46,15 +52,29 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             return Exit::Fatal;
         }
     };
-    let source = Source::from_arg(&args.candidates);
-    let format = args.input_format.unwrap_or_else(|| match &source {
+    let options = match args.import.options(ui, &args.rules.dir, Some(&rules.taxonomy)) {
+        Ok(options) => options,
+        Err(exit) => return exit,
+    };
+    let mut source = Source::from_arg(&args.candidates);
+    let input_format = args.input_format.unwrap_or_else(|| match &source {
         Source::File(path) => Format::from_path(path),
-        Source::Stdin => Format::Csv,
+        Source::Stdin | Source::Bytes { .. } => Format::Csv,
     });
-    let rows = match input::read(&source, format) {
+    if args.rejects.is_some() {
+        // Rejected rows are copied from the very bytes that were ranked.
+        source = match source.into_bytes() {
+            Ok(source) => source,
+            Err(err) => {
+                ui.error(&err.to_string(), err.hint().as_deref());
+                return Exit::Fatal;
+            }
+        };
+    }
+    let rows = match input::read_with(&source, input_format, &options) {
         Ok(rows) => rows,
         Err(err) => {
-            ui.error(&err.to_string(), err.hint().as_deref());
+            report_input_error(ui, &err, &args.rules.dir, options.mapping.is_some());
             return Exit::Fatal;
         }
     };
@@ -80,6 +100,28 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
     if let Err(message) = written {
         ui.error(&message, None);
         return Exit::Fatal;
+    }
+    if let (Some(path), Source::Bytes { bytes, .. }) = (&args.rejects, &source) {
+        let lines: std::collections::BTreeSet<u64> =
+            ranking.errors.iter().map(|e| e.line).collect();
+        let delimiter = args.import.delimiter(&options);
+        let (text, found) = input::rejects::extract(bytes, input_format, delimiter, &lines);
+        if let Err(err) = output::write_atomically(path, |out| out.write_all(&text)) {
+            ui.error(&format!("cannot write `{}`: {err}", path.display()), None);
+            return Exit::Fatal;
+        }
+        ui.status(&format!(
+            "wrote {found} unusable {} to `{}`",
+            plural(found, "row"),
+            path.display()
+        ));
+        if found < lines.len() {
+            ui.warning(&format!(
+                "{} unusable {} could not be found again in the input",
+                lines.len() - found,
+                plural(lines.len() - found, "row")
+            ));
+        }
     }
     let c = ranking.counts;
     ui.status(&format!(

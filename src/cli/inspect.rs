@@ -261,12 +261,17 @@ pub fn render(inspection: &Inspection, niches_checked: bool) -> String {
         );
     }
     if niches_checked && !inspection.unmatched_niches.is_empty() {
-        let labels: Vec<String> =
-            inspection.unmatched_niches.iter().map(|(l, n)| format!("`{l}` ({n})")).collect();
+        const LABELS: usize = 15;
+        let all = &inspection.unmatched_niches;
+        let mut labels: Vec<String> =
+            all.iter().take(LABELS).map(|(l, n)| format!("`{l}` ({n})")).collect();
+        if all.len() > LABELS {
+            labels.push(format!("… and {} more", all.len() - LABELS));
+        }
         let _ = writeln!(
             out,
-            "niche labels no niche matches ({}): {}",
-            labels.len(),
+            "niche labels no niche matches ({}): {}; map them in the profile's `[niches]`",
+            all.len(),
             labels.join(", ")
         );
     }

@@ -86,29 +86,42 @@ pub fn parse(cell: &str, decimal: Decimal) -> Result<Option<Number>, String> {
         Some(body) => (body.trim_end(), true),
         None => (body, false),
     };
-    let (body, scale) = if percent { (body, 1.0) } else { split_suffix(body) };
-    plain &= !percent && scale == 1.0;
+    let (body, power) = if percent { (body, -2) } else { split_suffix(body) };
+    plain &= !percent && power == 0;
     let (body, exponent) = split_exponent(body.trim());
     let normalized = normalize_digits(body, decimal).ok_or_else(not_a_number)?;
     plain &= normalized.len() == body.len() && decimal == Decimal::Point && exponent.is_none();
     let mantissa: &str = &normalized;
-    if !mantissa.bytes().any(|b| b.is_ascii_digit())
-        || !mantissa.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+    let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+    if !unsigned.bytes().any(|b| b.is_ascii_digit())
+        || !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || unsigned.matches('.').count() > 1
     {
         // f64's own parser also takes `inf` and `NaN`; exports never mean those.
         return Err(not_a_number());
     }
-    let exponent = exponent.unwrap_or(0);
-    let value: f64 = format!("{mantissa}e{exponent}").parse().map_err(|_| not_a_number())?;
+    // The value is the mantissa's digits × 10^shift: computed that way, `16.1B` is exactly
+    // 16,100,000,000 and `1.39%` the closest float to 0.0139.
+    let decimals = mantissa.split_once('.').map_or(0, |(_, frac)| frac.len()) as i64;
+    let shift = (exponent.unwrap_or(0) + power - decimals).clamp(-400, 400) as i32;
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let magnitude = match digits.trim_start_matches('0') {
+        "" => 0.0,
+        significant if significant.len() <= 18 => {
+            let int = significant.parse::<u64>().map_err(|_| not_a_number())? as f64;
+            if shift >= 0 {
+                int * 10f64.powi(shift)
+            } else {
+                int / 10f64.powi(-shift)
+            }
+        }
+        significant => format!("{significant}e{shift}").parse().map_err(|_| not_a_number())?,
+    };
+    let value = if mantissa.starts_with('-') { -magnitude } else { magnitude };
     if !value.is_finite() {
         return Err(not_a_number());
     }
-    let decimals = mantissa.split_once('.').map_or(0, |(_, frac)| frac.len()) as i64;
-    let unit = 10f64.powi((exponent - decimals).clamp(-400, 400) as i32);
-    let (value, half_unit) =
-        if percent { (value / 100.0, unit / 200.0) } else { (value * scale, unit * scale / 2.0) };
-    // Suffixed figures like `221.7K` are exact to the shown precision; drop float noise.
-    let value = if scale > 1.0 { (value * 1e6).round() / 1e6 } else { value };
+    let half_unit = 10f64.powi(shift) / 2.0;
     Ok(Some(Number { value, half_unit, plain, percent }))
 }
 
@@ -125,20 +138,19 @@ pub fn parse_count(cell: &str) -> Result<Option<u64>, String> {
     Ok(Some(rounded as u64))
 }
 
-/// Splits a magnitude suffix off: `12.5K`, `475.8m`, `29.0b`, `1.2bn`, `3.4mn`, `2 mio`.
-fn split_suffix(body: &str) -> (&str, f64) {
+/// Splits a magnitude suffix off, as a power of ten: `12.5K`, `475.8m`, `29.0b`, `1.2bn`,
+/// `3.4mn`, `2 mio`.
+fn split_suffix(body: &str) -> (&str, i64) {
     let lower = body.to_ascii_lowercase();
-    for (suffix, scale) in
-        [("bn", 1e9), ("mn", 1e6), ("mio", 1e6), ("k", 1e3), ("m", 1e6), ("b", 1e9)]
-    {
+    for (suffix, power) in [("bn", 9), ("mn", 6), ("mio", 6), ("k", 3), ("m", 6), ("b", 9)] {
         if lower.ends_with(suffix) && body.len() > suffix.len() {
             let at = body.len() - suffix.len();
             if body.is_char_boundary(at) {
-                return (&body[..at], scale);
+                return (&body[..at], power);
             }
         }
     }
-    (body, 1.0)
+    (body, 0)
 }
 
 /// Splits a scientific exponent off (`1.2E+07`, as spreadsheets write wide numbers).

@@ -2,6 +2,8 @@
 //! the real exports' layouts, one fixture per quirk, `scout inspect`, `--rejects`, profile
 //! diagnostics, and property tests of the number parser and the column plan.
 
+use std::path::Path;
+
 use crate::{json, root, rules_with, scout, scout_in, Run};
 
 const FIXTURES: &str = "tests/fixtures/import";
@@ -125,6 +127,21 @@ fn duplicated_columns_prefer_the_raw_number() {
         "{}",
         inspect.stdout
     );
+}
+
+#[test]
+fn pick_takes_one_of_the_duplicates_by_position() {
+    let text = "[columns]\nhandle = \"Tiktoker name\"\nfollowers = { header = \"Subscribers count\", pick = 1 }\n";
+    let mapping =
+        scout::input::mapping::Mapping::parse("first", Path::new("first.toml"), text).unwrap();
+    let options =
+        scout::input::ReadOptions { mapping: Some(std::sync::Arc::new(mapping)), delimiter: None };
+    let source = scout::input::Source::File(root().join(fixture("top1000-tiktok.csv")));
+    let rows: Vec<_> =
+        scout::input::read_with(&source, scout::input::Format::Csv, &options).unwrap().collect();
+    let max = rows.iter().flatten().find(|c| c.handle == "mismatch.max").unwrap();
+    assert_eq!(max.followers, 12_500, "the first column's `12.5K`, not the raw `9999`");
+    assert_eq!(max.platform, None, "no default, no platform");
 }
 
 #[test]

@@ -46,6 +46,15 @@ pub fn run(ui: &Ui, args: &InspectArgs) -> Exit {
         Err(exit) => return exit,
     };
     let source = Source::from_arg(&args.file);
+    if let Source::File(path) = &source {
+        if crate::input::Format::from_path(path) != crate::input::Format::Csv {
+            ui.error(
+                &format!("`{}` is JSON; `scout inspect` reads CSV", path.display()),
+                Some("JSON keys are matched by scout's field names and built-in aliases; `scout rank` reads it as is"),
+            );
+            return Exit::Fatal;
+        }
+    }
     let inspection = match inspect(&source, &options, taxonomy, args.rows) {
         Ok(inspection) => inspection,
         Err(err) => {

@@ -18,6 +18,42 @@ pub struct CsvInput {
     pub dialect: Dialect,
     /// The header row as written (line breaks inside quotes kept).
     pub headers: Vec<String>,
+    /// Whether an I/O error ended the input.
+    done: bool,
+}
+
+impl CsvInput {
+    /// Reads the next record into `record`, skipping blank lines: its line, or a row error
+    /// for a record that cannot be read; `None` at the end, or after an I/O error.
+    pub fn next_record(
+        &mut self,
+        record: &mut ::csv::StringRecord,
+    ) -> Option<Result<u64, RowError>> {
+        loop {
+            if self.done {
+                return None;
+            }
+            match self.reader.read_record(record) {
+                Ok(false) => return None,
+                Ok(true) => {
+                    if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
+                        continue; // a blank line
+                    }
+                    return Some(Ok(line_of(record, self.reader.position().line())));
+                }
+                Err(err) => {
+                    let line = err.position().map_or(0, |p| p.line());
+                    let message = match err.kind() {
+                        ::csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
+                        _ => format!("unreadable row: {err}"),
+                    };
+                    // An I/O error ends the stream; anything else costs one record.
+                    self.done = matches!(err.kind(), ::csv::ErrorKind::Io(_));
+                    return Some(Err(RowError { line, handle: None, column: None, message }));
+                }
+            }
+        }
+    }
 }
 
 /// Opens a CSV stream: sniffs the dialect from its first bytes (unless `options` or the
@@ -50,11 +86,11 @@ pub fn open_csv(
         .iter()
         .map(|h| sniff::strip_cr(h).to_owned())
         .collect();
-    Ok(CsvInput { reader, dialect, headers })
+    Ok(CsvInput { reader, dialect, headers, done: false })
 }
 
 /// The line `record` starts on, given the reader's line after it.
-pub(super) fn line_of(record: &::csv::StringRecord, end: u64) -> u64 {
+fn line_of(record: &::csv::StringRecord, end: u64) -> u64 {
     let start = record.position().map_or(0, |p| p.line());
     let newlines = record.iter().map(|cell| cell.matches('\n').count()).sum();
     sniff::record_line(start, end, newlines)
@@ -65,38 +101,18 @@ pub(super) fn rows(
     input: Box<dyn Read + Send>,
     options: &ReadOptions,
 ) -> Result<Rows, InputError> {
-    let CsvInput { mut reader, headers, .. } = open_csv(name, input, options)?;
+    let mut input = open_csv(name, input, options)?;
     let plan = ColumnPlan::from_headers(
         name,
-        headers.iter().map(String::as_str),
+        input.headers.iter().map(String::as_str),
         options.mapping.as_deref(),
     )?;
     let mut record = ::csv::StringRecord::new();
-    let mut done = false;
-    let iter = std::iter::from_fn(move || loop {
-        if done {
-            return None;
-        }
-        match reader.read_record(&mut record) {
-            Ok(false) => return None,
-            Ok(true) => {
-                if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
-                    continue; // a blank line
-                }
-                let line = line_of(&record, reader.position().line());
-                return Some(plan.build(line, record.len(), record.iter().map(sniff::strip_cr)));
-            }
-            Err(err) => {
-                let line = err.position().map_or(0, |p| p.line());
-                let message = match err.kind() {
-                    ::csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
-                    _ => format!("unreadable row: {err}"),
-                };
-                // An I/O error ends the stream; anything else costs one record.
-                done = matches!(err.kind(), ::csv::ErrorKind::Io(_));
-                return Some(Err(RowError { line, handle: None, column: None, message }));
-            }
-        }
+    let iter = std::iter::from_fn(move || {
+        Some(match input.next_record(&mut record)? {
+            Ok(line) => plan.build(line, record.len(), record.iter().map(sniff::strip_cr)),
+            Err(error) => Err(error),
+        })
     });
     Ok(Box::new(iter))
 }

@@ -108,11 +108,10 @@ pub fn inspect(
     samples: usize,
 ) -> Result<Inspection, InputError> {
     let name = source.name();
-    let input = open_csv(&name, source.open()?, options)?;
+    let mut input = open_csv(&name, source.open()?, options)?;
     // Unlike ranking, inspecting goes on without a handle or follower column: that is
     // when a user most needs to see the columns.
     let program = Arc::new(Program::compile(&name, &input.headers, options.mapping.as_deref())?);
-    let mut reader = input.reader;
     let width = program.width;
     let mut columns = vec![ColumnStats::default(); width];
     for (c, stats) in columns.iter_mut().enumerate() {
@@ -153,29 +152,15 @@ pub fn inspect(
     let mut ratios: Vec<f64> = Vec::new();
 
     let mut record = ::csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(err) => {
-                inspection.rows += 1;
-                let line = err.position().map_or(0, |p| p.line());
-                let message = match err.kind() {
-                    ::csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
-                    _ => format!("unreadable row: {err}"),
-                };
-                inspection.errors.push(RowError { line, handle: None, column: None, message });
-                if matches!(err.kind(), ::csv::ErrorKind::Io(_)) {
-                    break;
-                }
+    while let Some(next) = input.next_record(&mut record) {
+        inspection.rows += 1;
+        let line = match next {
+            Ok(line) => line,
+            Err(error) => {
+                inspection.errors.push(error);
                 continue;
             }
-        }
-        if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
-            continue;
-        }
-        inspection.rows += 1;
-        let line = super::csv::line_of(&record, reader.position().line());
+        };
         let cells: Vec<&str> = record.iter().map(super::sniff::strip_cr).collect();
         for (c, stats) in columns.iter_mut().enumerate() {
             let cell = cells.get(c).copied().unwrap_or("");

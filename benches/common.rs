@@ -78,7 +78,8 @@ pub fn candidates(n: usize) -> Vec<Candidate> {
     let text = csv(n);
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let headers = reader.headers().unwrap().clone();
-    let plan = scout::input::columns::ColumnPlan::from_headers("bench", headers.iter()).unwrap();
+    let plan =
+        scout::input::columns::ColumnPlan::from_headers("bench", headers.iter(), None).unwrap();
     reader
         .records()
         .enumerate()

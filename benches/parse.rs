@@ -28,7 +28,7 @@ fn parse(c: &mut Criterion) {
         b.iter(|| {
             let mut reader = csv::Reader::from_reader(text.as_bytes());
             let headers = reader.headers().unwrap().clone();
-            let plan = ColumnPlan::from_headers("bench", headers.iter()).unwrap();
+            let plan = ColumnPlan::from_headers("bench", headers.iter(), None).unwrap();
             let mut record = csv::StringRecord::new();
             let mut candidate = Candidate::default();
             let mut n = 0;

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::engine::{self, Evaluation, Options};
 use crate::input::columns::ColumnPlan;
-use crate::input::{chunked, InputError};
+use crate::input::{chunked, open_csv, sniff, Format, InputError, ReadOptions, Source};
 use crate::model::{Candidate, RowError};
 use crate::rules::{Brand, RuleSet};
 
@@ -312,35 +312,46 @@ pub fn rank(
 
 /// Ranks a CSV file by reading byte ranges of it on every thread at once.
 ///
+/// The dialect is sniffed (or set by `read`) as the sequential reader does, and rows get
+/// the same line numbers. Files whose lines end in `\r` alone are read sequentially.
 /// `progress` is called now and then with the number of bytes just processed.
 pub fn rank_csv_file(
     rules: &RuleSet,
     brand: &Brand,
     path: &Path,
+    read: &ReadOptions,
     options: RankOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Ranking, InputError> {
     let name = path.display().to_string();
     let io = |source| InputError::Io { name: name.clone(), source };
-    let mut header_reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(std::fs::File::open(path).map_err(io)?);
-    let headers = header_reader.headers().map_err(|err| io(std::io::Error::other(err)))?.clone();
-    let plan = ColumnPlan::from_headers(&name, headers.iter())?;
-    let data_start = header_reader.position().byte();
-    let header_lines = header_reader.position().line().saturating_sub(1);
+    let file = std::fs::File::open(path).map_err(io)?;
+    let head = open_csv(&name, Box::new(file), read)?;
+    if head.dialect.cr_only {
+        let rows = crate::input::read_with(&Source::File(path.to_owned()), Format::Csv, read)?;
+        return Ok(rank(rules, brand, rows, options));
+    }
+    let plan = ColumnPlan::from_headers(
+        &name,
+        head.headers.iter().map(String::as_str),
+        read.mapping.as_deref(),
+    )?;
+    let bom = if head.dialect.bom { sniff::BOM.len() as u64 } else { 0 };
+    let data_start = head.reader.position().byte() + bom;
+    let header_lines = head.reader.position().line().saturating_sub(1);
     // Many small ranges keep every thread busy to the end.
     let pieces = rayon::current_num_threads() * 16;
     let chunks =
         chunked::split(path, data_start, header_lines, pieces, options.min_split).map_err(io)?;
+    let dialect = head.dialect;
     let collectors: Vec<Collector> = chunks
         .par_iter()
         .map(|chunk| -> Result<Collector, InputError> {
             let mut collector = Collector::new(rules, brand, options);
             let reader = chunk.open(path).map_err(io)?;
-            let mut csv = csv::ReaderBuilder::new()
+            let mut csv = dialect
+                .reader_builder()
                 .has_headers(false)
-                .flexible(true)
                 .buffer_capacity(256 * 1024)
                 .from_reader(reader);
             let mut record = csv::StringRecord::new();
@@ -354,8 +365,19 @@ pub fn rank_csv_file(
                             continue;
                         }
                         let position = record.position().expect("records have positions");
-                        let line = chunk.first_line + position.line() - 1;
-                        match plan.fill(&mut spare, line, record.len(), record.iter()) {
+                        let (start, end) = (position.line(), csv.position().line());
+                        // One line per record, unless blank lines came before it or its
+                        // quoted cells hold line breaks.
+                        let relative = if end == start + 1 {
+                            start
+                        } else {
+                            let newlines =
+                                record.iter().map(|cell| cell.matches('\n').count()).sum();
+                            sniff::record_line(start, end, newlines)
+                        };
+                        let line = chunk.first_line + relative - 1;
+                        let cells = record.iter().map(sniff::strip_cr);
+                        match plan.fill(&mut spare, line, record.len(), cells) {
                             Ok(()) => collector.push_in_place(&mut spare),
                             Err(error) => collector.push_error(error),
                         }
@@ -370,7 +392,7 @@ pub fn rank_csv_file(
                         if let csv::ErrorKind::Io(_) = err.kind() {
                             return Err(io(std::io::Error::other(err)));
                         }
-                        collector.push(Err(RowError {
+                        collector.push_error(RowError {
                             line,
                             handle: None,
                             column: None,
@@ -380,7 +402,7 @@ pub fn rank_csv_file(
                                 }
                                 _ => format!("unreadable row: {err}"),
                             },
-                        }));
+                        });
                     }
                 }
             }

@@ -16,10 +16,15 @@ pub struct CheckArgs {
 /// Runs `scout check`.
 pub fn run(ui: &Ui, args: &CheckArgs) -> Exit {
     let dir = &args.rules.dir;
-    let (diagnostics, summary) = match crate::rules::load(dir) {
-        Ok(rules) => {
+    let loaded = crate::rules::load(dir);
+    // Mapping profiles (`imports/*.toml`) are checked too; their niches against the taxonomy.
+    let imports =
+        crate::input::mapping::check_folder(dir, loaded.as_ref().ok().map(|r| &r.taxonomy));
+    let profiles = crate::input::mapping::available(dir).len();
+    let (diagnostics, summary) = match loaded {
+        Ok(rules) if imports.is_empty() => {
             let summary = format!(
-                "`{}` is valid: {} {}, {} tier {}, {} {} · revision {}",
+                "`{}` is valid: {} {}, {} tier {}, {} {}, {} mapping {} · revision {}",
                 dir.display(),
                 rules.brands.len(),
                 plural(rules.brands.len(), "brand"),
@@ -27,17 +32,14 @@ pub fn run(ui: &Ui, args: &CheckArgs) -> Exit {
                 plural(rules.schemes.len(), "scheme"),
                 rules.taxonomy.names().len(),
                 plural(rules.taxonomy.names().len(), "niche"),
+                profiles,
+                plural(profiles, "profile"),
                 rules.revision
             );
             (rules.warnings, Ok(summary))
         }
-        Err(diagnostics) => {
-            let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            (
-                diagnostics,
-                Err(format!("found {errors} {} in `{}`", plural(errors, "problem"), dir.display())),
-            )
-        }
+        Ok(rules) => problems(dir, imports.into_iter().chain(rules.warnings).collect()),
+        Err(diagnostics) => problems(dir, diagnostics.into_iter().chain(imports).collect()),
     };
     if args.json {
         let json: Vec<_> = diagnostics.iter().map(|d| d.to_json()).collect();
@@ -58,4 +60,14 @@ pub fn run(ui: &Ui, args: &CheckArgs) -> Exit {
             Exit::Fatal
         }
     }
+}
+
+/// The diagnostics, and the summary that counts their errors.
+fn problems(
+    dir: &std::path::Path,
+    diagnostics: Vec<crate::diagnostic::Diagnostic>,
+) -> (Vec<crate::diagnostic::Diagnostic>, Result<String, String>) {
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let summary = format!("found {errors} {} in `{}`", plural(errors, "problem"), dir.display());
+    (diagnostics, Err(summary))
 }

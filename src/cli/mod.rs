@@ -2,6 +2,8 @@
 //! prints. Data goes to stdout; messages, diagnostics and progress go to stderr.
 
 mod check;
+mod import;
+mod inspect;
 mod rank;
 
 use std::io::{IsTerminal, Write};
@@ -64,6 +66,8 @@ pub enum Command {
     Rank(rank::RankArgs),
     /// Check a rule folder and report every problem in it.
     Check(check::CheckArgs),
+    /// Show how scout reads a candidate list: column mapping, samples, empty and bad cells.
+    Inspect(inspect::InspectArgs),
 }
 
 /// The `--rules` flag, shared by every command that reads rules.
@@ -202,5 +206,6 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Rank(args) => rank::run(&ui, &args),
         Command::Check(args) => check::run(&ui, &args),
+        Command::Inspect(args) => inspect::run(&ui, &args),
     }
 }

@@ -3,10 +3,11 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use super::import::{report_input_error, ImportArgs};
 use super::{plural, write_stdout, Exit, RulesArg, Ui};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::input::{self, Format, InputError, Source};
+use crate::input::{self, Format, InputError, ReadOptions, Source};
 use crate::output::{self, OutputFormat};
 use crate::rank::{self, RankOptions, Ranking};
 use crate::rules::{Brand, RuleSet};
@@ -34,6 +35,11 @@ pub struct RankArgs {
     /// Write the ranking to FILE (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub import: ImportArgs,
+    /// Write the unusable rows to FILE (atomically), untouched, with the header, for fixing.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
 }
 
 /// Runs `scout rank`.
@@ -57,16 +63,41 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         } else {
             OutputFormat::Csv
         });
-    let options = RankOptions {
+    let options = match args.import.options(ui, &args.rules.dir, Some(&rules.taxonomy)) {
+        Ok(options) => options,
+        Err(exit) => return exit,
+    };
+    let mut source = Source::from_arg(&args.candidates);
+    let input_format = args.input_format.unwrap_or_else(|| match &source {
+        Source::File(path) => Format::from_path(path),
+        Source::Stdin | Source::Bytes { .. } => Format::Csv,
+    });
+    if options.mapping.is_some() && input_format != Format::Csv {
+        ui.error(
+            "mapping profiles apply to CSV input",
+            Some("JSON and NDJSON keys are matched by scout's field names and built-in aliases; drop `--mapping`"),
+        );
+        return Exit::Fatal;
+    }
+    if args.rejects.is_some() {
+        // Rejected rows are copied from the very bytes that were ranked.
+        source = match source.into_bytes() {
+            Ok(source) => source,
+            Err(err) => {
+                ui.error(&err.to_string(), err.hint().as_deref());
+                return Exit::Fatal;
+            }
+        };
+    }
+    let rank_options = RankOptions {
         top: args.top,
         keep_filtered: format == OutputFormat::Json,
         ..RankOptions::default()
     };
-    let source = Source::from_arg(&args.candidates);
-    let ranking = match rank_source(&rules, brand, &source, args.input_format, options) {
+    let ranking = match rank_source(&rules, brand, &source, input_format, &options, rank_options) {
         Ok(ranking) => ranking,
         Err(err) => {
-            ui.error(&err.to_string(), err.hint().as_deref());
+            report_input_error(ui, &err, &args.rules.dir, options.mapping.is_some());
             return Exit::Fatal;
         }
     };
@@ -83,6 +114,28 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
     if let Err(message) = written {
         ui.error(&message, None);
         return Exit::Fatal;
+    }
+    if let (Some(path), Source::Bytes { bytes, .. }) = (&args.rejects, &source) {
+        let lines: std::collections::BTreeSet<u64> =
+            ranking.errors.iter().map(|e| e.line).collect();
+        let delimiter = args.import.delimiter(&options);
+        let (text, found) = input::rejects::extract(bytes, input_format, delimiter, &lines);
+        if let Err(err) = output::write_atomically(path, |out| out.write_all(&text)) {
+            ui.error(&format!("cannot write `{}`: {err}", path.display()), None);
+            return Exit::Fatal;
+        }
+        ui.status(&format!(
+            "wrote {found} unusable {} to `{}`",
+            plural(found, "row"),
+            path.display()
+        ));
+        if found < lines.len() {
+            ui.warning(&format!(
+                "{} unusable {} could not be found again in the input",
+                lines.len() - found,
+                plural(lines.len() - found, "row")
+            ));
+        }
     }
     let c = ranking.counts;
     ui.status(&format!(
@@ -108,13 +161,10 @@ pub fn rank_source(
     rules: &RuleSet,
     brand: &Brand,
     source: &Source,
-    input_format: Option<Format>,
+    format: Format,
+    read: &ReadOptions,
     options: RankOptions,
 ) -> Result<Ranking, InputError> {
-    let format = input_format.unwrap_or_else(|| match source {
-        Source::File(path) => Format::from_path(path),
-        Source::Stdin => Format::Csv,
-    });
     match (source, format) {
         (Source::File(path), Format::Csv) => {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
@@ -130,11 +180,12 @@ pub fn rank_source(
             } else {
                 ProgressBar::hidden()
             };
-            let ranking = rank::rank_csv_file(rules, brand, path, options, &|bytes| bar.inc(bytes));
+            let ranking =
+                rank::rank_csv_file(rules, brand, path, read, options, &|bytes| bar.inc(bytes));
             bar.finish_and_clear();
             ranking
         }
-        _ => Ok(rank::rank(rules, brand, input::read(source, format)?, options)),
+        _ => Ok(rank::rank(rules, brand, input::read_with(source, format, read)?, options)),
     }
 }
 

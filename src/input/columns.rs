@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use super::mapping::{Mapping, Target};
+use super::program::{Program, Role};
 use super::{Field, InputError, RowBuilder};
 use crate::model::{Candidate, RowError};
 
@@ -20,37 +22,40 @@ pub enum Column {
 pub struct ColumnPlan {
     /// One entry per source column, in source order.
     pub columns: Vec<Column>,
+    /// The compiled program: aliases, duplicates, profile rules, defaults, derivations.
+    pub program: Arc<Program>,
+    /// Whether `columns` alone builds rows (scout's own headers, nothing to transform).
+    trivial: bool,
 }
 
 impl ColumnPlan {
-    /// Maps a header row: canonical names (any case, spaces trimmed, BOM ignored) feed their
-    /// field; the first column of a name wins; everything else is kept as an extra column.
+    /// Maps a header row: a profile's rules first, then canonical names and built-in aliases
+    /// (any case, spaces, line breaks and BOM ignored); duplicated numeric columns are read
+    /// per row, preferring the raw number; everything else is kept as an extra column.
     pub fn from_headers<'h>(
         name: &str,
         headers: impl IntoIterator<Item = &'h str>,
+        mapping: Option<&Mapping>,
     ) -> Result<Self, InputError> {
-        let headers: Vec<&str> = headers.into_iter().collect();
-        let mut seen = Vec::new();
-        let columns: Vec<Column> = headers
+        let headers: Vec<String> = headers.into_iter().map(str::to_owned).collect();
+        let program = Program::compile(name, &headers, mapping)?;
+        if let Some(field) = program.missing_required() {
+            return Err(InputError::MissingColumn {
+                name: name.to_owned(),
+                column: field.name(),
+                found: headers,
+            });
+        }
+        let columns = program
+            .roles
             .iter()
-            .map(|header| match Field::from_header(header) {
-                Some(field) if !seen.contains(&field) => {
-                    seen.push(field);
-                    Column::Canonical(field)
-                }
-                _ => Column::Extra(Arc::from(header.trim().trim_start_matches('\u{feff}'))),
+            .zip(&program.headers)
+            .map(|(role, header)| match role {
+                Role::Feeds { target: Target::Field(field), .. } => Column::Canonical(*field),
+                _ => Column::Extra(Arc::clone(header)),
             })
             .collect();
-        for required in [Field::Handle, Field::Followers] {
-            if !seen.contains(&required) {
-                return Err(InputError::MissingColumn {
-                    name: name.to_owned(),
-                    column: required.name(),
-                    found: headers.iter().map(|h| (*h).to_owned()).collect(),
-                });
-            }
-        }
-        Ok(Self { columns })
+        Ok(Self { columns, trivial: program.is_trivial(), program: Arc::new(program) })
     }
 
     /// Builds the candidate at `line` from one record's `width` cells.
@@ -73,6 +78,10 @@ impl ColumnPlan {
         width: usize,
         cells: impl Iterator<Item = &'c str>,
     ) -> Result<(), RowError> {
+        if !self.trivial {
+            let cells: Vec<&str> = cells.collect();
+            return self.program.fill(candidate, line, &cells);
+        }
         let mut row = RowBuilder::new(candidate, line);
         if width != self.columns.len() {
             row.fail_row(

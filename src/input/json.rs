@@ -52,7 +52,7 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
     let mut candidate = Candidate::default();
     let mut row = RowBuilder::new(&mut candidate, line);
     for (key, value) in object {
-        match (Field::from_header(&key), value) {
+        match (super::headers::builtin_field(&key), value) {
             (Some(Field::Posts), Value::Array(posts)) => match samples(&posts) {
                 Ok(samples) => row.set_samples(samples),
                 Err(message) => row.fail_row(Some("posts".to_owned()), message),

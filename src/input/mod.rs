@@ -2,13 +2,27 @@
 //!
 //! Readers stream [`Candidate`]s. A row that cannot be used becomes a [`RowError`] with its
 //! line number and the column at fault; the batch goes on. Only problems with the input as a
-//! whole (unreadable, no `handle` column, broken JSON) are fatal [`InputError`]s.
+//! whole (unreadable, no `handle` column, broken JSON, a profile that does not fit) are
+//! fatal [`InputError`]s.
+//!
+//! Column mapping ([`mapping`] profiles, [`headers`] aliases) compiles into one
+//! [`columns::ColumnPlan`] per file; [`sniff`] finds a CSV file's delimiter and BOM;
+//! [`rejects`] copies unusable rows out of the source, untouched.
 
 pub mod chunked;
 pub mod columns;
+pub mod country;
 mod csv;
+pub mod headers;
+pub mod inspect;
 mod json;
+pub mod mapping;
+pub mod program;
+pub mod rejects;
+pub mod sniff;
 pub mod value;
+
+pub use self::csv::{open_csv, CsvInput};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -48,6 +62,13 @@ pub enum Source {
     File(PathBuf),
     /// Standard input (`-`).
     Stdin,
+    /// Bytes already read (stdin kept for `--rejects`), with the name to show.
+    Bytes {
+        /// The name to show in messages.
+        name: String,
+        /// The whole input.
+        bytes: Arc<[u8]>,
+    },
 }
 
 impl Source {
@@ -65,8 +86,43 @@ impl Source {
         match self {
             Self::File(path) => path.display().to_string(),
             Self::Stdin => "<stdin>".to_owned(),
+            Self::Bytes { name, .. } => name.clone(),
         }
     }
+
+    /// Reads the whole input into memory, so it can be read twice.
+    pub fn into_bytes(self) -> Result<Source, InputError> {
+        let name = self.name();
+        let io = |source| InputError::Io { name: name.clone(), source };
+        let bytes: Vec<u8> = match &self {
+            Self::File(path) => std::fs::read(path).map_err(io)?,
+            Self::Stdin => {
+                let mut bytes = Vec::new();
+                std::io::stdin().read_to_end(&mut bytes).map_err(io)?;
+                bytes
+            }
+            Self::Bytes { .. } => return Ok(self),
+        };
+        Ok(Self::Bytes { name, bytes: bytes.into() })
+    }
+
+    fn open(&self) -> Result<Box<dyn Read + Send>, InputError> {
+        let io = |source| InputError::Io { name: self.name(), source };
+        Ok(match self {
+            Source::File(path) => Box::new(std::fs::File::open(path).map_err(io)?),
+            Source::Stdin => Box::new(std::io::stdin()),
+            Source::Bytes { bytes, .. } => Box::new(std::io::Cursor::new(Arc::clone(bytes))),
+        })
+    }
+}
+
+/// How to read a candidate list, beyond its format.
+#[derive(Clone, Debug, Default)]
+pub struct ReadOptions {
+    /// The mapping profile, if one was chosen.
+    pub mapping: Option<Arc<mapping::Mapping>>,
+    /// The CSV delimiter; sniffed when `None` (and the profile sets none).
+    pub delimiter: Option<u8>,
 }
 
 /// A problem with the input as a whole.
@@ -89,6 +145,16 @@ pub enum InputError {
         column: &'static str,
         /// The header as found.
         found: Vec<String>,
+    },
+    /// A mapping profile names columns the file does not have.
+    #[error("mapping `{mapping}` does not fit `{name}`")]
+    Mapping {
+        /// The input's name.
+        name: String,
+        /// The profile's name.
+        mapping: String,
+        /// One located problem per column the profile names and the file lacks.
+        diagnostics: Vec<crate::diagnostic::Diagnostic>,
     },
     /// The document is not valid JSON.
     #[error("`{name}` is not valid JSON: {message} at line {line}, column {column}")]
@@ -113,6 +179,9 @@ impl InputError {
                 found.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
             )),
             Self::Json { .. } => Some("JSON input is an array of objects; use `--input-format ndjson` for one object per line".to_owned()),
+            Self::Mapping { .. } => Some(
+                "run `scout inspect FILE` to see the file's columns, then fix the profile or pick another".to_owned(),
+            ),
             Self::Io { .. } => None,
         }
     }
@@ -120,25 +189,24 @@ impl InputError {
 
 /// Opens `source` and streams its candidates.
 pub fn read(source: &Source, format: Format) -> Result<Rows, InputError> {
+    read_with(source, format, &ReadOptions::default())
+}
+
+/// Opens `source` and streams its candidates, with a mapping profile or a delimiter.
+pub fn read_with(
+    source: &Source,
+    format: Format,
+    options: &ReadOptions,
+) -> Result<Rows, InputError> {
     let name = source.name();
-    let io = |source| InputError::Io { name: name.clone(), source };
     match format {
-        Format::Csv => {
-            let reader: Box<dyn Read + Send> = match source {
-                Source::File(path) => Box::new(std::fs::File::open(path).map_err(io)?),
-                Source::Stdin => Box::new(std::io::stdin()),
-            };
-            csv::rows(&name, reader)
-        }
+        Format::Csv => csv::rows(&name, source.open()?, options),
         Format::Json | Format::Ndjson => {
-            let text = match source {
-                Source::File(path) => std::fs::read_to_string(path).map_err(io)?,
-                Source::Stdin => {
-                    let mut text = String::new();
-                    std::io::stdin().read_to_string(&mut text).map_err(io)?;
-                    text
-                }
-            };
+            let mut text = String::new();
+            source
+                .open()?
+                .read_to_string(&mut text)
+                .map_err(|source| InputError::Io { name: name.clone(), source })?;
             if format == Format::Json {
                 json::rows_from_array(&name, &text)
             } else {
@@ -313,8 +381,16 @@ impl<'c> RowBuilder<'c> {
                 }
             }
             Field::Country => {
-                if let Some(country) = value::text(text) {
-                    put(&mut c.country, country);
+                if let Some(text) = value::text(text) {
+                    // ISO codes (`US`) are the common case: keep them without a lookup.
+                    let is_code = text.len() == 2
+                        && text.bytes().all(|b| b.is_ascii_uppercase())
+                        && text != "UK";
+                    if is_code {
+                        put(&mut c.country, text);
+                    } else {
+                        put(&mut c.country, &country::normalize(text));
+                    }
                     self.set |= bit(field);
                 }
             }

@@ -1,13 +1,18 @@
 //! Parsing the numbers people write in exports: `12.5K`, `475.8m`, `29.0b`, `1,234`,
-//! ` 1 234 `, `1.39%`, and the many spellings of "no value" (`N/A`, `NaN`, `#VALOR!`, empty).
+//! ` 1 234 `, `1.39%`, `$1,200`, and the many spellings of "no value" (`N/A`, `NaN`,
+//! `#VALOR!`, empty).
 //!
-//! A missing value parses to `None`; it is never coerced to zero.
+//! A missing value parses to `None`; it is never coerced to zero. Parsing never panics, on
+//! any string.
 
 /// Spellings of "no value" found in real exports, compared case-insensitively.
 const MISSING: &[&str] = &[
-    "", "n/a", "na", "nan", "nan%", "null", "none", "-", "--", "—", "#valor!", "#value!", "#n/a",
-    "#div/0!", "#ref!", "#num!", "#name?", "?",
+    "", "n/a", "n.a.", "na", "nan", "nan%", "null", "none", "nil", "-", "--", "—", "–", "#valor!",
+    "#value!", "#n/a", "#div/0!", "#ref!", "#num!", "#name?", "#null!", "?",
 ];
+
+/// Currency symbols that may lead or trail a price; they are dropped.
+const CURRENCY: &[char] = &['$', '€', '£', '¥', '₹', '₩', '₽', '₺', '₫', '₱'];
 
 /// Whether a cell means "no value".
 pub fn is_missing(text: &str) -> bool {
@@ -29,7 +34,33 @@ pub fn text(cell: &str) -> Option<&str> {
     (!is_missing(cell)).then_some(cell)
 }
 
-/// Parses a number with an optional `k`/`m`/`b` suffix, thousands separators or a `%`.
+/// How a file writes the decimal point.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Decimal {
+    /// `1,234.5`: a point for decimals; commas, spaces, `_` and `'` group thousands.
+    #[default]
+    Point,
+    /// `1.234,5`: a comma for decimals; points, spaces, `_` and `'` group thousands.
+    Comma,
+}
+
+/// A parsed number and how precisely the cell gave it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Number {
+    /// The value: `12.5K` is 12,500; `1.39%` is 0.0139.
+    pub value: f64,
+    /// Half a unit of the last digit shown, in the value's scale: `12.5K` is ±50,
+    /// `1.39%` is ±0.00005, `221700` is ±0.5. The true figure lies within `value ± half_unit`.
+    pub half_unit: f64,
+    /// Whether the cell was a plain number: digits with an optional sign and decimal point,
+    /// no suffix, grouping, currency or percent sign (the "raw" form of a duplicated column).
+    pub plain: bool,
+    /// Whether the cell carried a `%` sign (the value is already a fraction).
+    pub percent: bool,
+}
+
+/// Parses a number with an optional `k`/`m`/`b` suffix, thousands separators, a currency
+/// symbol or a `%`.
 ///
 /// `1.39%` gives `0.0139`. Errors say what is wrong in a phrase that follows the column name:
 /// "`abc` is not a number".
@@ -38,39 +69,72 @@ pub fn parse_number(cell: &str) -> Result<Option<f64>, String> {
     if let Some(value) = plain_decimal(cell.as_bytes()) {
         return Ok(Some(value));
     }
-    if let Ok(value) = cell.parse::<f64>() {
-        if value.is_finite() && !cell.starts_with('+') {
-            return Ok(Some(value));
-        }
-    }
+    Ok(parse(cell, Decimal::Point)?.map(|n| n.value))
+}
+
+/// Parses a number as [`parse_number`] does, keeping its precision, with the given decimal
+/// mark.
+pub fn parse(cell: &str, decimal: Decimal) -> Result<Option<Number>, String> {
     let trimmed = cell.trim();
     if is_missing(trimmed) {
         return Ok(None);
     }
-    let not_a_number = || format!("`{trimmed}` is not a number");
-    let (body, percent) = match trimmed.strip_suffix('%') {
+    let not_a_number = || {
+        let hint = match decimal {
+            Decimal::Point if looks_like_decimal_comma(trimmed) => {
+                " (if this file writes decimals with a comma, set `decimal = \",\"` in the mapping)"
+            }
+            _ => "",
+        };
+        format!("`{}` is not a number{hint}", shorten(trimmed))
+    };
+    let mut plain = true;
+    let mut body = trimmed;
+    if let Some(rest) = body.strip_prefix(CURRENCY).or_else(|| body.strip_suffix(CURRENCY)) {
+        body = rest.trim();
+        plain = false;
+    }
+    let (body, percent) = match body.strip_suffix('%') {
         Some(body) => (body.trim_end(), true),
-        None => (trimmed, false),
+        None => (body, false),
     };
-    let (body, scale) = match body.char_indices().last() {
-        Some((at, c)) if !percent => match c.to_ascii_lowercase() {
-            'k' => (&body[..at], 1e3),
-            'm' => (&body[..at], 1e6),
-            'b' => (&body[..at], 1e9),
-            _ => (body, 1.0),
-        },
-        _ => (body, 1.0),
+    let (body, power) = if percent { (body, -2) } else { split_suffix(body) };
+    plain &= !percent && power == 0;
+    let (body, exponent) = split_exponent(body.trim());
+    let normalized = normalize_digits(body, decimal).ok_or_else(not_a_number)?;
+    plain &= normalized.len() == body.len() && decimal == Decimal::Point && exponent.is_none();
+    let mantissa: &str = &normalized;
+    let unsigned = mantissa.strip_prefix(['-', '+']).unwrap_or(mantissa);
+    if !unsigned.bytes().any(|b| b.is_ascii_digit())
+        || !unsigned.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        || unsigned.matches('.').count() > 1
+    {
+        // f64's own parser also takes `inf` and `NaN`; exports never mean those.
+        return Err(not_a_number());
+    }
+    // The value is the mantissa's digits × 10^shift: computed that way, `16.1B` is exactly
+    // 16,100,000,000 and `1.39%` the closest float to 0.0139.
+    let decimals = mantissa.split_once('.').map_or(0, |(_, frac)| frac.len()) as i64;
+    let shift = (exponent.unwrap_or(0) + power - decimals).clamp(-400, 400) as i32;
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let magnitude = match digits.trim_start_matches('0') {
+        "" => 0.0,
+        significant if significant.len() <= 18 => {
+            let int = significant.parse::<u64>().map_err(|_| not_a_number())? as f64;
+            if shift >= 0 {
+                int * 10f64.powi(shift)
+            } else {
+                int / 10f64.powi(-shift)
+            }
+        }
+        significant => format!("{significant}e{shift}").parse().map_err(|_| not_a_number())?,
     };
-    let body = body.trim();
-    let digits = strip_grouping(body).ok_or_else(not_a_number)?;
-    let value: f64 = digits.parse().map_err(|_| not_a_number())?;
+    let value = if mantissa.starts_with('-') { -magnitude } else { magnitude };
     if !value.is_finite() {
         return Err(not_a_number());
     }
-    let value = if percent { value / 100.0 } else { value * scale };
-    // Suffixed figures like `221.7K` are exact to the shown precision; drop float noise.
-    let value = if scale > 1.0 { (value * 1e6).round() / 1e6 } else { value };
-    Ok(Some(value))
+    let half_unit = 10f64.powi(shift) / 2.0;
+    Ok(Some(Number { value, half_unit, plain, percent }))
 }
 
 /// A plain decimal like `1876.3` or `42`, parsed exactly: up to 15 significant digits and
@@ -108,35 +172,74 @@ fn plain_decimal(bytes: &[u8]) -> Option<f64> {
 pub fn parse_count(cell: &str) -> Result<Option<u64>, String> {
     let Some(value) = parse_number(cell)? else { return Ok(None) };
     if value < 0.0 {
-        return Err(format!("`{}` is negative", cell.trim()));
+        return Err(format!("`{}` is negative", shorten(cell.trim())));
     }
     let rounded = value.round();
     if (value - rounded).abs() > 1e-6 || rounded > u64::MAX as f64 {
-        return Err(format!("`{}` is not a whole number", cell.trim()));
+        return Err(format!("`{}` is not a whole number", shorten(cell.trim())));
     }
     Ok(Some(rounded as u64))
 }
 
-/// Removes thousands separators (`,`, spaces, `_`, apostrophes) when they group digits by
-/// three; returns `None` when separators appear anywhere else.
-fn strip_grouping(body: &str) -> Option<std::borrow::Cow<'_, str>> {
-    let is_sep = |c: char| matches!(c, ',' | ' ' | '_' | '\'' | '\u{a0}' | '\u{202f}');
-    if !body.chars().any(is_sep) {
+/// Splits a magnitude suffix off, as a power of ten: `12.5K`, `475.8m`, `29.0b`, `1.2bn`,
+/// `3.4mn`, `2 mio`.
+fn split_suffix(body: &str) -> (&str, i64) {
+    let lower = body.to_ascii_lowercase();
+    for (suffix, power) in [("bn", 9), ("mn", 6), ("mio", 6), ("k", 3), ("m", 6), ("b", 9)] {
+        if lower.ends_with(suffix) && body.len() > suffix.len() {
+            let at = body.len() - suffix.len();
+            if body.is_char_boundary(at) {
+                return (&body[..at], power);
+            }
+        }
+    }
+    (body, 0)
+}
+
+/// Splits a scientific exponent off (`1.2E+07`, as spreadsheets write wide numbers).
+fn split_exponent(body: &str) -> (&str, Option<i64>) {
+    if let Some(at) = body.rfind(['e', 'E']) {
+        let (mantissa, exponent) = (&body[..at], &body[at + 1..]);
+        let digits = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        if !mantissa.is_empty()
+            && !digits.is_empty()
+            && digits.len() <= 4
+            && digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            if let Ok(exponent) = exponent.parse::<i64>() {
+                return (mantissa.trim_end(), Some(exponent));
+            }
+        }
+    }
+    (body, None)
+}
+
+/// Turns grouped digits into what `f64::from_str` reads: drops thousands separators when they
+/// group digits by three and turns a decimal comma into a point; `None` when separators appear
+/// anywhere else.
+fn normalize_digits(body: &str, decimal: Decimal) -> Option<std::borrow::Cow<'_, str>> {
+    let (point, groupers): (char, &[char]) = match decimal {
+        Decimal::Point => ('.', &[',', ' ', '_', '\'', '\u{a0}', '\u{202f}']),
+        Decimal::Comma => (',', &['.', ' ', '_', '\'', '\u{a0}', '\u{202f}']),
+    };
+    let body = body.trim();
+    let (sign, unsigned) = match body.strip_prefix(['-', '−']) {
+        Some(rest) => ("-", rest),
+        None => ("", body.strip_prefix('+').unwrap_or(body)),
+    };
+    if !unsigned.contains(groupers) && point == '.' && sign.is_empty() {
         return Some(body.into());
     }
-    let (sign, unsigned) = match body.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", body),
-    };
-    let (int, frac) = match unsigned.split_once('.') {
+    let (int, frac) = match unsigned.split_once(point) {
         Some((int, frac)) => (int, Some(frac)),
         None => (unsigned, None),
     };
-    let groups: Vec<&str> = int.split(is_sep).collect();
-    let valid = !groups[0].is_empty()
-        && groups[0].len() <= 3
+    let groups: Vec<&str> = int.split(groupers).collect();
+    let valid = (groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3)))
         && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
-        && groups[1..].iter().all(|g| g.len() == 3)
         && frac.is_none_or(|f| f.chars().all(|c| c.is_ascii_digit()));
     if !valid {
         return None;
@@ -148,6 +251,31 @@ fn strip_grouping(body: &str) -> Option<std::borrow::Cow<'_, str>> {
         out.push_str(frac);
     }
     Some(out.into())
+}
+
+/// `1,5` or `12,75%`: a comma followed by fewer or more than three digits.
+fn looks_like_decimal_comma(text: &str) -> bool {
+    let text = text.trim_end_matches(|c: char| c == '%' || c.is_alphabetic() || c == ' ');
+    match text.rsplit_once(',') {
+        Some((int, frac)) => {
+            !int.is_empty()
+                && int.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && !frac.is_empty()
+                && frac.len() != 3
+                && frac.chars().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// Cuts long cells for messages.
+fn shorten(text: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 40;
+    if text.chars().count() <= MAX {
+        return text.into();
+    }
+    let cut: String = text.chars().take(MAX).collect();
+    format!("{cut}…").into()
 }
 
 #[cfg(test)]
@@ -163,9 +291,21 @@ mod tests {
             ("1,234", 1_234.0),
             (" 1 234 ", 1_234.0),
             ("1.39%", 0.0139),
+            ("1.39 %", 0.0139),
             ("221700", 221_700.0),
             ("0.89k", 890.0),
             ("1,234,567.5", 1_234_567.5),
+            ("1.2bn", 1_200_000_000.0),
+            ("3.4 mn", 3_400_000.0),
+            ("$1,200", 1_200.0),
+            ("450 €", 450.0),
+            ("+12", 12.0),
+            ("−3", -3.0),
+            ("-1,000", -1_000.0),
+            (".5", 0.5),
+            ("12.", 12.0),
+            ("1.2E+07", 12_000_000.0),
+            ("5e3", 5_000.0),
         ];
         for (text, expected) in cases {
             let got = parse_number(text).unwrap().unwrap();
@@ -198,18 +338,55 @@ mod tests {
     }
 
     #[test]
+    fn decimal_comma() {
+        let cases = [("1,5", 1.5), ("1.234,5", 1_234.5), ("12,5K", 12_500.0), ("1,39%", 0.0139)];
+        for (text, expected) in cases {
+            let got = parse(text, Decimal::Comma).unwrap().unwrap().value;
+            assert!((got - expected).abs() < 1e-9, "{text}: {got} != {expected}");
+        }
+        let err = parse_number("1,5").unwrap_err();
+        assert!(err.contains("decimal = \",\""), "{err}");
+        assert!(!parse_number("1,23,456").unwrap_err().contains("decimal"), "not a comma decimal");
+    }
+
+    #[test]
+    fn keeps_precision() {
+        let n = parse("12.5K", Decimal::Point).unwrap().unwrap();
+        assert_eq!((n.value, n.half_unit, n.plain), (12_500.0, 50.0, false));
+        let n = parse("221700", Decimal::Point).unwrap().unwrap();
+        assert_eq!((n.value, n.half_unit, n.plain), (221_700.0, 0.5, true));
+        let n = parse("1.39%", Decimal::Point).unwrap().unwrap();
+        assert!((n.half_unit - 0.00005).abs() < 1e-12);
+        assert!(!n.plain);
+        assert!(!parse("1,234", Decimal::Point).unwrap().unwrap().plain);
+        assert!(parse("477900000.00", Decimal::Point).unwrap().unwrap().plain);
+        let n = parse("1.2E+07", Decimal::Point).unwrap().unwrap();
+        assert_eq!((n.value, n.half_unit, n.plain), (12_000_000.0, 500_000.0, false));
+    }
+
+    #[test]
     fn missing_values_stay_missing() {
-        for text in ["", "N/A", "NaN", "NaN%", "#VALOR!", "  "] {
+        for text in ["", "N/A", "NaN", "NaN%", "#VALOR!", "  ", "#value!", "null", "-", "—"] {
             assert_eq!(parse_number(text), Ok(None), "{text}");
         }
     }
 
     #[test]
     fn rejects_garbage() {
-        for text in ["abc", "1,23", "12.5.5", "1e400", "k"] {
+        for text in [
+            "abc", "1,23", "12.5.5", "1e400", "e5", "k", "inf", "Infinity", "%", "$", "1,2,3",
+            "0x10",
+        ] {
             assert!(parse_number(text).is_err(), "{text}");
         }
         assert!(parse_count("12.5").is_err());
+        assert!(parse_count("-3").is_err());
         assert_eq!(parse_count("12.5K"), Ok(Some(12_500)));
+    }
+
+    #[test]
+    fn long_cells_are_shortened_in_messages() {
+        let err = parse_number(&"x".repeat(100)).unwrap_err();
+        assert!(err.chars().count() < 64, "{err}");
     }
 }

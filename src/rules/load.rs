@@ -754,10 +754,11 @@ impl Loader<'_> {
             min_engagement_rate: f.min_engagement_rate.as_ref().map(|v| *v.get_ref()),
             min_niche_fit: f.min_niche_fit.as_ref().map(|v| *v.get_ref()),
             max_fake_follower_pct: f.max_fake_follower_pct.as_ref().map(|v| *v.get_ref()),
-            countries: f
-                .countries
-                .as_ref()
-                .map(|v| v.iter().map(|c| c.get_ref().to_uppercase()).collect()),
+            countries: f.countries.as_ref().map(|v| {
+                v.iter()
+                    .map(|c| crate::input::country::normalize(c.get_ref()).to_uppercase())
+                    .collect()
+            }),
             max_cost_per_post: f.max_cost_per_post.as_ref().map(|v| *v.get_ref()),
             exclude_keywords: f
                 .exclude_keywords
@@ -989,7 +990,7 @@ fn script_hint(message: &str) -> Option<String> {
 }
 
 /// Turns a TOML error into a located diagnostic, with "did you mean" for unknown keys.
-fn toml_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
+pub(crate) fn toml_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
     let message = err.message().trim().trim_end_matches('.').replace('\n', ": ");
     let span = err.span().unwrap_or(0..0);
     let ticked: Vec<&str> = message.split('`').skip(1).step_by(2).collect();

@@ -3,6 +3,7 @@
 
 mod check;
 mod engine;
+mod import;
 mod props;
 mod rank;
 mod speed;

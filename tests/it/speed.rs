@@ -213,14 +213,26 @@ fn tricky_csv(rows: usize) -> String {
 fn chunked_reading_matches_sequential_reading() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("tricky.csv");
-    std::fs::write(&path, tricky_csv(3_000)).unwrap();
+    let lf = tricky_csv(3_000);
+    // CRLF line ends, blank lines, a byte-order mark and semicolons: the sniffed dialect
+    // and the line numbers must be the sequential reader's.
+    let crlf = format!(
+        "\u{feff}{}",
+        lf.replace("\n", "\r\n").replace("user_00100,", "\r\n\r\nuser_00100,")
+    );
+    let semicolons = lf
+        .replace("beauty;ootd", "beauty|ootd")
+        .replace(',', ";")
+        .replace("\"a; b; c\"", "\"a, b, c\"");
     let rules = bundled();
     let brand = rules.brand("glowskin").unwrap();
-    for top in [None, Some(25)] {
+    for (text, top) in [(&lf, None), (&lf, Some(25)), (&crlf, Some(25)), (&semicolons, None)] {
+        std::fs::write(&path, text).unwrap();
         let options = RankOptions { top, keep_filtered: true, min_split: 1 };
+        let read = input::ReadOptions::default();
         let rows = input::read(&Source::File(path.clone()), Format::Csv).unwrap();
         let sequential = rank::rank(rules, brand, rows, options);
-        let chunked = rank::rank_csv_file(rules, brand, &path, options, &|_| {}).unwrap();
+        let chunked = rank::rank_csv_file(rules, brand, &path, &read, options, &|_| {}).unwrap();
         assert_eq!(chunked.counts, sequential.counts);
         assert_eq!(chunked.errors, sequential.errors);
         assert_eq!(chunked.filtered, sequential.filtered);

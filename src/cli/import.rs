@@ -1,0 +1,88 @@
+//! Flags shared by the commands that read candidate lists (`rank`, `inspect`): the mapping
+//! profile and the delimiter, and how input errors are shown.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{Exit, Ui};
+use crate::input::mapping::{self, Mapping};
+use crate::input::{InputError, ReadOptions};
+use crate::rules::Taxonomy;
+
+/// `--mapping` and `--delimiter`.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct ImportArgs {
+    /// A mapping profile: a name in `<rules>/imports/` or a path to a .toml file.
+    #[arg(long, short, value_name = "NAME|PATH")]
+    pub mapping: Option<String>,
+    /// The CSV delimiter: `,` `;` `tab` `|` … [default: sniffed from the file].
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, String> {
+    mapping::parse_delimiter(text)
+}
+
+impl ImportArgs {
+    /// Loads the profile, when one is asked for, and turns the flags into read options.
+    /// Problems are printed; the error is the exit code.
+    pub fn options(
+        &self,
+        ui: &Ui,
+        rules_dir: &Path,
+        taxonomy: Option<&Taxonomy>,
+    ) -> Result<ReadOptions, Exit> {
+        let mapping = match &self.mapping {
+            None => None,
+            Some(arg) => {
+                let path = mapping::locate(arg, rules_dir).map_err(|err| {
+                    ui.error(&err.to_string(), Some(&err.hint()));
+                    Exit::Fatal
+                })?;
+                let loaded = Mapping::load(&path, taxonomy).map_err(|diagnostics| {
+                    ui.diagnostics(&diagnostics);
+                    ui.error(
+                        &format!("the mapping profile `{}` is invalid", path.display()),
+                        Some(&format!(
+                            "fix it, then check it with `scout check --rules {}`",
+                            rules_dir.display()
+                        )),
+                    );
+                    Exit::Fatal
+                })?;
+                Some(Arc::new(loaded))
+            }
+        };
+        Ok(ReadOptions { mapping, delimiter: self.delimiter })
+    }
+
+    /// The delimiter in force: the flag's, else the profile's.
+    pub fn delimiter(&self, options: &ReadOptions) -> Option<u8> {
+        self.delimiter.or(options.mapping.as_ref().and_then(|m| m.delimiter))
+    }
+}
+
+/// Prints an error about the input as a whole; a missing column gets a hint naming a
+/// bundled profile that fits the file, when there is one.
+pub fn report_input_error(ui: &Ui, err: &InputError, rules_dir: &Path, mapped: bool) {
+    match err {
+        InputError::Mapping { diagnostics, .. } => {
+            ui.diagnostics(diagnostics);
+            ui.error(&err.to_string(), err.hint().as_deref());
+        }
+        InputError::MissingColumn { found, .. } if !mapped => {
+            let hint = match mapping::suggest(rules_dir, found) {
+                Some(name) => format!(
+                    "the columns fit the profile `{name}`: add `--mapping {name}` (see `scout inspect FILE --mapping {name}`)"
+                ),
+                None => format!(
+                    "{}; or write a mapping profile (see `scout inspect FILE`)",
+                    err.hint().unwrap_or_default()
+                ),
+            };
+            ui.error(&err.to_string(), Some(&hint));
+        }
+        _ => ui.error(&err.to_string(), err.hint().as_deref()),
+    }
+}

@@ -1,0 +1,219 @@
+//! Header text as exports write it, and the built-in aliases that let common exports work
+//! with no mapping profile.
+//!
+//! Headers carry stray spaces, byte-order marks and line breaks inside quotes
+//! (`"Engagement avg\r\n"`). Matching ignores all of that and case: [`normalize`] folds a
+//! header for comparison, [`display`] cleans it for messages, and [`key`] reduces it to
+//! letters and digits for the alias table (`Followers Numbers `, `follower_count` and
+//! `Follower count` all become `followercount`-like keys).
+
+use super::Field;
+
+/// A header folded for comparison: no BOM, whitespace runs (line breaks included) as one
+/// space, trimmed, lowercased.
+pub fn normalize(header: &str) -> String {
+    display(header).to_lowercase()
+}
+
+/// A header cleaned for display: no BOM, whitespace runs as one space, trimmed.
+pub fn display(header: &str) -> String {
+    header.trim_start_matches('\u{feff}').split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A header reduced to lowercase letters and digits: `Avg. likes` → `avglikes`.
+pub fn key(header: &str) -> String {
+    header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Header keys that mean each field, besides the field's own name.
+const ALIASES: &[(Field, &[&str])] = &[
+    (
+        Field::Handle,
+        &[
+            "handle",
+            "username",
+            "user",
+            "account",
+            "accountname",
+            "screenname",
+            "userhandle",
+            "ighandle",
+            "instagramhandle",
+            "tiktokhandle",
+            "channelhandle",
+            "influencerhandle",
+        ],
+    ),
+    (Field::Platform, &["platform", "network", "socialnetwork", "socialplatform"]),
+    (
+        Field::Followers,
+        &[
+            "followers",
+            "followercount",
+            "followerscount",
+            "numfollowers",
+            "nfollowers",
+            "totalfollowers",
+            "subscribers",
+            "subscribercount",
+            "subscriberscount",
+            "subs",
+            "fans",
+            "fanscount",
+            "audiencesize",
+        ],
+    ),
+    (Field::Following, &["following", "followingcount", "followings", "follows", "followscount"]),
+    (
+        Field::Posts,
+        &[
+            "posts",
+            "postcount",
+            "postscount",
+            "numposts",
+            "mediacount",
+            "uploads",
+            "videos",
+            "videocount",
+            "videoscount",
+        ],
+    ),
+    (
+        Field::AvgLikes,
+        &[
+            "avglikes",
+            "averagelikes",
+            "likesavg",
+            "likesaverage",
+            "meanlikes",
+            "likesperpost",
+            "avglikesperpost",
+        ],
+    ),
+    (
+        Field::AvgComments,
+        &[
+            "avgcomments",
+            "averagecomments",
+            "commentsavg",
+            "commentsaverage",
+            "meancomments",
+            "commentsperpost",
+            "avgcommentsperpost",
+        ],
+    ),
+    (
+        Field::AvgShares,
+        &[
+            "avgshares",
+            "averageshares",
+            "sharesavg",
+            "sharesaverage",
+            "meanshares",
+            "sharesperpost",
+            "avgsharesperpost",
+        ],
+    ),
+    (
+        Field::AvgViews,
+        &[
+            "avgviews",
+            "averageviews",
+            "viewsavg",
+            "viewsaverage",
+            "meanviews",
+            "viewsperpost",
+            "viewspervideo",
+            "avgviewspervideo",
+        ],
+    ),
+    (Field::Niches, &["niches", "niche", "category", "categories", "topic", "topics"]),
+    (
+        Field::Country,
+        &[
+            "country",
+            "countrycode",
+            "audiencecountry",
+            "audiencecountrymostly",
+            "topaudiencecountry",
+            "location",
+        ],
+    ),
+    (
+        Field::FakeFollowerPct,
+        &[
+            "fakefollowerpct",
+            "fakefollowers",
+            "fakefollowerspct",
+            "fakefollowerspercent",
+            "fakefollowershare",
+            "fakefollowersshare",
+            "fakeshare",
+        ],
+    ),
+    (
+        Field::CostPerPost,
+        &["costperpost", "price", "priceperpost", "postprice", "cost", "fee", "rateperpost"],
+    ),
+];
+
+/// The field a header names: its canonical name or a built-in alias, compared by [`key`].
+/// Numbered category columns (`category_1`, `Category 2`) all feed `niches`.
+pub fn builtin_field(header: &str) -> Option<Field> {
+    let key = key(header);
+    if key.is_empty() {
+        return None;
+    }
+    if let Some(field) = Field::ALL.into_iter().find(|f| self::key(f.name()) == key) {
+        return Some(field);
+    }
+    if let Some((field, _)) = ALIASES.iter().find(|(_, keys)| keys.contains(&key.as_str())) {
+        return Some(*field);
+    }
+    let numbered = ["category", "niche", "topic"].iter().any(|stem| {
+        key.strip_prefix(stem)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    numbered.then_some(Field::Niches)
+}
+
+/// Whether a header is exactly a canonical field name (what the fast path handles).
+pub fn is_canonical(header: &str, field: Field) -> bool {
+    normalize(header) == field.name()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_messy_headers() {
+        assert_eq!(normalize("\u{feff}Engagement avg\r\n"), "engagement avg");
+        assert_eq!(display("  Authentic engagement Values \n"), "Authentic engagement Values");
+        assert_eq!(key("Avg. likes"), "avglikes");
+    }
+
+    #[test]
+    fn aliases() {
+        let cases = [
+            ("Followers", Some(Field::Followers)),
+            ("Subscribers count", Some(Field::Followers)),
+            (" Subscribers", Some(Field::Followers)),
+            ("follower_count", Some(Field::Followers)),
+            ("Avg. likes", Some(Field::AvgLikes)),
+            ("Views avg.", Some(Field::AvgViews)),
+            ("category_1", Some(Field::Niches)),
+            ("Category_2", Some(Field::Niches)),
+            ("Audience country(mostly)", Some(Field::Country)),
+            ("USERNAME", Some(Field::Handle)),
+            ("fake_follower_pct", Some(Field::FakeFollowerPct)),
+            ("Likes", None),
+            ("Name", None),
+            ("S.no", None),
+            ("", None),
+        ];
+        for (header, field) in cases {
+            assert_eq!(builtin_field(header), field, "{header}");
+        }
+    }
+}

@@ -8,6 +8,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::io::Read;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -339,8 +340,10 @@ pub fn rank_csv_file(
     let bom = if head.dialect.bom { sniff::BOM.len() as u64 } else { 0 };
     let data_start = head.reader.position().byte() + bom;
     let header_lines = head.reader.position().line().saturating_sub(1);
-    // Many small ranges keep every thread busy to the end.
-    let pieces = rayon::current_num_threads() * 16;
+    // Many small ranges keep every thread busy to the end; each is read into memory whole,
+    // so none is larger than a few MiB.
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    let pieces = (rayon::current_num_threads() * 16).max((size / (4 << 20)) as usize);
     let chunks =
         chunked::split(path, data_start, header_lines, pieces, options.min_split).map_err(io)?;
     let dialect = head.dialect;
@@ -348,69 +351,75 @@ pub fn rank_csv_file(
         .par_iter()
         .map(|chunk| -> Result<Collector, InputError> {
             let mut collector = Collector::new(rules, brand, options);
-            let reader = chunk.open(path).map_err(io)?;
-            let mut csv = dialect
-                .reader_builder()
-                .has_headers(false)
-                .buffer_capacity(256 * 1024)
-                .from_reader(reader);
-            let mut record = csv::StringRecord::new();
-            let mut spare = Candidate::default();
-            let mut reported = 0u64;
-            loop {
-                match csv.read_record(&mut record) {
-                    Ok(false) => break,
-                    Ok(true) => {
-                        if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
-                            continue;
-                        }
-                        let position = record.position().expect("records have positions");
-                        let (start, end) = (position.line(), csv.position().line());
-                        // One line per record, unless blank lines came before it or its
-                        // quoted cells hold line breaks.
-                        let relative = if end == start + 1 {
-                            start
-                        } else {
-                            let newlines =
-                                record.iter().map(|cell| cell.matches('\n').count()).sum();
-                            sniff::record_line(start, end, newlines)
-                        };
-                        let line = chunk.first_line + relative - 1;
-                        let cells = record.iter().map(sniff::strip_cr);
-                        match plan.fill(&mut spare, line, record.len(), cells) {
-                            Ok(()) => collector.push_in_place(&mut spare),
-                            Err(error) => collector.push_error(error),
-                        }
-                        let done = position.byte();
-                        if done - reported >= 1 << 20 {
-                            progress(done - reported);
-                            reported = done;
-                        }
-                    }
-                    Err(err) => {
-                        let line = chunk.first_line + err.position().map_or(1, |p| p.line()) - 1;
-                        if let csv::ErrorKind::Io(_) = err.kind() {
-                            return Err(io(std::io::Error::other(err)));
-                        }
-                        collector.push_error(RowError {
-                            line,
-                            handle: None,
-                            column: None,
-                            message: match err.kind() {
-                                csv::ErrorKind::Utf8 { .. } => {
-                                    "the row is not valid UTF-8".to_owned()
-                                }
-                                _ => format!("unreadable row: {err}"),
-                            },
-                        });
-                    }
-                }
-            }
-            progress((chunk.end - chunk.start).saturating_sub(reported));
+            let mut bytes = Vec::with_capacity((chunk.end - chunk.start) as usize);
+            chunk.open(path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(io)?;
+            read_chunk(&bytes, chunk.first_line, dialect.delimiter, &plan, &mut collector)
+                .map_err(|err| io(std::io::Error::other(err)))?;
+            progress(chunk.end - chunk.start);
             Ok(collector)
         })
         .collect::<Result<_, _>>()?;
     let merged =
         collectors.into_iter().fold(Collector::new(rules, brand, options), Collector::merge);
     Ok(merged.finish())
+}
+
+/// Parses one in-memory range of CSV records (simd-csv) into `collector`, numbering rows
+/// by the line their first byte is on, as the sequential reader does: blank lines are
+/// skipped, line breaks inside quoted cells counted.
+fn read_chunk(
+    bytes: &[u8],
+    first_line: u64,
+    delimiter: u8,
+    plan: &ColumnPlan,
+    collector: &mut Collector,
+) -> simd_csv::Result<()> {
+    let mut reader = simd_csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(bytes);
+    let mut record = simd_csv::ByteRecord::new();
+    let mut spare = Candidate::default();
+    // Without quotes no record holds a line break, so only the bytes between records
+    // need counting.
+    let quoted = memchr::memchr(b'"', bytes).is_some();
+    // Line breaks are counted up to `counted`; `line` is the line `counted` is on.
+    let (mut counted, mut line) = (0usize, first_line);
+    let mut end = 0usize;
+    while reader.read_byte_record(&mut record)? {
+        let gap = bytes[end..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let start = end + gap;
+        // (The previous record's line end lies in its last two bytes or after them.)
+        let from = if quoted { counted } else { counted.max(end.saturating_sub(2)) };
+        line += bytes[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted = start;
+        end = reader.position() as usize;
+        if record.len() == 1 && record.get(0).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
+        {
+            continue;
+        }
+        // Validate once: fields end at an ASCII delimiter, so each field of valid UTF-8
+        // is valid UTF-8 too.
+        let Ok(text) = std::str::from_utf8(record.as_slice()) else {
+            collector.push_error(RowError {
+                line,
+                handle: None,
+                column: None,
+                message: "the row is not valid UTF-8".to_owned(),
+            });
+            continue;
+        };
+        let base = record.as_slice().as_ptr() as usize;
+        let cells = record.iter().map(|cell| {
+            let at = cell.as_ptr() as usize - base;
+            sniff::strip_cr(text.get(at..at + cell.len()).unwrap_or_default())
+        });
+        match plan.fill(&mut spare, line, record.len(), cells) {
+            Ok(()) => collector.push_in_place(&mut spare),
+            Err(error) => collector.push_error(error),
+        }
+    }
+    Ok(())
 }

@@ -361,14 +361,14 @@ impl<'c> RowBuilder<'c> {
         match field {
             Field::Handle => {
                 let handle = text.trim_start_matches('@');
-                if !handle.is_empty() && !value::is_missing(handle) {
+                if !handle.is_empty() && !value::is_missing_trimmed(handle) {
                     c.handle.clear();
                     c.handle.push_str(handle);
                     self.set |= bit(field);
                 }
             }
             Field::Platform => {
-                if let Some(platform) = value::text(text) {
+                if let Some(platform) = (!value::is_missing_trimmed(text)).then_some(text) {
                     put(&mut c.platform, platform);
                     if let Some(p) = &mut c.platform {
                         if p.is_ascii() {
@@ -381,7 +381,7 @@ impl<'c> RowBuilder<'c> {
                 }
             }
             Field::Country => {
-                if let Some(text) = value::text(text) {
+                if !value::is_missing_trimmed(text) {
                     // ISO codes (`US`) are the common case: keep them without a lookup.
                     let is_code = text.len() == 2
                         && text.bytes().all(|b| b.is_ascii_uppercase())
@@ -397,7 +397,7 @@ impl<'c> RowBuilder<'c> {
             Field::Niches => {
                 let mut n = 0;
                 for label in text.split([';', '|']).map(str::trim) {
-                    if label.is_empty() || value::is_missing(label) {
+                    if label.is_empty() || value::is_missing_trimmed(label) {
                         continue;
                     }
                     match c.niches.get_mut(n) {

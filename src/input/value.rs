@@ -16,7 +16,12 @@ const CURRENCY: &[char] = &['$', '€', '£', '¥', '₹', '₩', '₽', '₺', 
 
 /// Whether a cell means "no value".
 pub fn is_missing(text: &str) -> bool {
-    let text = text.trim();
+    is_missing_trimmed(text.trim())
+}
+
+/// [`is_missing`] for a cell already trimmed.
+#[inline]
+pub fn is_missing_trimmed(text: &str) -> bool {
     // Every marker is short and starts with one of a few characters: most cells are
     // rejected by that alone.
     match text.as_bytes().first() {
@@ -31,7 +36,7 @@ pub fn is_missing(text: &str) -> bool {
 /// A text cell, or `None` when it is empty or a missing-value marker.
 pub fn text(cell: &str) -> Option<&str> {
     let cell = cell.trim();
-    (!is_missing(cell)).then_some(cell)
+    (!is_missing_trimmed(cell)).then_some(cell)
 }
 
 /// How a file writes the decimal point.

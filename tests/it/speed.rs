@@ -224,9 +224,22 @@ fn chunked_reading_matches_sequential_reading() {
         .replace("beauty;ootd", "beauty|ootd")
         .replace(',', ";")
         .replace("\"a; b; c\"", "\"a, b, c\"");
+    // No quotes at all: records never span lines.
+    let plain = lf
+        .replace("\"loves \"\"skincare\"\",\nand long\nwalks\"", "loves skincare")
+        .replace("\"a, b, c\"", "a b c");
+    assert!(!plain.contains('"'));
+    let plain_crlf = plain.replace('\n', "\r\n").replace("user_00200,", "\r\nuser_00200,");
     let rules = bundled();
     let brand = rules.brand("glowskin").unwrap();
-    for (text, top) in [(&lf, None), (&lf, Some(25)), (&crlf, Some(25)), (&semicolons, None)] {
+    for (text, top) in [
+        (&lf, None),
+        (&lf, Some(25)),
+        (&crlf, Some(25)),
+        (&semicolons, None),
+        (&plain, None),
+        (&plain_crlf, Some(10)),
+    ] {
         std::fs::write(&path, text).unwrap();
         let options = RankOptions { top, keep_filtered: true, min_split: 1 };
         let read = input::ReadOptions::default();

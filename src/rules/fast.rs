@@ -94,7 +94,7 @@ struct Frame<'f, 'a> {
     locals: [V; MAX_LOCALS],
 }
 
-const MAX_LOCALS: usize = 32;
+const MAX_LOCALS: usize = 16;
 
 type Node = Box<dyn for<'f, 'a> Fn(&mut Frame<'f, 'a>) -> Result<V, Flow> + Send + Sync>;
 

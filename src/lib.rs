@@ -4,8 +4,9 @@
 //! formulas) lives in a rule folder the user edits: TOML for data, rhai for formulas. The
 //! library loads that folder into an immutable, validated [`rules::RuleSet`], reads candidate
 //! lists ([`input`]), evaluates each candidate purely ([`engine`]), ranks the batch
-//! ([`rank`]) and renders the result ([`output`]). The binary in `src/main.rs` is thin glue
-//! over [`cli`].
+//! ([`rank`]) and renders the result ([`output`]). [`reload`] swaps in a new rule set when
+//! the folder changes, all or nothing. The binary in `src/main.rs` is thin glue over
+//! [`cli`].
 
 pub mod cli;
 pub mod diagnostic;
@@ -14,4 +15,5 @@ pub mod input;
 pub mod model;
 pub mod output;
 pub mod rank;
+pub mod reload;
 pub mod rules;

@@ -5,9 +5,10 @@
 //! library loads that folder into an immutable, validated [`rules::RuleSet`], reads candidate
 //! lists ([`input`]), evaluates each candidate purely ([`engine`]), ranks the batch
 //! ([`rank`]) and renders the result ([`output`]). [`reload`] swaps in a new rule set when
-//! the folder changes, all or nothing. The binary in `src/main.rs` is thin glue over
-//! [`cli`].
+//! the folder changes, all or nothing, and [`changes`] says what that did to a ranking. The
+//! binary in `src/main.rs` is thin glue over [`cli`].
 
+pub mod changes;
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;

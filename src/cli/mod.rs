@@ -3,6 +3,7 @@
 
 mod check;
 mod rank;
+mod watch;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -64,6 +65,8 @@ pub enum Command {
     Rank(rank::RankArgs),
     /// Check a rule folder and report every problem in it.
     Check(check::CheckArgs),
+    /// Rank, then re-rank live as the rule files or the candidate list change.
+    Watch(watch::WatchArgs),
 }
 
 /// The `--rules` flag, shared by every command that reads rules.
@@ -202,5 +205,6 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Rank(args) => rank::run(&ui, &args),
         Command::Check(args) => check::run(&ui, &args),
+        Command::Watch(args) => watch::run(&ui, &args),
     }
 }

@@ -103,8 +103,10 @@ pub struct Activation {
     pub previous: Arc<RuleSet>,
     /// The rule set now active.
     pub current: Arc<RuleSet>,
-    /// How long reading, loading, compiling and validating took.
+    /// How long the reload took in all: settling, reading, loading, compiling, validating.
     pub took: Duration,
+    /// How much of that was spent waiting for the files to settle.
+    pub settling: Duration,
 }
 
 /// A reload that failed; the previous rule set is still active.
@@ -116,8 +118,10 @@ pub struct Rejection {
     pub active: String,
     /// Every problem found.
     pub diagnostics: Vec<Diagnostic>,
-    /// How long the attempt took.
+    /// How long the attempt took in all.
     pub took: Duration,
+    /// How much of that was spent waiting for the files to settle.
+    pub settling: Duration,
 }
 
 /// What one batch of changes did.
@@ -152,6 +156,7 @@ impl Outcome {
 /// and passed every validator.
 pub struct Reloader {
     root: PathBuf,
+    settle: Duration,
     /// `root`, canonicalised, to match watcher paths against.
     canonical_root: PathBuf,
     current: ArcSwap<RuleSet>,
@@ -175,6 +180,7 @@ impl std::fmt::Debug for Reloader {
 pub struct ReloaderBuilder {
     root: PathBuf,
     validators: Vec<Validator>,
+    settle: Duration,
 }
 
 impl ReloaderBuilder {
@@ -189,6 +195,15 @@ impl ReloaderBuilder {
             + 'static,
     ) -> Self {
         self.validators.push(Box::new(validator));
+        self
+    }
+
+    /// Guards against reading a file while it is being saved in place (truncated, then
+    /// written): each reload reads the folder, waits `settle`, and reads it again, until two
+    /// reads agree (at most [`MAX_SETTLE_READS`] times). Zero, the default, reads once: a
+    /// debouncing watcher already waits for quiet, and tests stay free of sleeps.
+    pub fn settle(mut self, settle: Duration) -> Self {
+        self.settle = settle;
         self
     }
 
@@ -207,6 +222,7 @@ impl ReloaderBuilder {
         };
         Ok(Reloader {
             root: self.root,
+            settle: self.settle,
             canonical_root,
             current: ArcSwap::from_pointee(rules),
             status: Mutex::new(status),
@@ -215,6 +231,9 @@ impl ReloaderBuilder {
         })
     }
 }
+
+/// How many times a reload reads the folder, at most, waiting for two reads to agree.
+pub const MAX_SETTLE_READS: usize = 10;
 
 /// A reload that failed: the revision of the files, when they could be read, and why.
 type Failure = (Option<String>, Vec<Diagnostic>);
@@ -226,13 +245,27 @@ fn read(root: &Path) -> Result<(Vec<SourceFile>, String), Failure> {
     Ok((files, revision))
 }
 
-/// Loads, checks and compiles files already read, then runs every validator.
+/// Loads, checks and compiles files already read, then runs every validator. A folder with
+/// an empty rule file is refused before loading.
 fn check(
     root: &Path,
     files: &[SourceFile],
     revision: &str,
     validators: &[Validator],
 ) -> Result<RuleSet, Failure> {
+    // An in-place save truncates the file, then writes it: a reload that reads in between
+    // sees an empty file, which for a brand would even load (every key has a default).
+    let empty: Vec<Diagnostic> = files
+        .iter()
+        .filter(|f| f.text.trim().is_empty())
+        .map(|f| {
+            Diagnostic::error(&f.path, format!("`{}` is empty", f.rel))
+                .hint("a save may be in progress; the previous rules stay until it has content")
+        })
+        .collect();
+    if !empty.is_empty() {
+        return Err((Some(revision.to_owned()), empty));
+    }
     let rules = load_files(root, files).map_err(|d| (Some(revision.to_owned()), d))?;
     let vetoes: Vec<Diagnostic> =
         validators.iter().filter_map(|v| v(&rules, files).err()).flatten().collect();
@@ -246,7 +279,7 @@ fn check(
 impl Reloader {
     /// Starts setting up a reloader for the rule folder at `root`.
     pub fn builder(root: impl Into<PathBuf>) -> ReloaderBuilder {
-        ReloaderBuilder { root: root.into(), validators: Vec::new() }
+        ReloaderBuilder { root: root.into(), validators: Vec::new(), settle: Duration::ZERO }
     }
 
     /// Loads `root` with no extra validators.
@@ -334,13 +367,35 @@ impl Reloader {
         }
     }
 
+    /// Reads the folder until two reads `settle` apart agree, or [`MAX_SETTLE_READS`] reads;
+    /// adds the time spent waiting to `settling`.
+    fn read_settled(&self, settling: &mut Duration) -> Result<(Vec<SourceFile>, String), Failure> {
+        let mut last = read(&self.root)?;
+        if self.settle.is_zero() {
+            return Ok(last);
+        }
+        for _ in 1..MAX_SETTLE_READS {
+            let waiting = Instant::now();
+            std::thread::sleep(self.settle);
+            *settling += waiting.elapsed();
+            let again = read(&self.root)?;
+            let stable = again.1 == last.1;
+            last = again;
+            if stable {
+                break;
+            }
+        }
+        Ok(last)
+    }
+
     /// Reads the whole folder and activates it if all of it is valid; otherwise keeps the
     /// active rule set and records the diagnostics.
     pub fn reload(&self) -> Outcome {
         let _one_at_a_time = self.reloading.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
         let active = self.current.load_full();
-        let built = read(&self.root).and_then(|(files, revision)| {
+        let mut settling = Duration::ZERO;
+        let built = self.read_settled(&mut settling).and_then(|(files, revision)| {
             if revision == active.revision {
                 Ok(None)
             } else {
@@ -361,7 +416,7 @@ impl Reloader {
                 status.activated_at = SystemTime::now();
                 status.activations += 1;
                 status.last_error = None;
-                Outcome::Activated(Activation { previous: active, current, took })
+                Outcome::Activated(Activation { previous: active, current, took, settling })
             }
             Err((revision, diagnostics)) => {
                 status.rejections += 1;
@@ -375,6 +430,7 @@ impl Reloader {
                     active: active.revision.clone(),
                     diagnostics,
                     took,
+                    settling,
                 })
             }
         }

@@ -45,6 +45,10 @@ pub struct WatchArgs {
 /// How often `--poll` looks at the files.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
+/// How long the rule files must stay the same between two reads before a reload uses
+/// them, so a file caught mid-save (truncated, not yet written) is never loaded.
+const SETTLE: Duration = Duration::from_millis(20);
+
 enum Message {
     Watch(WatchEvent),
     Quit,
@@ -75,6 +79,7 @@ pub fn run(ui: &Ui, args: &WatchArgs) -> Exit {
     let dir = &args.rules.dir;
     let brand = args.brand.clone();
     let reloader = match Reloader::builder(dir)
+        .settle(SETTLE)
         .validator(move |rules, _| brand_exists(rules, &brand))
         .build()
     {
@@ -269,13 +274,17 @@ impl Session<'_> {
         let mut header = Vec::new();
         match &outcome {
             Outcome::Activated(activation) => {
-                timings.push(format!("reload {}", ms(activation.took)));
+                timings.push(format!("settle {}", ms(activation.settling)));
+                timings.push(format!("reload {}", ms(activation.took - activation.settling)));
                 header.push(format!(
                     "rules reloaded: revision {} → {}",
                     activation.previous.revision, activation.current.revision
                 ));
             }
-            Outcome::Rejected(rejection) => timings.push(format!("reload {}", ms(rejection.took))),
+            Outcome::Rejected(rejection) => {
+                timings.push(format!("settle {}", ms(rejection.settling)));
+                timings.push(format!("reload {}", ms(rejection.took - rejection.settling)));
+            }
             Outcome::Unchanged { .. } | Outcome::Ignored => {}
         }
         if let Some(read) = reread {

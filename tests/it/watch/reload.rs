@@ -215,6 +215,32 @@ fn saving_the_same_content_is_not_a_new_revision() {
 }
 
 #[test]
+fn a_file_caught_mid_save_is_never_loaded() {
+    let tmp = rules_with(&[]);
+    let root = rules_dir(&tmp);
+    let reloader = Reloader::new(&root).unwrap();
+    let first = reloader.revision();
+    // An in-place save truncates before it writes; an empty brand file would load.
+    std::fs::write(root.join(BRAND), "").unwrap();
+    let rejection = rejected(reloader.apply(&modified(&root, BRAND)));
+    assert_eq!(rejection.diagnostics[0].message, "`brands/glowskin.toml` is empty");
+    assert_eq!(reloader.revision(), first);
+}
+
+#[test]
+fn settling_reads_until_two_reads_agree() {
+    let tmp = rules_with(&[]);
+    let root = rules_dir(&tmp);
+    let reloader =
+        Reloader::builder(&root).settle(std::time::Duration::from_millis(5)).build().unwrap();
+    edit(&root, BRAND, "beauty = 1.0", "beauty = 0.3");
+    let activation = activated(reloader.apply(&modified(&root, BRAND)));
+    assert!(activation.settling >= std::time::Duration::from_millis(5));
+    assert!(activation.took >= activation.settling);
+    assert_eq!(niche_weight(&reloader.snapshot(), "glowskin", "beauty"), Some(0.3));
+}
+
+#[test]
 fn a_validator_can_veto_a_reload_and_sees_the_same_files() {
     let tmp = rules_with(&[]);
     let root = rules_dir(&tmp);
@@ -264,6 +290,8 @@ enum BrandFile {
     UsesFragrance(u8),
     /// An unknown table.
     Broken,
+    /// Truncated by an in-place save, not yet written.
+    Empty,
     /// Deleted: the folder is still valid, without the brand.
     Missing,
 }
@@ -296,6 +324,7 @@ fn step() -> impl Strategy<Value = Step> {
         (1u8..10).prop_map(BrandFile::Weight),
         (1u8..10).prop_map(BrandFile::UsesFragrance),
         Just(BrandFile::Broken),
+        Just(BrandFile::Empty),
         Just(BrandFile::Missing),
     ];
     let niches = prop_oneof![
@@ -323,7 +352,7 @@ impl Model {
         let brand_ok = match self.brand {
             BrandFile::Weight(_) | BrandFile::Missing => true,
             BrandFile::UsesFragrance(_) => matches!(self.niches, NichesFile::WithFragrance),
-            BrandFile::Broken => false,
+            BrandFile::Broken | BrandFile::Empty => false,
         };
         niches_ok && brand_ok
     }
@@ -334,7 +363,7 @@ impl Model {
             BrandFile::Weight(k) => (Some(f64::from(k) / 10.0), Some(0.0)),
             BrandFile::UsesFragrance(k) => (Some(f64::from(k) / 10.0), Some(0.9)),
             BrandFile::Missing => (None, None),
-            BrandFile::Broken => unreachable!("a broken model is never active"),
+            BrandFile::Broken | BrandFile::Empty => unreachable!("a broken model is never active"),
         };
         prop_assert_eq!(niche_weight(rules, "glowskin", "beauty"), beauty);
         let has_fragrance = matches!(self.niches, NichesFile::WithFragrance);
@@ -353,6 +382,7 @@ fn brand_text(original: &str, file: BrandFile) -> Option<String> {
             Some(original.replace("beauty = 1.0", &format!("beauty = 0.{k}\nfragrance = 0.9")))
         }
         BrandFile::Broken => Some(original.replace("[weights]", "[wieghts]")),
+        BrandFile::Empty => Some(String::new()),
         BrandFile::Missing => None,
     }
 }

@@ -347,7 +347,7 @@ impl Session<'_> {
         self.updates += 1;
         let mut out = std::io::stdout().lock();
         match self.screen {
-            Screen::Terminal => write!(out, "\x1b[H\x1b[2J\x1b[3J")?,
+            Screen::Terminal => write!(out, "\x1b[H\x1b[2J\x1b[3Jupdate {}: {what}\n", self.updates)?,
             Screen::Log => writeln!(out, "\n──────── update {}: {what} ────────", self.updates)?,
         }
         out.flush()

@@ -307,6 +307,9 @@ impl Session<'_> {
                 &timings.join(" · "),
                 show_errors,
             )?;
+            if let Outcome::Activated(activation) = &outcome {
+                self.ui.diagnostics(&activation.current.warnings);
+            }
             // Freeing 100K rows' worth of results takes tens of milliseconds: after printing.
             drop(previous);
         }

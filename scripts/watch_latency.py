@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Save-to-new-ranking latency of `scout watch`, split into debounce, reload and re-rank.
+"""Save-to-new-ranking latency of `scout watch`, split into debounce, settle, reload, re-rank.
 
 usage: scripts/watch_latency.py CANDIDATES [--brand NAME] [--saves N] [--scout PATH]
 
@@ -8,7 +8,9 @@ brands/<brand>.toml N times like an editor (write a temp file, rename it over), 
 with a different niche weight, waiting for each new ranking before the next save. For each
 save it records the wall time from the rename to the moment the update's timing line is
 read from scout's stderr (printed after the table), and the debounce / reload / re-rank
-figures scout reports. Prints the median, min and max of each. Build with
+figures scout reports (what is left is printing and pipe latency), and the CPU time the
+scout process used per update (user + system, all threads, from /proc; 10 ms ticks), which
+unlike wall time does not depend on what else the machine is running. Prints the median, min and max of each. Build with
 `cargo build --release` first.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, tempfile, threading, queue, time
@@ -25,6 +27,7 @@ def main():
     p.add_argument("--scout", default=os.path.join(ROOT, "target/release/scout"))
     a = p.parse_args()
 
+    load = open("/proc/loadavg").read().split()[0]
     tmp = tempfile.mkdtemp(prefix="scout-latency-")
     try:
         rules = os.path.join(tmp, "rules")
@@ -47,6 +50,10 @@ def main():
                 if m:
                     return t, m, line
 
+        def cpu_ms():
+            fields = open(f"/proc/{proc.pid}/stat").read().rsplit(")", 1)[1].split()
+            return 1000 * (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
         _, m, first = wait(r"^rank ([\d.]+) ms")
         wait(r"Ctrl-C to stop")
         brand = os.path.join(rules, "brands", a.brand + ".toml")
@@ -58,10 +65,12 @@ def main():
             temp = os.path.join(os.path.dirname(brand), "." + a.brand + ".toml.swp")
             with open(temp, "w") as f:
                 f.write(text)
+            cpu = cpu_ms()
             saved = time.monotonic()
             os.rename(temp, brand)
-            t, m, line = wait(r"debounce ([\d.]+) ms · reload ([\d.]+) ms · re-rank ([\d.]+) ms")
-            rows.append((1000 * (t - saved), *map(float, m.groups())))
+            t, m, line = wait(
+                r"debounce ([\d.]+) ms · settle ([\d.]+) ms · reload ([\d.]+) ms · re-rank ([\d.]+) ms")
+            rows.append((1000 * (t - saved), *map(float, m.groups()), cpu_ms() - cpu))
         proc.send_signal(2)
         proc.wait(timeout=10)
     finally:
@@ -70,8 +79,10 @@ def main():
     n = sum(1 for _ in open(a.candidates)) - 1
     print(f"{n} candidates, brand {a.brand}, {a.saves} saves, debounce {a.debounce} ms; "
           f"first ranking: {first.strip()}")
+    print(f"load average before: {load}")
     print(f"{'ms':<16}{'median':>8}{'min':>8}{'max':>8}")
-    for i, name in enumerate(["save → printed", "debounce", "reload", "re-rank"]):
+    names = ["save → printed", "debounce", "settle", "reload", "re-rank", "CPU per update"]
+    for i, name in enumerate(names):
         col = [r[i] for r in rows]
         print(f"{name:<16}{statistics.median(col):>8.1f}{min(col):>8.1f}{max(col):>8.1f}")
 

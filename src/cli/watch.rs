@@ -333,10 +333,12 @@ impl Session<'_> {
                 );
                 self.ui.status(&format!("still using revision {}", rejection.active));
             }
-            Outcome::Unchanged { revision, recovered: true } if !rerank => {
-                self.separator("rules valid again")?;
-                if self.screen == Screen::Terminal {
-                    self.write_table()?;
+            Outcome::Unchanged { revision, recovered: true } => {
+                if !rerank {
+                    self.separator("rules valid again")?;
+                    if self.screen == Screen::Terminal {
+                        self.write_table()?;
+                    }
                 }
                 self.ui.status(&format!(
                     "the rule folder is valid again, with the content of revision {revision}"

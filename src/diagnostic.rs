@@ -89,7 +89,7 @@ impl Diagnostic {
     /// The 1-based line and column of the start of the span, when there is one.
     pub fn line_col(&self) -> Option<(usize, usize)> {
         let source = self.source.as_deref()?;
-        let span = self.span.as_ref()?;
+        let span = visible_span(source, clamp_span(source, self.span.clone()?));
         Some(line_col(source, span.start))
     }
 
@@ -112,7 +112,7 @@ impl Diagnostic {
         let origin = display_path(&self.path);
         let mut out = match (&self.source, &self.span) {
             (Some(source), Some(span)) => {
-                let span = clamp_span(source, span.clone());
+                let span = visible_span(source, clamp_span(source, span.clone()));
                 let label = self.label.as_deref().unwrap_or("");
                 let mut message = level.title(&self.message).snippet(
                     Snippet::source(source)
@@ -189,6 +189,16 @@ fn clamp_span(source: &str, span: Range<usize>) -> Range<usize> {
     start..end
 }
 
+/// A span past the last line (a TOML error at the end of the file) cannot be shown: point at
+/// the last character instead.
+fn visible_span(source: &str, span: Range<usize>) -> Range<usize> {
+    let end = source.trim_end().len();
+    if span.start < end || end == 0 {
+        return span;
+    }
+    floor_char_boundary(source, end - 1)..end
+}
+
 /// The closest candidate to `word`, for a "did you mean" hint: a few edits away, or very
 /// similar by Jaro-Winkler.
 pub fn did_you_mean<'a>(
@@ -218,6 +228,16 @@ mod tests {
         assert_eq!(line_col("ab\ncdé\nx", 0), (1, 1));
         assert_eq!(line_col("ab\ncdé\nx", 3), (2, 1));
         assert_eq!(line_col("ab\ncdé\nx", 8), (3, 1));
+    }
+
+    #[test]
+    fn shows_an_error_at_the_end_of_the_file_on_the_last_line() {
+        let source: Arc<str> = "a = 1\noops = [\n".into();
+        let text = Diagnostic::error("x.toml", "invalid TOML: invalid array: expected `]`")
+            .at(&source, source.len()..source.len())
+            .render(false);
+        assert!(text.contains("--> x.toml:2:8"), "{text}");
+        assert!(text.contains("2 | oops = ["), "{text}");
     }
 
     #[test]

@@ -4,9 +4,11 @@
 //! formulas) lives in a rule folder the user edits: TOML for data, rhai for formulas. The
 //! library loads that folder into an immutable, validated [`rules::RuleSet`], reads candidate
 //! lists ([`input`]), evaluates each candidate purely ([`engine`]), ranks the batch
-//! ([`rank`]) and renders the result ([`output`]). The binary in `src/main.rs` is thin glue
-//! over [`cli`].
+//! ([`rank`]) and renders the result ([`output`]). [`reload`] swaps in a new rule set when
+//! the folder changes, all or nothing, and [`changes`] says what that did to a ranking. The
+//! binary in `src/main.rs` is thin glue over [`cli`].
 
+pub mod changes;
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;
@@ -14,4 +16,5 @@ pub mod input;
 pub mod model;
 pub mod output;
 pub mod rank;
+pub mod reload;
 pub mod rules;

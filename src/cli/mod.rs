@@ -5,6 +5,7 @@ mod check;
 mod import;
 mod inspect;
 mod rank;
+mod watch;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -68,6 +69,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Show how scout reads a candidate list: column mapping, samples, empty and bad cells.
     Inspect(inspect::InspectArgs),
+    /// Rank, then re-rank live as the rule files or the candidate list change.
+    Watch(watch::WatchArgs),
 }
 
 /// The `--rules` flag, shared by every command that reads rules.
@@ -207,5 +210,6 @@ pub fn run(cli: Cli) -> Exit {
         Command::Rank(args) => rank::run(&ui, &args),
         Command::Check(args) => check::run(&ui, &args),
         Command::Inspect(args) => inspect::run(&ui, &args),
+        Command::Watch(args) => watch::run(&ui, &args),
     }
 }

@@ -7,6 +7,7 @@ mod import;
 mod props;
 mod rank;
 mod speed;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

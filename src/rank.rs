@@ -176,15 +176,41 @@ impl<'r> Collector<'r> {
         self.errors.push(error);
     }
 
+    /// Takes one borrowed candidate, cloning it only when it enters the results.
+    pub fn push_ref(&mut self, candidate: &Candidate) {
+        self.push_with(candidate, Candidate::clone);
+    }
+
     /// Takes one candidate without moving it: the collector takes it out of `candidate`
     /// only when it keeps it, so a reader can reuse one candidate's buffers for every row.
     pub fn push_in_place(&mut self, candidate: &mut Candidate) {
         self.counts.read += 1;
-        match engine::evaluate(self.rules, self.brand, candidate, Options::default()) {
+        let evaluated = engine::evaluate(self.rules, self.brand, candidate, Options::default());
+        self.account(candidate, evaluated, |c| std::mem::take(c));
+    }
+
+    fn push_with<C>(&mut self, candidate: C, keep: impl FnOnce(C) -> Candidate)
+    where
+        C: std::ops::Deref<Target = Candidate>,
+    {
+        self.counts.read += 1;
+        let evaluated = engine::evaluate(self.rules, self.brand, &candidate, Options::default());
+        self.account(candidate, evaluated, keep);
+    }
+
+    fn account<C>(
+        &mut self,
+        candidate: C,
+        evaluated: Result<Evaluation, engine::EvalError>,
+        keep: impl FnOnce(C) -> Candidate,
+    ) where
+        C: std::ops::Deref<Target = Candidate>,
+    {
+        match evaluated {
             Ok(evaluation) if evaluation.passed() => {
                 self.counts.ranked += 1;
-                if self.makes_the_cut(candidate, &evaluation) {
-                    let candidate = std::mem::take(candidate);
+                if self.makes_the_cut(&candidate, &evaluation) {
+                    let candidate = keep(candidate);
                     self.offer(Ranked { rank: 0, candidate, evaluation });
                 }
             }
@@ -192,7 +218,7 @@ impl<'r> Collector<'r> {
                 self.counts.filtered += 1;
                 if self.options.keep_filtered {
                     self.filtered.push(Filtered {
-                        reasons: evaluation.failure_reasons(self.brand, candidate),
+                        reasons: evaluation.failure_reasons(self.brand, &candidate),
                         handle: candidate.handle.clone(),
                         line: candidate.line,
                     });
@@ -309,6 +335,29 @@ pub fn rank(
         collector = collector.merge(part);
     }
     collector.finish()
+}
+
+/// Ranks rows already in memory, in parallel, cloning only the candidates that make the
+/// results (what `scout watch` re-ranks after each reload).
+pub fn rank_slice(
+    rules: &RuleSet,
+    brand: &Brand,
+    rows: &[Result<Candidate, RowError>],
+    options: RankOptions,
+) -> Ranking {
+    rows.par_iter()
+        .fold(
+            || Collector::new(rules, brand, options),
+            |mut c, row| {
+                match row {
+                    Ok(candidate) => c.push_ref(candidate),
+                    Err(error) => c.push_error(error.clone()),
+                }
+                c
+            },
+        )
+        .reduce(|| Collector::new(rules, brand, options), Collector::merge)
+        .finish()
 }
 
 /// Ranks a CSV file by reading byte ranges of it on every thread at once.

@@ -7,6 +7,7 @@
 //! ([`rank`]) and renders the result ([`output`]). The binary in `src/main.rs` is thin glue
 //! over [`cli`].
 
+pub mod authoring;
 pub mod cli;
 pub mod diagnostic;
 pub mod engine;

@@ -3,6 +3,7 @@
 
 mod check;
 mod rank;
+mod test;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -64,6 +65,8 @@ pub enum Command {
     Rank(rank::RankArgs),
     /// Check a rule folder and report every problem in it.
     Check(check::CheckArgs),
+    /// Run the rule folder's unit tests (`*.tests.toml`).
+    Test(test::TestArgs),
 }
 
 /// The `--rules` flag, shared by every command that reads rules.
@@ -202,5 +205,6 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Rank(args) => rank::run(&ui, &args),
         Command::Check(args) => check::run(&ui, &args),
+        Command::Test(args) => test::run(&ui, &args),
     }
 }

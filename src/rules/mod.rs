@@ -39,8 +39,19 @@ pub struct RuleSet {
     pub schemes: BTreeMap<PathBuf, Arc<TierScheme>>,
     /// Problems that do not stop the rules from loading.
     pub warnings: Vec<Diagnostic>,
+    /// The rule-test files (`*.tests.toml`), as read with the rest of the folder, so tests
+    /// run against the very revision they belong to.
+    pub test_files: Vec<load::SourceFile>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
+}
+
+impl Brand {
+    /// The same brand judged on another tier scheme: for trying a scheme out before adopting
+    /// it (`scout diff --tiers`, a scheme's own tests).
+    pub fn with_tiers(&self, tiers: Arc<TierScheme>) -> Brand {
+        Brand { tiers, ..self.clone() }
+    }
 }
 
 impl RuleSet {
@@ -139,7 +150,7 @@ impl Benchmarks {
 }
 
 /// One brand's criteria, validated.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Brand {
     /// The file name without `.toml`; what `--brand` takes.
     pub id: String,

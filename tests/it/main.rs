@@ -5,6 +5,7 @@ mod check;
 mod engine;
 mod props;
 mod rank;
+mod ruletest;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -381,7 +381,7 @@ fn filter_verdicts(
 }
 
 /// The first excluded keyword found in the candidate's handle, niches or text columns.
-fn excluded_keyword<'a>(brand: &'a Brand, candidate: &Candidate) -> Option<(&'a str, String)> {
+pub fn excluded_keyword<'a>(brand: &'a Brand, candidate: &Candidate) -> Option<(&'a str, String)> {
     let texts = std::iter::once(("handle", candidate.handle.as_str()))
         .chain(candidate.niches.iter().map(|n| ("niches", n.as_str())))
         .chain(

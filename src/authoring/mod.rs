@@ -1,6 +1,10 @@
-//! Tools for people who write rules: unit tests for a rule folder ([`ruletest`]).
+//! Tools for people who write rules: unit tests for a rule folder ([`ruletest`]), the
+//! explanation of one candidate's score ([`explain`]) and what a rule change does to a
+//! candidate list ([`diff`]).
 //!
 //! Everything here builds on the pure engine: nothing re-implements a rule. Only
 //! `ruletest` reads files (the candidate lists test files name); nothing here prints.
 
+pub mod diff;
+pub mod explain;
 pub mod ruletest;

@@ -2,6 +2,8 @@
 //! prints. Data goes to stdout; messages, diagnostics and progress go to stderr.
 
 mod check;
+mod diff;
+mod explain;
 mod rank;
 mod test;
 
@@ -67,6 +69,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run the rule folder's unit tests (`*.tests.toml`).
     Test(test::TestArgs),
+    /// Explain why one candidate got its tier, verdicts and score.
+    Explain(explain::ExplainArgs),
+    /// Show what a rule change does to a candidate list.
+    Diff(diff::DiffArgs),
 }
 
 /// The `--rules` flag, shared by every command that reads rules.
@@ -206,5 +212,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Rank(args) => rank::run(&ui, &args),
         Command::Check(args) => check::run(&ui, &args),
         Command::Test(args) => test::run(&ui, &args),
+        Command::Explain(args) => explain::run(&ui, &args),
+        Command::Diff(args) => diff::run(&ui, &args),
     }
 }

@@ -2,7 +2,9 @@
 //! binary on fixture folders and call the library's public surface.
 
 mod check;
+mod diff;
 mod engine;
+mod explain;
 mod props;
 mod rank;
 mod ruletest;

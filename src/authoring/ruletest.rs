@@ -102,8 +102,9 @@ pub struct RawExpect {
 }
 
 /// The columns an inline candidate may give: the canonical columns of a candidate list, and
-/// any extra column scripts read as `extra["name"]`. For the JSON Schema only: test files
-/// read candidates through the same row builder as `scout rank`.
+/// any extra column scripts read as `extra["name"]`.
+// For the JSON Schema only: test files read candidates through the same row builder as
+// `scout rank` (`candidate_from_table`); a unit test keeps the two lists of columns equal.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
 pub struct CandidateColumns {
@@ -976,6 +977,17 @@ mod tests {
         assert!(err.message.contains("above 1"), "{err}");
         let err = candidate_from_table(&table("handle = \"a\""), 1).unwrap_err();
         assert!(err.message.contains("missing follower count"), "{err}");
+    }
+
+    #[test]
+    fn the_schema_names_every_candidate_column() {
+        let schema = schemars::schema_for!(CandidateColumns).to_value();
+        let mut columns: Vec<&str> =
+            schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+        let mut fields: Vec<&str> = Field::ALL.iter().map(|f| f.name()).collect();
+        columns.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(columns, fields);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 mod check;
 mod diff;
 mod explain;
+mod new;
 mod rank;
+mod schema;
 mod test;
 
 use std::io::{IsTerminal, Write};
@@ -73,6 +75,10 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Show what a rule change does to a candidate list.
     Diff(diff::DiffArgs),
+    /// Print or write JSON Schemas of the rule files, for editors.
+    Schema(schema::SchemaArgs),
+    /// Scaffold a new brand and its tests.
+    New(new::NewArgs),
 }
 
 /// The `--rules` flag, shared by every command that reads rules.
@@ -214,5 +220,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(args) => test::run(&ui, &args),
         Command::Explain(args) => explain::run(&ui, &args),
         Command::Diff(args) => diff::run(&ui, &args),
+        Command::Schema(args) => schema::run(&ui, &args),
+        Command::New(args) => new::run(&ui, &args),
     }
 }

@@ -5,9 +5,11 @@ mod check;
 mod diff;
 mod engine;
 mod explain;
+mod new;
 mod props;
 mod rank;
 mod ruletest;
+mod schema;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -7,7 +7,8 @@
 
 use std::collections::BTreeMap;
 
-use schemars::{schema_for, Schema};
+use schemars::generate::SchemaSettings;
+use schemars::Schema;
 use serde_json::{json, Value};
 
 use super::ruletest::RawTestFile;
@@ -96,22 +97,33 @@ impl SchemaKind {
 
     /// The schema, generated from the type that reads this kind of file.
     pub fn schema(self) -> Value {
+        // Draft 7 with every subschema inlined: what TOML language servers (taplo, Even
+        // Better TOML) read best; `$defs` references are not resolved by all of them.
+        let generator =
+            || SchemaSettings::draft07().with(|s| s.inline_subschemas = true).into_generator();
         let (schema, title): (Schema, &str) = match self {
-            SchemaKind::Tiers => (schema_for!(RawTierScheme), "scout tier scheme"),
-            SchemaKind::Niches => (schema_for!(RawNiches), "scout niche taxonomy"),
+            SchemaKind::Tiers => {
+                (generator().into_root_schema_for::<RawTierScheme>(), "scout tier scheme")
+            }
+            SchemaKind::Niches => {
+                (generator().into_root_schema_for::<RawNiches>(), "scout niche taxonomy")
+            }
             SchemaKind::Benchmarks => {
-                let mut schema = schema_for!(BTreeMap<String, BTreeMap<String, f64>>);
+                let mut schema =
+                    generator().into_root_schema_for::<BTreeMap<String, BTreeMap<String, f64>>>();
                 schema.insert(
                     "description".to_owned(),
                     json!("Engagement-rate benchmarks: platform (or `default`) → tier → rate, a fraction (2.28% is 0.0228)."),
                 );
                 (schema, "scout engagement-rate benchmarks")
             }
-            SchemaKind::Brand => (schema_for!(RawBrand), "scout brand"),
-            SchemaKind::Tests => (schema_for!(RawTestFile), "scout rule tests"),
+            SchemaKind::Brand => (generator().into_root_schema_for::<RawBrand>(), "scout brand"),
+            SchemaKind::Tests => {
+                (generator().into_root_schema_for::<RawTestFile>(), "scout rule tests")
+            }
         };
         let mut value = schema.to_value();
-        without_null(&mut value);
+        tidy(&mut value);
         // People read the head first: the dialect, the title, what the file is.
         let mut ordered = serde_json::Map::new();
         if let Value::Object(map) = &mut value {
@@ -135,11 +147,17 @@ impl SchemaKind {
     }
 }
 
-/// Drops `null` from every schema (TOML has no null: an `Option` is a key left out) and
-/// joins the lines of doc comments, so editors show each description as one paragraph.
-fn without_null(value: &mut Value) {
+/// Drops `null` from every schema (TOML has no null: an `Option` is a key left out), drops
+/// schemars' Rust-type formats (`uint64`, `double`: not JSON Schema formats, which some
+/// validators warn about) and joins the lines of doc comments, so editors show each
+/// description as one paragraph.
+fn tidy(value: &mut Value) {
     match value {
         Value::Object(map) => {
+            // (A property named `format` would be an object, and stays.)
+            if map.get("format").is_some_and(Value::is_string) {
+                map.remove("format");
+            }
             if let Some(Value::String(text)) = map.get_mut("description") {
                 *text = text
                     .split("\n\n")
@@ -165,9 +183,9 @@ fn without_null(value: &mut Value) {
                     }
                 }
             }
-            map.values_mut().for_each(without_null);
+            map.values_mut().for_each(tidy);
         }
-        Value::Array(items) => items.iter_mut().for_each(without_null),
+        Value::Array(items) => items.iter_mut().for_each(tidy),
         _ => {}
     }
 }

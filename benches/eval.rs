@@ -3,7 +3,9 @@
 //! interpreter, and (for the benchmark formula) as hand-written Rust; plus whole
 //! evaluations (metrics, tier, filters, components, score) both ways.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use scout::engine::{self, evaluate, Options};
 
 mod common;

@@ -325,7 +325,16 @@ pub fn evaluate(
             let _ = script::take_notes();
             let result = rules.sandbox.eval_score(&brand.script.ast, &mut scope);
             evaluation.notes = script::take_notes();
-            result.map_err(|e| script_error(&brand.script.path, e))?
+            match result {
+                Ok(score) => score,
+                // Explaining a filtered candidate: its score is extra information, and a
+                // formula need not cope with the values the filters turn away.
+                Err(error) if !evaluation.passed() => {
+                    evaluation.notes.push(format!("no score for a filtered candidate: {error}"));
+                    return Ok(evaluation);
+                }
+                Err(error) => return Err(script_error(&brand.script.path, error)),
+            }
         }
     };
     let clamped = score.clamp(0.0, 100.0);
@@ -489,7 +498,7 @@ fn filter_verdicts(
 }
 
 /// The first excluded keyword found in the candidate's handle, niches or text columns.
-fn excluded_keyword<'a>(brand: &'a Brand, candidate: &Candidate) -> Option<(&'a str, String)> {
+pub fn excluded_keyword<'a>(brand: &'a Brand, candidate: &Candidate) -> Option<(&'a str, String)> {
     let texts = std::iter::once(("handle", candidate.handle.as_str()))
         .chain(candidate.niches.iter().map(|n| ("niches", n.as_str())))
         .chain(

@@ -8,6 +8,7 @@
 //! the folder changes, all or nothing, and [`changes`] says what that did to a ranking. The
 //! binary in `src/main.rs` is thin glue over [`cli`].
 
+pub mod authoring;
 pub mod changes;
 pub mod cli;
 pub mod diagnostic;

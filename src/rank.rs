@@ -186,7 +186,7 @@ impl<'r> Collector<'r> {
     pub fn push_in_place(&mut self, candidate: &mut Candidate) {
         self.counts.read += 1;
         let evaluated = engine::evaluate(self.rules, self.brand, candidate, Options::default());
-        self.account(candidate, evaluated, |c| std::mem::take(c));
+        self.account(candidate, evaluated, std::mem::take);
     }
 
     fn push_with<C>(&mut self, candidate: C, keep: impl FnOnce(C) -> Candidate)

@@ -2,9 +2,14 @@
 //! prints. Data goes to stdout; messages, diagnostics and progress go to stderr.
 
 mod check;
+mod diff;
+mod explain;
 mod import;
 mod inspect;
+mod new;
 mod rank;
+mod schema;
+mod test;
 mod watch;
 
 use std::io::{IsTerminal, Write};
@@ -71,6 +76,16 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Rank, then re-rank live as the rule files or the candidate list change.
     Watch(watch::WatchArgs),
+    /// Run the rule folder's unit tests (`*.tests.toml`).
+    Test(test::TestArgs),
+    /// Explain why one candidate got its tier, verdicts and score.
+    Explain(explain::ExplainArgs),
+    /// Show what a rule change does to a candidate list.
+    Diff(diff::DiffArgs),
+    /// Print or write JSON Schemas of the rule files, for editors.
+    Schema(schema::SchemaArgs),
+    /// Scaffold a new brand and its tests.
+    New(new::NewArgs),
 }
 
 /// The `--rules` flag, shared by every command that reads rules.
@@ -211,5 +226,10 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check::run(&ui, &args),
         Command::Inspect(args) => inspect::run(&ui, &args),
         Command::Watch(args) => watch::run(&ui, &args),
+        Command::Test(args) => test::run(&ui, &args),
+        Command::Explain(args) => explain::run(&ui, &args),
+        Command::Diff(args) => diff::run(&ui, &args),
+        Command::Schema(args) => schema::run(&ui, &args),
+        Command::New(args) => new::run(&ui, &args),
     }
 }

@@ -85,6 +85,8 @@ pub fn run(ui: &Ui, args: &WatchArgs) -> Exit {
     let reloader = match Reloader::builder(dir)
         .settle(SETTLE)
         .validator(move |rules, _| brand_exists(rules, &brand))
+        // A folder whose own rule tests fail is not activated: the old rules keep serving.
+        .validator(|rules, _| crate::authoring::ruletest::validate(rules))
         .build()
     {
         Ok(reloader) => reloader,
@@ -234,12 +236,7 @@ fn read_rows(
 fn rank_rows(reloader: &Reloader, brand: &str, rows: &[Result<Candidate, RowError>]) -> Ranking {
     let rules = reloader.snapshot();
     let brand = rules.brand(brand).expect("the reloader only activates rules with this brand");
-    rank::rank(
-        &rules,
-        brand,
-        rows.iter().cloned(),
-        RankOptions { top: None, ..RankOptions::default() },
-    )
+    rank::rank_slice(&rules, brand, rows, RankOptions { top: None, ..RankOptions::default() })
 }
 
 fn ms(duration: Duration) -> String {

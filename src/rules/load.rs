@@ -146,6 +146,26 @@ pub fn load_files(root: &Path, files: &[SourceFile]) -> Result<RuleSet, Vec<Diag
     }
 }
 
+/// Loads one tier-scheme file on its own, checked and compiled like a scheme in a rule
+/// folder: for trying an alternative scheme against a brand (`scout diff --tiers`).
+pub fn load_scheme(path: &Path) -> Result<TierScheme, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        vec![Diagnostic::error(path, format!("cannot read `{}`: {err}", path.display()))]
+    })?;
+    let file = SourceFile {
+        rel: path.display().to_string().replace('\\', "/"),
+        path: path.to_owned(),
+        text: text.into(),
+    };
+    let root = path.parent().unwrap_or(Path::new("."));
+    let files = std::slice::from_ref(&file);
+    let mut loader = Loader { root, files, sandbox: Sandbox::default(), diags: Vec::new() };
+    match loader.scheme(&file) {
+        Some(scheme) if loader.error_count() == 0 => Ok(scheme),
+        _ => Err(loader.diags),
+    }
+}
+
 struct Loader<'a> {
     root: &'a Path,
     files: &'a [SourceFile],
@@ -254,6 +274,12 @@ impl Loader<'_> {
             brands,
             schemes,
             warnings: Vec::new(),
+            test_files: self
+                .files
+                .iter()
+                .filter(|f| f.rel.ends_with(TESTS_SUFFIX))
+                .cloned()
+                .collect(),
             sandbox: std::mem::take(&mut self.sandbox),
         })
     }
@@ -853,7 +879,7 @@ impl Loader<'_> {
                 ("authenticity", weights.authenticity),
             ]),
         };
-        let fast_script = FastScript::compile(&script.ast, &constants);
+        let fast_script = FastScript::compile(&script.ast, &constants).map(Arc::new);
         let resolved_benchmarks = benchmarks.resolve(&tier_names);
         Some(Brand {
             name: raw.name.clone().unwrap_or_else(|| id.clone()),

@@ -40,8 +40,20 @@ pub struct RuleSet {
     pub schemes: BTreeMap<PathBuf, Arc<TierScheme>>,
     /// Problems that do not stop the rules from loading.
     pub warnings: Vec<Diagnostic>,
+    /// The rule-test files (`*.tests.toml`), as read with the rest of the folder, so tests
+    /// run against the very revision they belong to.
+    pub test_files: Vec<load::SourceFile>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
+}
+
+impl Brand {
+    /// The same brand judged on another tier scheme: for trying a scheme out before adopting
+    /// it (`scout diff --tiers`, a scheme's own tests).
+    pub fn with_tiers(&self, tiers: Arc<TierScheme>) -> Brand {
+        let resolved_benchmarks = self.benchmarks.resolve(&tiers.names());
+        Brand { tiers, resolved_benchmarks, ..self.clone() }
+    }
 }
 
 impl RuleSet {
@@ -194,7 +206,7 @@ impl ResolvedBenchmarks {
 }
 
 /// One brand's criteria, validated.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Brand {
     /// The file name without `.toml`; what `--brand` takes.
     pub id: String,
@@ -210,7 +222,7 @@ pub struct Brand {
     pub script: Arc<Script>,
     /// The script compiled to native closures with this brand's weights, or why it runs
     /// interpreted.
-    pub fast_script: Result<fast::FastScript, String>,
+    pub fast_script: Result<Arc<fast::FastScript>, String>,
     /// Niche weight by taxonomy index; 0 for niches the brand does not name.
     pub niche_weights: Vec<f64>,
     /// Hard filters.

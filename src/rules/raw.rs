@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
 /// `tiers.toml`, or any tier scheme under `experiments/`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTierScheme {
     /// What the scheme is, for people.
@@ -22,7 +23,7 @@ pub struct RawTierScheme {
 }
 
 /// A per-platform tier list.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPlatformTiers {
     /// The tiers for this platform, in match order.
@@ -31,23 +32,27 @@ pub struct RawPlatformTiers {
 }
 
 /// One `[[tier]]` entry.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawTier {
     /// Any name: nano, micro, meta, zeta…
+    #[schemars(with = "String")]
     pub name: Spanned<String>,
     /// Lowest follower count in the tier, inclusive. Defaults to 0.
+    #[schemars(with = "Option<u64>")]
     pub min_followers: Option<Spanned<u64>>,
     /// Highest follower count in the tier, inclusive. Absent means no upper bound.
+    #[schemars(with = "Option<u64>")]
     pub max_followers: Option<Spanned<u64>>,
     /// A rhai condition that must also hold.
+    #[schemars(with = "Option<String>")]
     pub when: Option<Spanned<String>>,
     /// What the tier is, for people.
     pub description: Option<String>,
 }
 
 /// `niches.toml`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNiches {
     /// The taxonomy: one table per canonical niche.
@@ -56,11 +61,12 @@ pub struct RawNiches {
 }
 
 /// One niche of the taxonomy.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawNiche {
     /// Other spellings that mean this niche, matched case-insensitively.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub aliases: Vec<Spanned<String>>,
     /// What the niche covers, for people.
     pub description: Option<String>,
@@ -70,7 +76,7 @@ pub struct RawNiche {
 pub type RawBenchmarks = BTreeMap<String, BTreeMap<String, Spanned<f64>>>;
 
 /// `brands/<brand>.toml`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBrand {
     /// The brand's display name.
@@ -78,16 +84,20 @@ pub struct RawBrand {
     /// What the brand is after, for people.
     pub description: Option<String>,
     /// Another tier scheme, relative to the rule folder.
+    #[schemars(with = "Option<String>")]
     pub tiers: Option<Spanned<String>>,
     /// The scoring script, relative to the rule folder.
+    #[schemars(with = "Option<String>")]
     pub script: Option<Spanned<String>>,
     /// Niche weights, 0–1, by canonical niche name.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, f64>")]
     pub niches: BTreeMap<String, Spanned<f64>>,
     /// Hard filters.
     #[serde(default)]
     pub filters: RawFilters,
     /// Component weights for the scoring script.
+    #[schemars(with = "Option<RawWeights>")]
     pub weights: Option<Spanned<RawWeights>>,
     /// How engagement is measured.
     #[serde(default)]
@@ -97,42 +107,54 @@ pub struct RawBrand {
     pub cost: RawCost,
     /// Benchmark overrides, shaped like `benchmarks.toml`.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, BTreeMap<String, f64>>")]
     pub benchmarks: RawBenchmarks,
 }
 
 /// `[filters]` in a brand file.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawFilters {
     /// Allowed platforms.
+    #[schemars(with = "Option<Vec<String>>")]
     pub platforms: Option<Vec<Spanned<String>>>,
     /// Allowed tiers.
+    #[schemars(with = "Option<Vec<String>>")]
     pub tiers: Option<Vec<Spanned<String>>>,
     /// Lowest follower count, inclusive.
+    #[schemars(with = "Option<u64>")]
     pub min_followers: Option<Spanned<u64>>,
     /// Highest follower count, inclusive.
+    #[schemars(with = "Option<u64>")]
     pub max_followers: Option<Spanned<u64>>,
     /// Lowest engagement rate, as a fraction.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
     pub min_engagement_rate: Option<Spanned<f64>>,
     /// Lowest niche fit, 0–1: turns away candidates outside the brand's niches.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
     pub min_niche_fit: Option<Spanned<f64>>,
     /// Highest fake-follower share, as a fraction.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
     pub max_fake_follower_pct: Option<Spanned<f64>>,
     /// Allowed countries.
+    #[schemars(with = "Option<Vec<String>>")]
     pub countries: Option<Vec<Spanned<String>>>,
     /// Highest cost per post.
+    #[schemars(with = "Option<f64>")]
     pub max_cost_per_post: Option<Spanned<f64>>,
     /// Words that exclude a candidate when found in its text.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub exclude_keywords: Vec<Spanned<String>>,
     /// Extra columns searched for excluded keywords.
     pub keyword_columns: Option<Vec<String>>,
     /// What a filter does when the value it needs is missing.
+    #[schemars(with = "Option<MissingPolicy>")]
     pub when_missing: Option<Spanned<MissingPolicy>>,
 }
 
 /// What a filter does when the value it needs is missing.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MissingPolicy {
     /// The filter passes, and the explanation says the value was missing.
@@ -143,7 +165,7 @@ pub enum MissingPolicy {
 }
 
 /// `[weights]` in a brand file.
-#[derive(Clone, Copy, Debug, Default, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawWeights {
     /// Weight of engagement relative to the tier benchmark.
@@ -161,7 +183,7 @@ pub struct RawWeights {
 }
 
 /// `[engagement]` in a brand file.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawEngagement {
     /// The denominator of the engagement rate.
@@ -169,11 +191,12 @@ pub struct RawEngagement {
     /// How per-post samples are averaged.
     pub average: Option<Average>,
     /// Engagement above `cap` × benchmark scores no higher.
+    #[schemars(with = "Option<f64>")]
     pub cap: Option<Spanned<f64>>,
 }
 
 /// The denominator of the engagement rate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ErBasis {
     /// (likes + comments + shares) / followers.
@@ -184,7 +207,7 @@ pub enum ErBasis {
 }
 
 /// How per-post samples are averaged.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Average {
     /// The arithmetic mean (HypeAuditor).
@@ -195,9 +218,10 @@ pub enum Average {
 }
 
 /// `[cost]` in a brand file.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawCost {
     /// The cost per engagement that earns full cost efficiency.
+    #[schemars(with = "Option<f64>")]
     pub target_cost_per_engagement: Option<Spanned<f64>>,
 }

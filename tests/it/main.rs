@@ -2,10 +2,15 @@
 //! binary on fixture folders and call the library's public surface.
 
 mod check;
+mod diff;
 mod engine;
+mod explain;
 mod import;
+mod new;
 mod props;
 mod rank;
+mod ruletest;
+mod schema;
 mod speed;
 mod watch;
 

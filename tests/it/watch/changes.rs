@@ -13,7 +13,12 @@ fn ranking(rules: &Path, brand: &str) -> Ranking {
     let rules = scout::rules::load(rules).unwrap();
     let source = Source::File(root().join("examples/candidates.csv"));
     let rows = input::read(&source, Format::Csv).unwrap();
-    rank(&rules, rules.brand(brand).unwrap(), rows, RankOptions { top: None, ..RankOptions::default() })
+    rank(
+        &rules,
+        rules.brand(brand).unwrap(),
+        rows,
+        RankOptions { top: None, ..RankOptions::default() },
+    )
 }
 
 /// One line per movement, for snapshots.

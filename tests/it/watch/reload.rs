@@ -467,3 +467,31 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_folder_whose_rule_tests_fail_is_not_activated() {
+    let tmp = rules_with(&[]);
+    let root = rules_dir(&tmp);
+    let reloader = Reloader::builder(&root)
+        .validator(|rules, _| scout::authoring::ruletest::validate(rules))
+        .build()
+        .unwrap();
+    let before = reloader.revision();
+    // A valid TOML change that breaks a bundled expectation: 2,000 followers stop being micro.
+    edit(
+        &root,
+        "tiers.toml",
+        "min_followers = 2_000        # … 2,000 is micro …",
+        "min_followers = 2_001",
+    );
+    edit(
+        &root,
+        "tiers.toml",
+        "max_followers = 1_999        # 1,999 is nano …",
+        "max_followers = 2_000",
+    );
+    let rejection = rejected(reloader.apply(&modified(&root, "tiers.toml")));
+    assert_eq!(reloader.revision(), before, "the old rules keep serving");
+    let text: Vec<String> = rejection.diagnostics.iter().map(|d| d.message.clone()).collect();
+    assert!(text.iter().any(|m| m.contains("2,000 followers is micro")), "{text:#?}");
+}

@@ -1,0 +1,636 @@
+//! What a rule change does to a candidate list, before adopting it.
+//!
+//! Every candidate is evaluated under the rules as they are and as they would be (another
+//! rule folder, or the same brand on another tier scheme) with [`engine::evaluate`]. The
+//! comparison, [`compare`], is pure: it takes plain per-candidate [`Outcome`]s and gives
+//! the tier migration matrix, the candidates that entered or left the top N, the biggest
+//! rank moves with both scores, and the filter verdicts that flipped.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::{self, Filter, Options};
+use crate::model::Candidate;
+use crate::rules::tiers::thousands;
+use crate::rules::{Brand, RuleSet};
+
+/// One candidate's outcome under one set of rules.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Outcome {
+    /// The tier; `None` when a script failed on the candidate.
+    pub tier: Option<String>,
+    /// The script's score, computed for filtered candidates too.
+    pub score: Option<f64>,
+    /// Whether every filter passed, so the candidate is ranked.
+    pub passed: bool,
+    /// Every filter's verdict.
+    pub verdicts: Vec<VerdictOutcome>,
+    /// The script failure, when there was one.
+    pub error: Option<String>,
+}
+
+impl Outcome {
+    fn ranked(&self) -> bool {
+        self.passed && self.error.is_none()
+    }
+}
+
+/// One filter's verdict, in words.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct VerdictOutcome {
+    /// The filter.
+    pub filter: Filter,
+    /// Whether it passed.
+    pub passed: bool,
+    /// The verdict in words, as `scout rank` gives it.
+    pub reason: String,
+}
+
+/// Evaluates every candidate against `brand`, in parallel, in list order.
+pub fn evaluate_all(rules: &RuleSet, brand: &Brand, candidates: &[Candidate]) -> Vec<Outcome> {
+    candidates
+        .par_iter()
+        .map(|candidate| {
+            match engine::evaluate(
+                rules,
+                brand,
+                candidate,
+                Options { explain: true, ..Options::default() },
+            ) {
+                Ok(evaluation) => Outcome {
+                    tier: Some(evaluation.tier.name.to_string()),
+                    score: evaluation.score,
+                    passed: evaluation.passed(),
+                    verdicts: evaluation
+                        .verdicts
+                        .iter()
+                        .map(|v| VerdictOutcome {
+                            filter: v.filter,
+                            passed: v.passed,
+                            reason: v.reason(brand, candidate, &evaluation),
+                        })
+                        .collect(),
+                    error: None,
+                },
+                Err(err) => Outcome { error: Some(err.to_string()), ..Outcome::default() },
+            }
+        })
+        .collect()
+}
+
+/// One candidate under both sets of rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    /// The handle.
+    pub handle: String,
+    /// The line in the candidate list.
+    pub line: u64,
+    /// Under the rules as they are.
+    pub before: Outcome,
+    /// Under the changed rules.
+    pub after: Outcome,
+}
+
+/// How much of the comparison to keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DiffOptions {
+    /// The size of the top that candidates enter or leave.
+    pub top: usize,
+    /// How many rank moves to list.
+    pub moves: usize,
+}
+
+impl Default for DiffOptions {
+    fn default() -> Self {
+        Self { top: 10, moves: 10 }
+    }
+}
+
+/// Where a candidate stands under one set of rules.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Standing {
+    /// 1 for the best; `None` when not ranked.
+    pub rank: Option<usize>,
+    /// The script's score (also for filtered candidates).
+    pub score: Option<f64>,
+    /// The tier.
+    pub tier: Option<String>,
+}
+
+/// A candidate whose standing changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Move {
+    /// The handle.
+    pub handle: String,
+    /// The line in the candidate list.
+    pub line: u64,
+    /// Before the change.
+    pub before: Standing,
+    /// After the change.
+    pub after: Standing,
+}
+
+impl Move {
+    /// How many places the candidate rose (negative: fell); `None` unless ranked both times.
+    pub fn places_up(&self) -> Option<i64> {
+        Some(self.before.rank? as i64 - self.after.rank? as i64)
+    }
+}
+
+/// One side of a flipped verdict.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FlipSide {
+    /// Whether the filter passed.
+    pub passed: bool,
+    /// The verdict in words, or `not set` when the rules had no such filter.
+    pub reason: String,
+}
+
+/// A filter verdict that changed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Flip {
+    /// The handle.
+    pub handle: String,
+    /// The line in the candidate list.
+    pub line: u64,
+    /// The filter.
+    pub filter: Filter,
+    /// Before the change.
+    pub before: FlipSide,
+    /// After the change.
+    pub after: FlipSide,
+}
+
+/// Counts from each old tier to each new tier.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Migration {
+    /// Row labels: the old tiers, in scheme order (`(error)` for script failures).
+    pub before: Vec<String>,
+    /// Column labels: the new tiers, in scheme order.
+    pub after: Vec<String>,
+    /// `counts[row][column]`: how many candidates moved from that old tier to that new one.
+    pub counts: Vec<Vec<usize>>,
+    /// How many candidates ended in a tier of another name.
+    pub changed: usize,
+}
+
+/// The comparison.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Diff {
+    /// Candidates compared (every usable row).
+    pub candidates: usize,
+    /// Ranked before.
+    pub ranked_before: usize,
+    /// Ranked after.
+    pub ranked_after: usize,
+    /// Script failures before.
+    pub errors_before: usize,
+    /// Script failures after.
+    pub errors_after: usize,
+    /// The tier migration matrix.
+    pub migration: Migration,
+    /// The N of "top N".
+    pub top: usize,
+    /// Candidates in the new top N that were not in the old one, by new rank.
+    pub entered_top: Vec<Move>,
+    /// Candidates in the old top N that are not in the new one, by old rank.
+    pub left_top: Vec<Move>,
+    /// Candidates ranked both times whose rank changed most, biggest move first.
+    pub moves: Vec<Move>,
+    /// Every filter verdict that flipped, by filter, then list order.
+    pub flips: Vec<Flip>,
+}
+
+fn ranks(rows: &[Row], side: impl Fn(&Row) -> &Outcome) -> Vec<Option<usize>> {
+    let mut ranked: Vec<usize> = (0..rows.len()).filter(|&i| side(&rows[i]).ranked()).collect();
+    ranked.sort_by(|&a, &b| {
+        let (sa, sb) = (side(&rows[a]).score.unwrap_or(0.0), side(&rows[b]).score.unwrap_or(0.0));
+        sb.total_cmp(&sa).then_with(|| rows[a].handle.cmp(&rows[b].handle))
+    });
+    let mut out = vec![None; rows.len()];
+    for (position, &i) in ranked.iter().enumerate() {
+        out[i] = Some(position + 1);
+    }
+    out
+}
+
+fn labels(known: &[&str], seen: impl Iterator<Item = Option<String>>) -> Vec<String> {
+    let mut labels: Vec<String> = known.iter().map(|t| (*t).to_owned()).collect();
+    let mut error = false;
+    for tier in seen {
+        match tier {
+            Some(tier) if !labels.contains(&tier) => labels.push(tier),
+            None => error = true,
+            _ => {}
+        }
+    }
+    if error {
+        labels.push(ERROR_LABEL.to_owned());
+    }
+    labels
+}
+
+const ERROR_LABEL: &str = "(error)";
+
+/// Flipped verdicts listed per filter in the text report.
+const FLIPS_SHOWN: usize = 20;
+
+/// Compares every candidate's outcome before and after a rule change. `before_tiers` and
+/// `after_tiers` give the matrix's row and column order (the schemes' tier names).
+pub fn compare(
+    rows: &[Row],
+    before_tiers: &[&str],
+    after_tiers: &[&str],
+    options: DiffOptions,
+) -> Diff {
+    let rank_before = ranks(rows, |r| &r.before);
+    let rank_after = ranks(rows, |r| &r.after);
+    let standing = |outcome: &Outcome, rank: Option<usize>| Standing {
+        rank,
+        score: outcome.score,
+        tier: outcome.tier.clone(),
+    };
+    let moved = |i: usize| Move {
+        handle: rows[i].handle.clone(),
+        line: rows[i].line,
+        before: standing(&rows[i].before, rank_before[i]),
+        after: standing(&rows[i].after, rank_after[i]),
+    };
+
+    // The migration matrix.
+    let before = labels(before_tiers, rows.iter().map(|r| r.before.tier.clone()));
+    let after = labels(after_tiers, rows.iter().map(|r| r.after.tier.clone()));
+    let mut counts = vec![vec![0; after.len()]; before.len()];
+    let index = |labels: &[String], tier: &Option<String>| {
+        let label = tier.as_deref().unwrap_or(ERROR_LABEL);
+        labels.iter().position(|l| l == label).expect("every tier has a label")
+    };
+    let mut changed = 0;
+    for row in rows {
+        counts[index(&before, &row.before.tier)][index(&after, &row.after.tier)] += 1;
+        changed += usize::from(row.before.tier != row.after.tier);
+    }
+
+    // The top N.
+    let in_top = |rank: Option<usize>| rank.is_some_and(|r| r <= options.top);
+    let mut entered: Vec<usize> =
+        (0..rows.len()).filter(|&i| in_top(rank_after[i]) && !in_top(rank_before[i])).collect();
+    entered.sort_by_key(|&i| rank_after[i]);
+    let mut left: Vec<usize> =
+        (0..rows.len()).filter(|&i| in_top(rank_before[i]) && !in_top(rank_after[i])).collect();
+    left.sort_by_key(|&i| rank_before[i]);
+
+    // The biggest rank moves.
+    let mut moves: Vec<Move> =
+        (0..rows.len()).map(moved).filter(|m| m.places_up().is_some_and(|up| up != 0)).collect();
+    moves.sort_by(|a, b| {
+        let (ua, ub) = (a.places_up().unwrap_or(0), b.places_up().unwrap_or(0));
+        ub.abs().cmp(&ua.abs()).then(ub.cmp(&ua)).then_with(|| a.after.rank.cmp(&b.after.rank))
+    });
+    moves.truncate(options.moves);
+
+    // Flipped verdicts, grouped by filter in the brand's filter order.
+    let mut by_filter: BTreeMap<usize, Vec<Flip>> = BTreeMap::new();
+    let mut order: Vec<Filter> = Vec::new();
+    for row in rows.iter().filter(|r| r.before.error.is_none() && r.after.error.is_none()) {
+        let filters = row.before.verdicts.iter().chain(&row.after.verdicts).map(|v| v.filter);
+        for filter in filters {
+            if !order.contains(&filter) {
+                order.push(filter);
+            }
+        }
+        let side = |outcome: &Outcome, filter: Filter| {
+            outcome.verdicts.iter().find(|v| v.filter == filter).map_or_else(
+                || FlipSide { passed: true, reason: "not set".to_owned() },
+                |v| FlipSide { passed: v.passed, reason: v.reason.clone() },
+            )
+        };
+        for (position, &filter) in order.iter().enumerate() {
+            let (b, a) = (side(&row.before, filter), side(&row.after, filter));
+            if b.passed != a.passed {
+                by_filter.entry(position).or_default().push(Flip {
+                    handle: row.handle.clone(),
+                    line: row.line,
+                    filter,
+                    before: b,
+                    after: a,
+                });
+            }
+        }
+    }
+
+    Diff {
+        candidates: rows.len(),
+        ranked_before: rank_before.iter().flatten().count(),
+        ranked_after: rank_after.iter().flatten().count(),
+        errors_before: rows.iter().filter(|r| r.before.error.is_some()).count(),
+        errors_after: rows.iter().filter(|r| r.after.error.is_some()).count(),
+        migration: Migration { before, after, counts, changed },
+        top: options.top,
+        entered_top: entered.into_iter().map(moved).collect(),
+        left_top: left.into_iter().map(moved).collect(),
+        moves,
+        flips: by_filter.into_values().flatten().collect(),
+    }
+}
+
+/// What one side of the comparison is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Side {
+    /// The rule folder.
+    pub rules: String,
+    /// Its revision.
+    pub revision: String,
+    /// The tier scheme the brand was judged on.
+    pub tiers: String,
+}
+
+/// A comparison with what it compared: the report `scout diff` prints.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DiffReport {
+    /// The brand.
+    pub brand: String,
+    /// The rules as they are.
+    pub before: Side,
+    /// The changed rules.
+    pub after: Side,
+    /// Rows read from the candidate list.
+    pub read: usize,
+    /// Rows that could not be used (bad values), so were not compared.
+    pub invalid: usize,
+    /// The comparison of the usable rows.
+    #[serde(flatten)]
+    pub diff: Diff,
+}
+
+fn standing_text(s: &Standing) -> String {
+    let score = s.score.map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
+    match s.rank {
+        Some(rank) => format!("#{rank} {score}"),
+        None if s.tier.is_none() => "error".to_owned(),
+        None => format!("filtered ({score})"),
+    }
+}
+
+fn filter_name(filter: Filter) -> String {
+    serde_json::to_value(filter)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+impl DiffReport {
+    /// The report as a JSON document, floats rounded to 6 decimals.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        super::explain::round_floats(&mut value);
+        value
+    }
+
+    /// The report as text for people.
+    pub fn render(&self) -> String {
+        let d = &self.diff;
+        let mut out = String::new();
+        let side = |s: &Side| format!("rules `{}` ({}) · tiers `{}`", s.rules, s.revision, s.tiers);
+        let _ = writeln!(
+            out,
+            "diff for `{}` on {} candidates",
+            self.brand,
+            thousands(d.candidates as u64)
+        );
+        let _ = writeln!(out, "  before: {}", side(&self.before));
+        let _ = writeln!(out, "  after:  {}", side(&self.after));
+        let _ = writeln!(
+            out,
+            "  ranked {} → {}; script errors {} → {}; unusable rows {}",
+            d.ranked_before, d.ranked_after, d.errors_before, d.errors_after, self.invalid
+        );
+
+        let m = &d.migration;
+        let _ = writeln!(
+            out,
+            "\ntier migration ({} of {} changed tier; rows: before, columns: after)",
+            m.changed, d.candidates
+        );
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled);
+        let mut header = vec![Cell::new("before \\ after")];
+        header.extend(m.after.iter().map(|t| Cell::new(t).set_alignment(CellAlignment::Right)));
+        table.set_header(header);
+        for (label, counts) in m.before.iter().zip(&m.counts) {
+            let mut row = vec![Cell::new(label)];
+            row.extend(counts.iter().map(|&n| {
+                Cell::new(if n == 0 { "·".to_owned() } else { n.to_string() })
+                    .set_alignment(CellAlignment::Right)
+            }));
+            table.add_row(row);
+        }
+        let _ = writeln!(out, "{table}");
+
+        let _ = writeln!(
+            out,
+            "\ntop {}: {} entered, {} left",
+            d.top,
+            d.entered_top.len(),
+            d.left_top.len()
+        );
+        let moves_table = |moves: &[(&str, &Move)]| {
+            let mut table = Table::new();
+            table
+                .load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Disabled);
+            table.set_header(["", "handle", "before", "after", "tier"]);
+            for (what, m) in moves {
+                let tier = match (&m.before.tier, &m.after.tier) {
+                    (a, b) if a == b => a.clone().unwrap_or_default(),
+                    (a, b) => format!(
+                        "{} → {}",
+                        a.as_deref().unwrap_or("error"),
+                        b.as_deref().unwrap_or("error")
+                    ),
+                };
+                table.add_row(vec![
+                    Cell::new(*what),
+                    Cell::new(format!("@{}", m.handle)),
+                    Cell::new(standing_text(&m.before)),
+                    Cell::new(standing_text(&m.after)),
+                    Cell::new(tier),
+                ]);
+            }
+            table
+        };
+        let top_moves: Vec<(&str, &Move)> = d
+            .entered_top
+            .iter()
+            .map(|m| ("entered", m))
+            .chain(d.left_top.iter().map(|m| ("left", m)))
+            .collect();
+        if !top_moves.is_empty() {
+            let _ = writeln!(out, "{}", moves_table(&top_moves));
+        }
+
+        let _ = writeln!(out, "\nbiggest rank moves ({})", d.moves.len());
+        if !d.moves.is_empty() {
+            let moves: Vec<(String, &Move)> = d
+                .moves
+                .iter()
+                .map(|m| {
+                    let up = m.places_up().unwrap_or(0);
+                    (if up > 0 { format!("▲ {up}") } else { format!("▼ {}", -up) }, m)
+                })
+                .collect();
+            let moves: Vec<(&str, &Move)> = moves.iter().map(|(s, m)| (s.as_str(), *m)).collect();
+            let _ = writeln!(out, "{}", moves_table(&moves));
+        }
+
+        let _ = writeln!(out, "\nfilter verdicts that flipped ({})", d.flips.len());
+        let mut order: Vec<Filter> = Vec::new();
+        for flip in &d.flips {
+            if !order.contains(&flip.filter) {
+                order.push(flip.filter);
+            }
+        }
+        for filter in order {
+            let group: Vec<&Flip> = d.flips.iter().filter(|f| f.filter == filter).collect();
+            let now_fail = group.iter().filter(|f| !f.after.passed).count();
+            let _ = writeln!(
+                out,
+                "  {}: {} now fail, {} now pass",
+                filter_name(filter),
+                now_fail,
+                group.len() - now_fail
+            );
+            let verdict = |passed: bool| if passed { "pass" } else { "FAIL" };
+            for flip in group.iter().take(FLIPS_SHOWN) {
+                let _ = writeln!(
+                    out,
+                    "    @{} (line {}): {} → {}: {} → {}",
+                    flip.handle,
+                    flip.line,
+                    verdict(flip.before.passed),
+                    verdict(flip.after.passed),
+                    flip.before.reason,
+                    flip.after.reason
+                );
+            }
+            if group.len() > FLIPS_SHOWN {
+                let _ = writeln!(
+                    out,
+                    "    … and {} more; `--format json` lists them all",
+                    group.len() - FLIPS_SHOWN
+                );
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome(tier: &str, score: f64, failed: &[Filter]) -> Outcome {
+        Outcome {
+            tier: Some(tier.to_owned()),
+            score: Some(score),
+            passed: failed.is_empty(),
+            verdicts: [Filter::Tiers, Filter::MaxFollowers]
+                .into_iter()
+                .map(|filter| VerdictOutcome {
+                    filter,
+                    passed: !failed.contains(&filter),
+                    reason: format!("{filter:?}"),
+                })
+                .collect(),
+            error: None,
+        }
+    }
+
+    fn row(handle: &str, before: Outcome, after: Outcome) -> Row {
+        Row { handle: handle.to_owned(), line: 2, before, after }
+    }
+
+    #[test]
+    fn migration_counts_every_candidate_once() {
+        let rows = [
+            row("a", outcome("nano", 50.0, &[]), outcome("nano", 50.0, &[])),
+            row("b", outcome("micro", 60.0, &[]), outcome("nano", 60.0, &[])),
+            row("c", outcome("micro", 70.0, &[]), outcome("micro", 70.0, &[])),
+            row(
+                "d",
+                outcome("mid", 80.0, &[Filter::Tiers]),
+                Outcome { error: Some("boom".into()), ..Outcome::default() },
+            ),
+        ];
+        let diff = compare(
+            &rows,
+            &["nano", "micro", "mid"],
+            &["nano", "micro", "mid"],
+            DiffOptions::default(),
+        );
+        let m = &diff.migration;
+        assert_eq!(m.after, ["nano", "micro", "mid", "(error)"]);
+        assert_eq!(m.counts, [vec![1, 0, 0, 0], vec![1, 1, 0, 0], vec![0, 0, 0, 1]]);
+        assert_eq!(m.counts.iter().flatten().sum::<usize>(), rows.len());
+        assert_eq!(m.changed, 2);
+        assert_eq!((diff.errors_before, diff.errors_after), (0, 1));
+    }
+
+    #[test]
+    fn top_entries_exits_and_moves() {
+        // Before: c 70, b 60, a 50. After: a 90, c 70, b 10.
+        let rows = [
+            row("a", outcome("nano", 50.0, &[]), outcome("nano", 90.0, &[])),
+            row("b", outcome("nano", 60.0, &[]), outcome("nano", 10.0, &[])),
+            row("c", outcome("nano", 70.0, &[]), outcome("nano", 70.0, &[])),
+        ];
+        let diff = compare(&rows, &["nano"], &["nano"], DiffOptions { top: 2, moves: 10 });
+        assert_eq!(diff.entered_top.iter().map(|m| m.handle.as_str()).collect::<Vec<_>>(), ["a"]);
+        assert_eq!(diff.left_top.iter().map(|m| m.handle.as_str()).collect::<Vec<_>>(), ["b"]);
+        let moves: Vec<(&str, i64)> =
+            diff.moves.iter().map(|m| (m.handle.as_str(), m.places_up().unwrap())).collect();
+        assert_eq!(moves, [("a", 2), ("c", -1), ("b", -1)], "ties: best new rank first");
+        assert_eq!(diff.moves[0].before.score, Some(50.0));
+        assert_eq!(diff.moves[0].after.score, Some(90.0));
+    }
+
+    #[test]
+    fn flipped_verdicts_both_ways() {
+        let rows = [
+            row("a", outcome("micro", 50.0, &[]), outcome("mid", 50.0, &[Filter::Tiers])),
+            row("b", outcome("mid", 50.0, &[Filter::Tiers]), outcome("micro", 50.0, &[])),
+            row("c", outcome("micro", 50.0, &[]), outcome("micro", 50.0, &[])),
+        ];
+        let diff = compare(&rows, &["micro", "mid"], &["micro", "mid"], DiffOptions::default());
+        let flips: Vec<(&str, bool, bool)> = diff
+            .flips
+            .iter()
+            .map(|f| (f.handle.as_str(), f.before.passed, f.after.passed))
+            .collect();
+        assert_eq!(flips, [("a", true, false), ("b", false, true)]);
+        assert_eq!((diff.ranked_before, diff.ranked_after), (2, 2));
+    }
+
+    #[test]
+    fn a_filter_only_one_side_sets_counts_as_passing_on_the_other() {
+        let mut after = outcome("micro", 50.0, &[]);
+        after.verdicts.push(VerdictOutcome {
+            filter: Filter::Countries,
+            passed: false,
+            reason: "country `DE` not in [US]".into(),
+        });
+        after.passed = false;
+        let rows = [row("a", outcome("micro", 50.0, &[]), after)];
+        let diff = compare(&rows, &["micro"], &["micro"], DiffOptions::default());
+        assert_eq!(diff.flips.len(), 1);
+        assert_eq!(diff.flips[0].before.reason, "not set");
+        assert_eq!(diff.left_top.len(), 1);
+    }
+}

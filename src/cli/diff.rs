@@ -1,0 +1,190 @@
+//! `scout diff`: what a rule change does to a candidate list.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::explain::ReportFormat;
+use super::{plural, write_stdout, Exit, RulesArg, Ui};
+use crate::authoring::diff::{self, DiffOptions, DiffReport, Row, Side};
+use crate::input::{self, Format, Source};
+use crate::model::{Candidate, RowError};
+use crate::rules::{Brand, RuleSet};
+
+/// Arguments of `scout diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The candidate list: CSV, JSON or NDJSON; `-` reads stdin.
+    #[arg(value_name = "CANDIDATES")]
+    pub candidates: PathBuf,
+    /// The brand, by its file name in `brands/` without `.toml`.
+    #[arg(long, short)]
+    pub brand: String,
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// The changed rule folder to compare with.
+    #[arg(long, value_name = "DIR")]
+    pub against: Option<PathBuf>,
+    /// A tier scheme file to judge the brand on instead of its own.
+    #[arg(long, value_name = "FILE")]
+    pub tiers: Option<PathBuf>,
+    /// The size of the top that candidates enter or leave; also how many rank moves to list.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+    /// Text, or one JSON document.
+    #[arg(long, short, value_enum, default_value_t)]
+    pub format: ReportFormat,
+    /// The candidate list's format [default: from the file extension, else csv].
+    #[arg(long, value_enum)]
+    pub input_format: Option<Format>,
+}
+
+/// Runs `scout diff`.
+pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
+    if args.against.is_none() && args.tiers.is_none() {
+        ui.error(
+            "nothing to compare with",
+            Some("pass `--against DIR` (another rule folder), `--tiers FILE` (another tier scheme), or both"),
+        );
+        return Exit::Fatal;
+    }
+    let before_rules = match ui.load_rules(&args.rules) {
+        Ok(rules) => rules,
+        Err(exit) => return exit,
+    };
+    let after_rules = match &args.against {
+        Some(dir) => match ui.load_rules(&RulesArg { dir: dir.clone() }) {
+            Ok(rules) => Some(rules),
+            Err(exit) => return exit,
+        },
+        None => None,
+    };
+    let after_rules_ref: &RuleSet = after_rules.as_ref().unwrap_or(&before_rules);
+    let before_brand = match brand_in(ui, &before_rules, &args.brand) {
+        Some(brand) => brand.clone(),
+        None => return Exit::Fatal,
+    };
+    let mut after_brand = match brand_in(ui, after_rules_ref, &args.brand) {
+        Some(brand) => brand.clone(),
+        None => return Exit::Fatal,
+    };
+    if let Some(path) = &args.tiers {
+        match crate::rules::load::load_scheme(path) {
+            Ok(scheme) => after_brand = after_brand.with_tiers(Arc::new(scheme)),
+            Err(diagnostics) => {
+                ui.diagnostics(&diagnostics);
+                ui.error(&format!("the tier scheme `{}` is invalid", path.display()), None);
+                return Exit::Fatal;
+            }
+        }
+        warn_about_scheme(ui, &after_brand);
+    }
+
+    let source = Source::from_arg(&args.candidates);
+    let format = args.input_format.unwrap_or_else(|| match &source {
+        Source::File(path) => Format::from_path(path),
+        Source::Stdin | Source::Bytes { .. } => Format::Csv,
+    });
+    let rows: Vec<Result<Candidate, RowError>> = match input::read(&source, format) {
+        Ok(rows) => rows.collect(),
+        Err(err) => {
+            ui.error(&err.to_string(), err.hint().as_deref());
+            return Exit::Fatal;
+        }
+    };
+    let read = rows.len();
+    let (candidates, errors): (Vec<_>, Vec<_>) = rows.into_iter().partition(Result::is_ok);
+    let candidates: Vec<Candidate> = candidates.into_iter().flatten().collect();
+    for error in errors.iter().filter_map(|e| e.as_ref().err()).take(20) {
+        ui.error(&error.to_string(), None);
+    }
+
+    let before = diff::evaluate_all(&before_rules, &before_brand, &candidates);
+    let after = diff::evaluate_all(after_rules_ref, &after_brand, &candidates);
+    let compared: Vec<Row> = candidates
+        .iter()
+        .zip(before.into_iter().zip(after))
+        .map(|(c, (before, after))| Row { handle: c.handle.clone(), line: c.line, before, after })
+        .collect();
+    let diff = diff::compare(
+        &compared,
+        &before_brand.tiers.names(),
+        &after_brand.tiers.names(),
+        DiffOptions { top: args.top, moves: args.top },
+    );
+    let side = |rules: &RuleSet, brand: &Brand| Side {
+        rules: rules.root.display().to_string(),
+        revision: rules.revision.clone(),
+        tiers: brand.tiers.path.display().to_string().replace('\\', "/"),
+    };
+    let report = DiffReport {
+        brand: before_brand.id.clone(),
+        before: side(&before_rules, &before_brand),
+        after: side(after_rules_ref, &after_brand),
+        read,
+        invalid: errors.len(),
+        diff,
+    };
+    for row in &compared {
+        for error in [&row.before.error, &row.after.error].into_iter().flatten() {
+            ui.error(&format!("line {}: {error}", row.line), None);
+        }
+    }
+    let written = write_stdout(|out| match args.format {
+        ReportFormat::Text => out.write_all(report.render().as_bytes()),
+        ReportFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &report.to_json())?;
+            writeln!(out)
+        }
+    });
+    if let Err(err) = written {
+        ui.error(&format!("cannot write the diff: {err}"), None);
+        return Exit::Fatal;
+    }
+    let d = &report.diff;
+    ui.status(&format!(
+        "compared {} of {} {} for `{}`: {} changed tier, {} {} flipped",
+        d.candidates,
+        read,
+        plural(read, "candidate"),
+        report.brand,
+        d.migration.changed,
+        d.flips.len(),
+        plural(d.flips.len(), "verdict")
+    ));
+    if report.invalid > 0 || d.errors_before > 0 || d.errors_after > 0 {
+        Exit::Partial
+    } else {
+        Exit::Success
+    }
+}
+
+fn brand_in<'r>(ui: &Ui, rules: &'r RuleSet, name: &str) -> Option<&'r Brand> {
+    match rules.brand(name) {
+        Ok(brand) => Some(brand),
+        Err(err) => {
+            ui.error(&format!("{err} in `{}`", rules.root.display()), Some(&err.hint()));
+            None
+        }
+    }
+}
+
+/// Warns about what an alternative scheme leaves out: tiers without a benchmark, and
+/// filter tiers the scheme does not define.
+fn warn_about_scheme(ui: &Ui, brand: &Brand) {
+    let names = brand.tiers.names();
+    let scheme = brand.tiers.path.display();
+    for name in &names {
+        if brand.benchmarks.get(None, name).is_none() {
+            ui.warning(&format!(
+                "tier `{name}` of `{scheme}` has no benchmark in `[default]`, so its engagement component is missing"
+            ));
+        }
+    }
+    for name in brand.filters.tiers.iter().flatten() {
+        if !names.contains(&name.as_str()) {
+            ui.warning(&format!(
+                "`filters.tiers` names `{name}`, which `{scheme}` does not define: no candidate passes through it"
+            ));
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `scout diff`: a rule change's effect on a candidate list.
+
+use crate::{copy_dir, json, root, rules_with, scout, scout_in};
+
+const BASIC: &str = "tests/fixtures/candidates/basic.csv";
+const NANO5K: &str = "tests/fixtures/diff/nano5k.toml";
+
+fn masked(text: &str, revisions: &[&str]) -> String {
+    revisions.iter().fold(text.to_owned(), |text, r| text.replace(r, "[revision]"))
+}
+
+#[test]
+fn another_tier_scheme() {
+    let run = scout(&["diff", BASIC, "--brand", "glowskin", "--tiers", NANO5K]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let revision = crate::engine::bundled().revision.clone();
+    insta::assert_snapshot!("diff_tiers_text", masked(&run.stdout, &[&revision]));
+    assert!(run.stderr.contains("compared 13 of 13 candidates"), "{}", run.stderr);
+}
+
+#[test]
+fn another_rule_folder() {
+    let tmp = rules_with(&[]);
+    copy_dir(&tmp.path().join("rules"), &tmp.path().join("changed"));
+    let brand = tmp.path().join("changed/brands/glowskin.toml");
+    let text = std::fs::read_to_string(&brand).unwrap();
+    let text = text
+        .replace("max_fake_follower_pct = 0.25", "max_fake_follower_pct = 0.08")
+        .replace(
+            "countries = [\"US\", \"GB\", \"CA\", \"AU\", \"IE\", \"NZ\"]",
+            "countries = [\"US\", \"GB\", \"CA\", \"AU\", \"IE\", \"NZ\", \"DE\"]",
+        )
+        .replace("engagement = 0.35\nniche_fit = 0.30", "engagement = 0.15\nniche_fit = 0.50");
+    std::fs::write(&brand, text).unwrap();
+    let list = root().join(BASIC);
+    let list = list.to_str().unwrap();
+    let run = scout_in(
+        tmp.path(),
+        &["diff", list, "--brand", "glowskin", "--against", "changed", "--top", "5"],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let before = scout::rules::load(&tmp.path().join("rules")).unwrap().revision;
+    let after = scout::rules::load(&tmp.path().join("changed")).unwrap().revision;
+    assert_ne!(before, after);
+    insta::assert_snapshot!("diff_against_text", masked(&run.stdout, &[&before, &after]));
+
+    let run = scout_in(
+        tmp.path(),
+        &["diff", list, "--brand", "glowskin", "--against", "changed", "--format", "json"],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run);
+    let compared = doc["candidates"].as_u64().unwrap();
+    assert_eq!(doc["read"].as_u64().unwrap(), compared + doc["invalid"].as_u64().unwrap());
+    let in_matrix: u64 = doc["migration"]["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row.as_array().unwrap())
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(in_matrix, compared, "every candidate is counted once in the matrix");
+    let flipped: Vec<(&str, &str)> = doc["flips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["handle"].as_str().unwrap(), f["filter"].as_str().unwrap()))
+        .collect();
+    assert!(flipped.contains(&("berlin_beauty", "countries")), "{flipped:?}");
+    assert!(flipped.contains(&("dewy_dani", "max_fake_follower_pct")), "{flipped:?}");
+    insta::assert_json_snapshot!("diff_against_json", doc, {
+        ".before.revision" => "[revision]",
+        ".after.revision" => "[revision]",
+        ".before.rules" => "[rules]",
+        ".after.rules" => "[rules]",
+    });
+}
+
+#[test]
+fn tiers_the_brand_filters_on_must_exist_in_the_new_scheme() {
+    let run = scout(&[
+        "diff",
+        BASIC,
+        "--brand",
+        "littlenest",
+        "--tiers",
+        "rules/experiments/hootsuite.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`filters.tiers` names `meta`, which `rules/experiments/hootsuite.toml` does not define"),
+        "{}",
+        run.stderr
+    );
+    let doc = json(&run);
+    assert_eq!(doc["migration"]["after"][0], "emerging");
+}
+
+#[test]
+fn mistakes_are_fatal_with_a_hint() {
+    let run = scout(&["diff", BASIC, "--brand", "glowskin"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("nothing to compare with"), "{}", run.stderr);
+    assert!(run.stderr.contains("--against DIR"), "{}", run.stderr);
+
+    let run =
+        scout(&["diff", BASIC, "--brand", "glowskin", "--tiers", "tests/fixtures/diff/gap.toml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("followers 5,000–5,999 fall into no tier"), "{}", run.stderr);
+    assert!(run.stderr.contains("--> tests/fixtures/diff/gap.toml:7:17"), "{}", run.stderr);
+
+    let run = scout(&["diff", BASIC, "--brand", "glowskin", "--against", "no/such/rules"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("rule folder `no/such/rules` does not exist"), "{}", run.stderr);
+}
+
+#[test]
+fn unusable_rows_are_counted_and_make_the_exit_code_1() {
+    let run = scout(&[
+        "diff",
+        "tests/fixtures/candidates/bad_rows.csv",
+        "--brand",
+        "glowskin",
+        "--tiers",
+        NANO5K,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = json(&run);
+    assert!(doc["invalid"].as_u64().unwrap() > 0);
+    assert_eq!(
+        doc["read"].as_u64().unwrap(),
+        doc["candidates"].as_u64().unwrap() + doc["invalid"].as_u64().unwrap()
+    );
+}

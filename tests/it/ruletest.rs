@@ -1,0 +1,167 @@
+//! `scout test`: the bundled rule tests pass; failures and bad test files are reported with
+//! their location; the reload validator agrees.
+
+use scout::authoring::ruletest;
+
+use crate::{root, rules_with, scout, scout_in};
+
+#[test]
+fn bundled_rule_tests_pass() {
+    let run = scout(&["test"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let last = run.stdout.lines().last().unwrap();
+    assert!(last.ends_with(" passed, 0 failed"), "{last}");
+    insta::assert_snapshot!("test_bundled", run.stdout);
+}
+
+#[test]
+fn bundled_tests_cover_the_seed_boundaries_for_every_brand_and_scheme() {
+    let rules = scout::rules::load(&root().join("rules")).unwrap();
+    let mut covered = std::collections::BTreeSet::new();
+    for file in &rules.test_files {
+        for followers in ["1_999", "2_000", "100_000", "100_001"] {
+            let key = format!("followers = {followers}");
+            let exact = file.text.match_indices(&key).any(|(at, _)| {
+                !file.text[at + key.len()..].starts_with(|c: char| c.is_ascii_digit() || c == '_')
+            });
+            if exact {
+                covered.insert((file.rel.clone(), followers));
+            }
+        }
+    }
+    let files: Vec<&str> = rules.test_files.iter().map(|f| f.rel.as_str()).collect();
+    for brand in rules.brands.keys() {
+        assert!(files.contains(&format!("brands/{brand}.tests.toml").as_str()), "{brand}");
+    }
+    for scheme in rules.schemes.keys() {
+        let tests = scheme.display().to_string().replace(".toml", ".tests.toml");
+        assert!(files.contains(&tests.as_str()), "{tests}");
+    }
+    for file in files {
+        for followers in ["1_999", "2_000", "100_000", "100_001"] {
+            assert!(covered.contains(&(file.to_owned(), followers)), "{file} lacks {followers}");
+        }
+    }
+}
+
+#[test]
+fn failing_cases_show_expected_actual_and_location() {
+    let tmp = rules_with(&[
+        (
+            "brands/glowskin.tests.toml",
+            "expect = { tier = \"micro\", passes = true }",
+            "expect = { tier = \"nano\", passes = false }",
+        ),
+        (
+            "experiments/meta.tests.toml",
+            "expect = { tier = \"meta\" }",
+            "expect = { tier = \"micro\" }",
+        ),
+        (
+            "brands/trailpack.tests.toml",
+            "min_score = 80, max_score = 83 }",
+            "min_score = 80, max_score = 83, note = \"reach\" }",
+        ),
+    ]);
+    let run = scout_in(tmp.path(), &["test"], None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.ends_with("86 passed, 3 failed\n"), "{}", run.stdout);
+    insta::assert_snapshot!("test_failures", run.stdout);
+}
+
+#[test]
+fn brand_filter_runs_that_brands_files_only() {
+    let run = scout(&["test", "--brand", "trailpack"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("rules/brands/trailpack.tests.toml"));
+    assert!(run.stdout.contains("rules/experiments/hootsuite.tests.toml"));
+    assert!(!run.stdout.contains("glowskin"), "{}", run.stdout);
+
+    let run = scout(&["test", "--brand", "glowskn"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("unknown brand `glowskn`"), "{}", run.stderr);
+    assert!(run.stderr.contains("did you mean `glowskin`?"), "{}", run.stderr);
+}
+
+#[test]
+fn problems_in_test_files_are_located_and_nothing_runs() {
+    let tmp = rules_with(&[
+        (
+            "brands/glowskin.tests.toml",
+            "handle = \"dewdrop.diaries\"",
+            "handle = \"dewdrop.diary\"",
+        ),
+        (
+            "brands/littlenest.tests.toml",
+            "expect = { tier = \"mid\", passes = true }",
+            "expect = { tier = \"mdi\", passes = true }",
+        ),
+        (
+            "brands/trailpack.tests.toml",
+            "expect = { outranks = \"narrow.nell\" }",
+            "expect = { outrank = \"narrow.nell\" }",
+        ),
+        (
+            "tiers.tests.toml",
+            "candidate = { handle = \"edge.0\", followers = 0 }",
+            "candidate = { handle = \"edge.0\", followers = -1 }",
+        ),
+        ("experiments/hootsuite.tests.toml", "expect = { tier = \"emerging\" }", "expect = { }"),
+    ]);
+    let run = scout_in(tmp.path(), &["test"], None);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(run.stdout, "", "no case runs");
+    insta::assert_snapshot!("test_bad_files", run.stderr);
+}
+
+#[test]
+fn scheme_tests_need_a_brand_when_no_brand_uses_the_scheme() {
+    let scheme = std::fs::read_to_string(root().join("rules/tiers.toml")).unwrap();
+    let tmp = rules_with(&[
+        ("experiments/seed_copy.toml", "", &scheme),
+        (
+            "experiments/seed_copy.tests.toml",
+            "",
+            "[[case]]\nname = \"2,000 is micro\"\ncandidate = { handle = \"a\", followers = 2_000 }\nexpect = { tier = \"micro\" }\n",
+        ),
+    ]);
+    let run = scout_in(tmp.path(), &["test"], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no brand uses `experiments/seed_copy.toml`"), "{}", run.stderr);
+
+    let path = tmp.path().join("rules/experiments/seed_copy.tests.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("brand = \"littlenest\"\n{text}")).unwrap();
+    let run = scout_in(tmp.path(), &["test", "--brand", "littlenest"], None);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("rules/experiments/seed_copy.tests.toml"), "{}", run.stdout);
+}
+
+#[test]
+fn the_reload_validator_rejects_a_folder_whose_tests_fail() {
+    let bundled = scout::rules::load(&root().join("rules")).unwrap();
+    assert!(ruletest::validate(&bundled).is_ok());
+
+    let tmp = rules_with(&[(
+        "tiers.toml",
+        "max_followers = 100_000      # … and so is 100,000",
+        "max_followers = 99_999\n",
+    )]);
+    let edited = tmp.path().join("rules/tiers.toml");
+    let text = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, text.replace("min_followers = 100_001", "min_followers = 100_000"))
+        .unwrap();
+    let rules =
+        scout::rules::load(&tmp.path().join("rules")).expect("the rules themselves are valid");
+    let diagnostics = ruletest::validate(&rules).unwrap_err();
+    assert!(!diagnostics.is_empty());
+    let first = &diagnostics[0];
+    assert!(first.message.starts_with("rule test `"), "{}", first.message);
+    assert!(first.line_col().is_some(), "located");
+    let rendered: Vec<String> = diagnostics.iter().map(|d| d.render(false)).collect();
+    assert!(
+        rendered.iter().any(|r| r.contains("tier: expected `micro`, got `mid`")),
+        "{}",
+        rendered.join("\n")
+    );
+}

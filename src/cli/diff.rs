@@ -80,10 +80,7 @@ pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
     }
 
     let source = Source::from_arg(&args.candidates);
-    let format = args.input_format.unwrap_or_else(|| match &source {
-        Source::File(path) => Format::from_path(path),
-        Source::Stdin | Source::Bytes { .. } => Format::Csv,
-    });
+    let format = source.format(args.input_format);
     let rows: Vec<Result<Candidate, RowError>> = match input::read(&source, format) {
         Ok(rows) => rows.collect(),
         Err(err) => {

@@ -45,18 +45,12 @@ pub fn run(ui: &Ui, args: &ExplainArgs) -> Exit {
         Ok(rules) => rules,
         Err(exit) => return exit,
     };
-    let brand = match rules.brand(&args.brand) {
+    let brand = match ui.brand(&rules, &args.brand) {
         Ok(brand) => brand,
-        Err(err) => {
-            ui.error(&err.to_string(), Some(&err.hint()));
-            return Exit::Fatal;
-        }
+        Err(exit) => return exit,
     };
     let source = Source::from_arg(&args.candidates);
-    let format = args.input_format.unwrap_or_else(|| match &source {
-        Source::File(path) => Format::from_path(path),
-        Source::Stdin | Source::Bytes { .. } => Format::Csv,
-    });
+    let format = source.format(args.input_format);
     let rows = match input::read(&source, format) {
         Ok(rows) => rows,
         Err(err) => {

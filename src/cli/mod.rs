@@ -149,6 +149,19 @@ impl Ui {
         }
     }
 
+    /// Finds `name` among the rule set's brands, printing a "did you mean" when it is not
+    /// there.
+    pub fn brand<'r>(
+        &self,
+        rules: &'r RuleSet,
+        name: &str,
+    ) -> Result<&'r crate::rules::Brand, Exit> {
+        rules.brand(name).map_err(|err| {
+            self.error(&err.to_string(), Some(&err.hint()));
+            Exit::Fatal
+        })
+    }
+
     /// Loads the rules, printing every diagnostic when they are invalid.
     pub fn load_rules(&self, rules: &RulesArg) -> Result<RuleSet, Exit> {
         match crate::rules::load(&rules.dir) {

@@ -48,12 +48,9 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Ok(rules) => rules,
         Err(exit) => return exit,
     };
-    let brand = match rules.brand(&args.brand) {
+    let brand = match ui.brand(&rules, &args.brand) {
         Ok(brand) => brand,
-        Err(err) => {
-            ui.error(&err.to_string(), Some(&err.hint()));
-            return Exit::Fatal;
-        }
+        Err(exit) => return exit,
     };
     let format = args
         .format
@@ -68,10 +65,7 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Err(exit) => return exit,
     };
     let mut source = Source::from_arg(&args.candidates);
-    let input_format = args.input_format.unwrap_or_else(|| match &source {
-        Source::File(path) => Format::from_path(path),
-        Source::Stdin | Source::Bytes { .. } => Format::Csv,
-    });
+    let input_format = source.format(args.input_format);
     if options.mapping.is_some() && input_format != Format::Csv {
         ui.error(
             "mapping profiles apply to CSV input",

@@ -106,10 +106,7 @@ pub fn run(ui: &Ui, args: &WatchArgs) -> Exit {
         Err(exit) => return exit,
     };
     let source = Source::from_arg(&args.candidates);
-    let format = args.input_format.unwrap_or_else(|| match &source {
-        Source::File(path) => Format::from_path(path),
-        Source::Stdin | Source::Bytes { .. } => Format::Csv,
-    });
+    let format = source.format(args.input_format);
     let rows = match read_rows(&source, format, &read) {
         Ok(rows) => rows,
         Err(err) => {

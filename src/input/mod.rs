@@ -81,6 +81,14 @@ impl Source {
         }
     }
 
+    /// The format to read: `explicit` when given, else the file extension's, else CSV.
+    pub fn format(&self, explicit: Option<Format>) -> Format {
+        explicit.unwrap_or_else(|| match self {
+            Self::File(path) => Format::from_path(path),
+            Self::Stdin | Self::Bytes { .. } => Format::Csv,
+        })
+    }
+
     /// The name to show in messages.
     pub fn name(&self) -> String {
         match self {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::explain::ReportFormat;
-use super::{plural, write_stdout, Exit, RulesArg, Ui};
+use super::{plural, Exit, RulesArg, Ui};
 use crate::authoring::diff::{self, DiffOptions, DiffReport, Row, Side};
 use crate::input::{self, Format, Source};
 use crate::model::{Candidate, RowError};
@@ -126,16 +126,8 @@ pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
             ui.error(&format!("line {}: {error}", row.line), None);
         }
     }
-    let written = write_stdout(|out| match args.format {
-        ReportFormat::Text => out.write_all(report.render().as_bytes()),
-        ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &report.to_json())?;
-            writeln!(out)
-        }
-    });
-    if let Err(err) = written {
-        ui.error(&format!("cannot write the diff: {err}"), None);
-        return Exit::Fatal;
+    if let Err(exit) = args.format.write(ui, "the diff", || report.render(), || report.to_json()) {
+        return exit;
     }
     let d = &report.diff;
     ui.status(&format!(

@@ -17,6 +17,30 @@ pub enum ReportFormat {
     Json,
 }
 
+impl ReportFormat {
+    /// Writes a report to stdout as text or pretty JSON; on failure prints why and gives
+    /// the exit code. `what` names the report in the message ("the diff").
+    pub fn write(
+        self,
+        ui: &Ui,
+        what: &str,
+        text: impl FnOnce() -> String,
+        json: impl FnOnce() -> serde_json::Value,
+    ) -> Result<(), Exit> {
+        write_stdout(|out| match self {
+            ReportFormat::Text => out.write_all(text().as_bytes()),
+            ReportFormat::Json => {
+                serde_json::to_writer_pretty(&mut *out, &json())?;
+                writeln!(out)
+            }
+        })
+        .map_err(|err| {
+            ui.error(&format!("cannot write {what}: {err}"), None);
+            Exit::Fatal
+        })
+    }
+}
+
 /// Arguments of `scout explain`.
 #[derive(Debug, clap::Args)]
 pub struct ExplainArgs {
@@ -106,16 +130,10 @@ pub fn run(ui: &Ui, args: &ExplainArgs) -> Exit {
             return Exit::Partial;
         }
     };
-    let written = write_stdout(|out| match args.format {
-        ReportFormat::Text => out.write_all(explanation.render().as_bytes()),
-        ReportFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &explanation.to_json())?;
-            writeln!(out)
-        }
-    });
-    if let Err(err) = written {
-        ui.error(&format!("cannot write the explanation: {err}"), None);
-        return Exit::Fatal;
+    let written =
+        args.format.write(ui, "the explanation", || explanation.render(), || explanation.to_json());
+    if let Err(exit) = written {
+        return exit;
     }
     Exit::Success
 }

@@ -10,8 +10,8 @@ use serde::Serialize;
 use crate::model::{Candidate, PostSample};
 use crate::rules::fast::Inputs;
 use crate::rules::script::{self, map_of, opt_float, opt_str, slots, ScriptError};
-use crate::rules::tiers::thousands;
 use crate::rules::{Average, Brand, ErBasis, MissingPolicy, RuleSet, Tier};
+use crate::text::thousands;
 
 /// Metrics derived from a candidate's raw figures, on the brand's chosen basis.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
@@ -405,10 +405,7 @@ fn fill_scored_inputs<'a>(inputs: &mut Inputs<'a>, evaluation: &'a Evaluation) {
     inputs.set_float(slots::AUTHENTICITY, c.authenticity);
 }
 
-/// Rounds to 4 decimals: scores are compared and shown at this precision.
-pub fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
+pub use crate::text::round4;
 
 fn components(
     rules: &RuleSet,

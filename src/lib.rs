@@ -11,11 +11,16 @@
 pub mod authoring;
 pub mod changes;
 pub mod cli;
+pub mod country;
 pub mod diagnostic;
 pub mod engine;
 pub mod input;
+pub mod inspect;
 pub mod model;
+pub mod number;
 pub mod output;
 pub mod rank;
 pub mod reload;
 pub mod rules;
+pub mod source;
+pub mod text;

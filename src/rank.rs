@@ -3,20 +3,18 @@
 //!
 //! A [`Collector`] takes rows one at a time and keeps only what the output needs: with
 //! `--top N` a bounded heap of the best N, filtered rows' reasons only when asked for.
-//! Threads each fill their own collector; collectors merge. [`rank_csv_file`] splits a CSV
-//! file into byte ranges read by separate threads; [`rank`] takes any row iterator.
+//! Threads each fill their own collector; collectors merge. [`rank`] takes any row iterator,
+//! [`rank_csv`] the byte ranges of a CSV file that [`crate::input`] reads on every thread at once.
+//! This module does no I/O of its own.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::io::Read;
-use std::path::Path;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::engine::{self, Evaluation, Options};
-use crate::input::columns::ColumnPlan;
-use crate::input::{chunked, open_csv, sniff, Format, InputError, ReadOptions, Source};
+use crate::input::{CsvFile, InputError, RowSink};
 use crate::model::{Candidate, RowError};
 use crate::rules::{Brand, RuleSet};
 
@@ -97,13 +95,11 @@ pub struct RankOptions {
     pub top: Option<usize>,
     /// Keep each filtered row with its reasons (JSON output lists them).
     pub keep_filtered: bool,
-    /// CSV files with at least this many bytes of rows are read by several threads.
-    pub min_split: u64,
 }
 
 impl Default for RankOptions {
     fn default() -> Self {
-        Self { top: None, keep_filtered: true, min_split: chunked::MIN_SPLIT }
+        Self { top: None, keep_filtered: true }
     }
 }
 
@@ -360,115 +356,34 @@ pub fn rank_slice(
         .finish()
 }
 
-/// Ranks a CSV file by reading byte ranges of it on every thread at once.
-///
-/// The dialect is sniffed (or set by `read`) as the sequential reader does, and rows get
-/// the same line numbers. Files whose lines end in `\r` alone are read sequentially.
-/// `progress` is called now and then with the number of bytes just processed.
-pub fn rank_csv_file(
+/// Ranks a CSV file opened by [`crate::input::open_csv_file`]: a file split into byte ranges is
+/// read and evaluated on every thread at once, each range into its own collector; a file
+/// that cannot be split streams through [`rank`]. `progress` is called now and then with
+/// the number of bytes just processed.
+pub fn rank_csv(
     rules: &RuleSet,
     brand: &Brand,
-    path: &Path,
-    read: &ReadOptions,
+    file: CsvFile,
     options: RankOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Ranking, InputError> {
-    let name = path.display().to_string();
-    let io = |source| InputError::Io { name: name.clone(), source };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let head = open_csv(&name, Box::new(file), read)?;
-    if head.dialect.cr_only {
-        let rows = crate::input::read_with(&Source::File(path.to_owned()), Format::Csv, read)?;
-        return Ok(rank(rules, brand, rows, options));
+    match file {
+        CsvFile::Sequential(rows) => Ok(rank(rules, brand, rows, options)),
+        CsvFile::Split(split) => {
+            let parts = split.read(|| Collector::new(rules, brand, options), progress)?;
+            let merged =
+                parts.into_iter().fold(Collector::new(rules, brand, options), Collector::merge);
+            Ok(merged.finish())
+        }
     }
-    let plan = ColumnPlan::from_headers(
-        &name,
-        head.headers.iter().map(String::as_str),
-        read.mapping.as_deref(),
-    )?;
-    let bom = if head.dialect.bom { sniff::BOM.len() as u64 } else { 0 };
-    let data_start = head.reader.position().byte() + bom;
-    let header_lines = head.reader.position().line().saturating_sub(1);
-    // Many small ranges keep every thread busy to the end; each is read into memory whole,
-    // so none is larger than a few MiB.
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    let pieces = (rayon::current_num_threads() * 16).max((size / (4 << 20)) as usize);
-    let chunks =
-        chunked::split(path, data_start, header_lines, pieces, options.min_split).map_err(io)?;
-    let dialect = head.dialect;
-    let collectors: Vec<Collector> = chunks
-        .par_iter()
-        .map(|chunk| -> Result<Collector, InputError> {
-            let mut collector = Collector::new(rules, brand, options);
-            let mut bytes = Vec::with_capacity((chunk.end - chunk.start) as usize);
-            chunk.open(path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(io)?;
-            read_chunk(&bytes, chunk.first_line, dialect.delimiter, &plan, &mut collector)
-                .map_err(|err| io(std::io::Error::other(err)))?;
-            progress(chunk.end - chunk.start);
-            Ok(collector)
-        })
-        .collect::<Result<_, _>>()?;
-    let merged =
-        collectors.into_iter().fold(Collector::new(rules, brand, options), Collector::merge);
-    Ok(merged.finish())
 }
 
-/// Parses one in-memory range of CSV records (simd-csv) into `collector`, numbering rows
-/// by the line their first byte is on, as the sequential reader does: blank lines are
-/// skipped, line breaks inside quoted cells counted.
-fn read_chunk(
-    bytes: &[u8],
-    first_line: u64,
-    delimiter: u8,
-    plan: &ColumnPlan,
-    collector: &mut Collector,
-) -> simd_csv::Result<()> {
-    let mut reader = simd_csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(bytes);
-    let mut record = simd_csv::ByteRecord::new();
-    let mut spare = Candidate::default();
-    // Without quotes no record holds a line break, so only the bytes between records
-    // need counting.
-    let quoted = memchr::memchr(b'"', bytes).is_some();
-    // Line breaks are counted up to `counted`; `line` is the line `counted` is on.
-    let (mut counted, mut line) = (0usize, first_line);
-    let mut end = 0usize;
-    while reader.read_byte_record(&mut record)? {
-        let gap = bytes[end..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
-        let start = end + gap;
-        // (The previous record's line end lies in its last two bytes or after them.)
-        let from = if quoted { counted } else { counted.max(end.saturating_sub(2)) };
-        line += bytes[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
-        counted = start;
-        end = reader.position() as usize;
-        if record.len() == 1 && record.get(0).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
-        {
-            continue;
-        }
-        // Validate once: fields end at an ASCII delimiter, so each field of valid UTF-8
-        // is valid UTF-8 too.
-        let Ok(text) = std::str::from_utf8(record.as_slice()) else {
-            collector.push_error(RowError {
-                line,
-                handle: None,
-                column: None,
-                message: "the row is not valid UTF-8".to_owned(),
-            });
-            continue;
-        };
-        let base = record.as_slice().as_ptr() as usize;
-        let cells = record.iter().map(|cell| {
-            let at = cell.as_ptr() as usize - base;
-            sniff::strip_cr(text.get(at..at + cell.len()).unwrap_or_default())
-        });
-        match plan.fill(&mut spare, line, record.len(), cells) {
-            Ok(()) => collector.push_in_place(&mut spare),
-            Err(error) => collector.push_error(error),
-        }
+impl RowSink for Collector<'_> {
+    fn take(&mut self, candidate: &mut Candidate) {
+        self.push_in_place(candidate);
     }
-    Ok(())
+
+    fn reject(&mut self, error: RowError) {
+        self.push_error(error);
+    }
 }

@@ -24,8 +24,9 @@ use std::time::{Duration, Instant, SystemTime};
 use arc_swap::ArcSwap;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::load::{is_editor_temp, load_files, read_folder, revision_of, SourceFile};
+use crate::rules::load::{load_files, read_folder, revision_of};
 use crate::rules::RuleSet;
+use crate::source::{is_editor_temp, SourceFile};
 
 /// What happened to a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,8 +16,8 @@ use serde::Serialize;
 
 use crate::engine::{self, Filter, Options};
 use crate::model::Candidate;
-use crate::rules::tiers::thousands;
 use crate::rules::{Brand, RuleSet};
+use crate::text::thousands;
 
 /// One candidate's outcome under one set of rules.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 
 use crate::engine::{self, EvalError, Evaluation, Filter, Options};
 use crate::model::Candidate;
-use crate::rules::tiers::thousands;
 use crate::rules::{Brand, ErBasis, RuleSet};
+use crate::text::thousands;
 
 /// The full explanation of one candidate's evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize)]

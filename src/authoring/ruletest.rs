@@ -26,10 +26,13 @@ use toml::Spanned;
 
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::engine::{self, Evaluation, Options};
-use crate::input::{self, Field, RowBuilder, Source};
+use crate::input::{self, RowBuilder, Source};
+use crate::model::Field;
 use crate::model::{Candidate, PostSample, RowError};
-use crate::rules::load::{toml_diagnostic, SourceFile, TESTS_SUFFIX};
+use crate::rules::load::TESTS_SUFFIX;
 use crate::rules::{Brand, RuleSet};
+use crate::source::{toml_diagnostic, SourceFile};
+use crate::text::{normalize_handle, plural};
 
 /// A rule-test file, as written.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -314,14 +317,6 @@ impl TestReport {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_owned()
-    } else {
-        format!("{word}s")
-    }
-}
-
 /// Runs the folder's rule tests, or only those that run against brand `filter`.
 ///
 /// Returns every problem in the test files as diagnostics, all at once, when any file is
@@ -485,22 +480,6 @@ impl Suite {
             cases,
             source: Arc::clone(&self.file.text),
         }
-    }
-}
-
-/// Diagnostics located in a test file.
-trait TestFileExt {
-    fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic;
-    fn whole(&self, message: impl Into<String>) -> Diagnostic;
-}
-
-impl TestFileExt for SourceFile {
-    fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(&self.path, message).at(&self.text, span)
-    }
-
-    fn whole(&self, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(&self.path, message)
     }
 }
 
@@ -696,10 +675,6 @@ fn expectation_problems(
     out
 }
 
-fn normalize_handle(handle: &str) -> String {
-    handle.trim().trim_start_matches('@').to_lowercase()
-}
-
 /// Builds a candidate from a TOML table of candidate-list columns, through the same row
 /// builder the CSV and JSON readers use.
 pub fn candidate_from_table(table: &toml::Table, line: u64) -> Result<Candidate, RowError> {
@@ -833,7 +808,7 @@ fn check(rules: &RuleSet, brand: &Brand, case: &Case) -> Vec<Mismatch> {
                 actual: format!(
                     "`{}` ({} followers; {rule})",
                     evaluation.tier.name,
-                    crate::rules::tiers::thousands(case.candidate.followers)
+                    crate::text::thousands(case.candidate.followers)
                 ),
             });
         }

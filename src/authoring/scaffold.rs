@@ -13,9 +13,10 @@ use super::schema::directive;
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, Options};
 use crate::model::Candidate;
-use crate::rules::load::{load_files, SourceFile, TESTS_SUFFIX, TIERS_FILE};
-use crate::rules::tiers::thousands;
+use crate::rules::load::{load_files, TESTS_SUFFIX, TIERS_FILE};
 use crate::rules::{Brand, RuleSet};
+use crate::source::SourceFile;
+use crate::text::thousands;
 
 /// A file to create, relative to the rule folder.
 #[derive(Clone, Debug, PartialEq, Eq)]

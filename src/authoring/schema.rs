@@ -21,7 +21,7 @@ use crate::rules::raw::{RawBrand, RawNiches, RawTierScheme};
 pub const SCHEMAS_DIR: &str = "schemas";
 
 /// A kind of rule file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SchemaKind {
     /// `tiers.toml` and `experiments/*.toml`: a tier scheme.
     Tiers,
@@ -53,6 +53,17 @@ impl SchemaKind {
             SchemaKind::Benchmarks => "benchmarks",
             SchemaKind::Brand => "brand",
             SchemaKind::Tests => "tests",
+        }
+    }
+
+    /// One line on what the kind is.
+    pub fn about(self) -> &'static str {
+        match self {
+            SchemaKind::Tiers => "`tiers.toml` and `experiments/*.toml`: a tier scheme",
+            SchemaKind::Niches => "`niches.toml`: the niche taxonomy",
+            SchemaKind::Benchmarks => "`benchmarks.toml`: engagement-rate benchmarks",
+            SchemaKind::Brand => "`brands/<brand>.toml`: one brand",
+            SchemaKind::Tests => "`*.tests.toml`: rule unit tests",
         }
     }
 

@@ -19,8 +19,8 @@ pub fn run(ui: &Ui, args: &CheckArgs) -> Exit {
     let loaded = crate::rules::load(dir);
     // Mapping profiles (`imports/*.toml`) are checked too; their niches against the taxonomy.
     let imports =
-        crate::input::mapping::check_folder(dir, loaded.as_ref().ok().map(|r| &r.taxonomy));
-    let profiles = crate::input::mapping::available(dir).len();
+        crate::rules::mapping::check_folder(dir, loaded.as_ref().ok().map(|r| &r.taxonomy));
+    let profiles = crate::rules::mapping::available(dir).len();
     let (diagnostics, summary) = match loaded {
         Ok(rules) if imports.is_empty() => {
             let summary = format!(

@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{Exit, Ui};
-use crate::input::mapping::{self, Mapping};
 use crate::input::{InputError, ReadOptions};
+use crate::rules::mapping::{self, Mapping};
 use crate::rules::Taxonomy;
 
 /// `--mapping` and `--delimiter`.
@@ -54,7 +54,7 @@ impl ImportArgs {
                 Some(Arc::new(loaded))
             }
         };
-        Ok(ReadOptions { mapping, delimiter: self.delimiter })
+        Ok(ReadOptions { mapping, delimiter: self.delimiter, ..ReadOptions::default() })
     }
 
     /// The delimiter in force: the flag's, else the profile's.

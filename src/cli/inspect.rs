@@ -8,12 +8,13 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
 use super::import::{report_input_error, ImportArgs};
 use super::{plural, write_stdout, Exit, RulesArg, Ui};
-use crate::input::inspect::{inspect, Inspection};
-use crate::input::mapping::{Target, Unit};
 use crate::input::program::{Feed, Role};
-use crate::input::{Field, Source};
+use crate::input::Source;
+use crate::inspect::{inspect, Inspection};
 use crate::model::Candidate;
-use crate::rules::tiers::thousands;
+use crate::model::Field;
+use crate::rules::mapping::{Target, Unit};
+use crate::text::thousands;
 
 /// Arguments of `scout inspect`.
 #[derive(Debug, clap::Args)]
@@ -107,7 +108,7 @@ fn how(feed: &Feed, nth: usize, of: usize, header: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
     parts.push(match (&feed.target, feed.from_profile) {
         (_, true) => "profile".to_owned(),
-        (Target::Field(field), false) if crate::input::headers::is_canonical(header, *field) => {
+        (Target::Field(field), false) if crate::model::headers::is_canonical(header, *field) => {
             "scout's name".to_owned()
         }
         _ => "built-in alias".to_owned(),
@@ -128,7 +129,7 @@ fn how(feed: &Feed, nth: usize, of: usize, header: &str) -> String {
         parts.push(format!("× {}", feed.scale));
     }
     if feed.target == Target::Field(Field::Niches)
-        && feed.separators != crate::input::mapping::DEFAULT_SEPARATORS
+        && feed.separators != crate::rules::mapping::DEFAULT_SEPARATORS
     {
         let seps: Vec<String> = feed.separators.iter().map(|s| format!("`{s}`")).collect();
         parts.push(format!("split on {}", seps.join(" ")));

@@ -54,6 +54,28 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// Lets clap take a library enum as a flag value, from the enum's own `ALL`, `name` and
+/// `about`: the library keeps one list of values and knows nothing of clap.
+macro_rules! value_enum {
+    ($($ty:ty),* $(,)?) => {$(
+        impl clap::ValueEnum for $ty {
+            fn value_variants<'a>() -> &'a [Self] {
+                &<$ty>::ALL
+            }
+
+            fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+                Some(clap::builder::PossibleValue::new(self.name()).help(self.about()))
+            }
+        }
+    )*};
+}
+
+value_enum!(
+    crate::input::Format,
+    crate::output::OutputFormat,
+    crate::authoring::schema::SchemaKind
+);
+
 /// When to colour messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -193,14 +215,7 @@ impl Ui {
     }
 }
 
-/// `1 problem`, `2 problems`.
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        word.to_owned()
-    } else {
-        format!("{word}s")
-    }
-}
+pub use crate::text::plural;
 
 /// Writes to stdout; a closed pipe (`scout rank … | head`) is not an error.
 pub fn write_stdout(

@@ -83,11 +83,7 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             }
         };
     }
-    let rank_options = RankOptions {
-        top: args.top,
-        keep_filtered: format == OutputFormat::Json,
-        ..RankOptions::default()
-    };
+    let rank_options = RankOptions { top: args.top, keep_filtered: format == OutputFormat::Json };
     let ranking = match rank_source(&rules, brand, &source, input_format, &options, rank_options) {
         Ok(ranking) => ranking,
         Err(err) => {
@@ -174,8 +170,8 @@ pub fn rank_source(
             } else {
                 ProgressBar::hidden()
             };
-            let ranking =
-                rank::rank_csv_file(rules, brand, path, read, options, &|bytes| bar.inc(bytes));
+            let file = input::open_csv_file(path, read)?;
+            let ranking = rank::rank_csv(rules, brand, file, options, &|bytes| bar.inc(bytes));
             bar.finish_and_clear();
             ranking
         }

@@ -9,7 +9,6 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -36,6 +35,13 @@ impl Chunk {
 
 const BUFFER: usize = 1 << 20;
 
+/// Reads from byte `at` of `file`: the portable spelling of `pread` (each caller owns its
+/// `File`, so seeking it is safe).
+fn read_at(mut file: &File, buffer: &mut [u8], at: u64) -> io::Result<usize> {
+    file.seek(SeekFrom::Start(at))?;
+    file.read(buffer)
+}
+
 /// Counts `(quotes, line ends)` in `start..end`.
 fn count(path: &Path, start: u64, end: u64) -> io::Result<(u64, u64)> {
     let file = File::open(path)?;
@@ -44,7 +50,7 @@ fn count(path: &Path, start: u64, end: u64) -> io::Result<(u64, u64)> {
     let mut at = start;
     while at < end {
         let want = usize::try_from(end - at).unwrap_or(usize::MAX).min(BUFFER);
-        let n = file.read_at(&mut buffer[..want], at)?;
+        let n = read_at(&file, &mut buffer[..want], at)?;
         if n == 0 {
             break;
         }
@@ -62,7 +68,7 @@ fn next_boundary(file: &File, mut at: u64, mut inside: bool, len: u64) -> io::Re
     let mut buffer = vec![0u8; 64 * 1024];
     let mut lines = 0;
     while at < len {
-        let n = file.read_at(&mut buffer, at)?;
+        let n = read_at(file, &mut buffer, at)?;
         if n == 0 {
             break;
         }

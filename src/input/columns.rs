@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
-use super::mapping::{Mapping, Target};
 use super::program::{Program, Role};
-use super::{Field, InputError, RowBuilder};
+use super::{InputError, RowBuilder};
+use crate::model::Field;
 use crate::model::{Candidate, RowError};
+use crate::rules::mapping::{Mapping, Target};
 
 /// What one source column feeds.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{Field, InputError, RowBuilder, Rows};
+use super::{InputError, RowBuilder, Rows};
+use crate::model::Field;
 use crate::model::{Candidate, PostSample, RowError};
 
 pub(super) fn rows_from_array(name: &str, text: &str) -> Result<Rows, InputError> {
@@ -52,7 +53,7 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
     let mut candidate = Candidate::default();
     let mut row = RowBuilder::new(&mut candidate, line);
     for (key, value) in object {
-        match (super::headers::builtin_field(&key), value) {
+        match (crate::model::headers::builtin_field(&key), value) {
             (Some(Field::Posts), Value::Array(posts)) => match samples(&posts) {
                 Ok(samples) => row.set_samples(samples),
                 Err(message) => row.fail_row(Some("posts".to_owned()), message),
@@ -95,7 +96,7 @@ fn samples(posts: &[Value]) -> Result<Vec<PostSample>, String> {
                         Some(v) if v >= 0.0 => Ok(Some(v)),
                         _ => Err(format!("posts[{i}].{key} must not be negative")),
                     },
-                    Some(Value::String(s)) => super::value::parse_number(s)
+                    Some(Value::String(s)) => crate::number::parse_number(s)
                         .map_err(|why| format!("posts[{i}].{key} {why}")),
                     Some(other) => {
                         Err(format!("posts[{i}].{key} must be a number, not {}", kind(other)))

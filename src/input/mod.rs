@@ -11,30 +11,30 @@
 
 pub mod chunked;
 pub mod columns;
-pub mod country;
 mod csv;
-pub mod headers;
-pub mod inspect;
 mod json;
-pub mod mapping;
+mod parallel;
 pub mod program;
 pub mod rejects;
 pub mod sniff;
-pub mod value;
 
 pub use self::csv::{open_csv, CsvInput};
+pub use self::parallel::{open_csv_file, CsvFile, RowSink, SplitCsv};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::model::{Candidate, PostSample, RowError};
+use crate::country;
+use crate::model::{Candidate, Field, PostSample, RowError};
+use crate::number as value;
+use crate::rules::mapping;
 
 /// A stream of candidate rows, each usable or not.
 pub type Rows = Box<dyn Iterator<Item = Result<Candidate, RowError>> + Send>;
 
 /// Candidate-list formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// Comma-separated values with a header row.
     Csv,
@@ -45,6 +45,27 @@ pub enum Format {
 }
 
 impl Format {
+    /// Every format, in the order help lists them.
+    pub const ALL: [Format; 3] = [Format::Csv, Format::Json, Format::Ndjson];
+
+    /// The format's name, as flags take it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Json => "json",
+            Self::Ndjson => "ndjson",
+        }
+    }
+
+    /// One line on what the format is.
+    pub fn about(self) -> &'static str {
+        match self {
+            Self::Csv => "Comma-separated values with a header row",
+            Self::Json => "A JSON array of objects",
+            Self::Ndjson => "One JSON object per line",
+        }
+    }
+
     /// The format a file name implies: `.json`, `.ndjson`/`.jsonl`, anything else CSV.
     pub fn from_path(path: &Path) -> Self {
         match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
@@ -114,7 +135,8 @@ impl Source {
         Ok(Self::Bytes { name, bytes: bytes.into() })
     }
 
-    fn open(&self) -> Result<Box<dyn Read + Send>, InputError> {
+    /// Opens the input for reading from the start.
+    pub fn open(&self) -> Result<Box<dyn Read + Send>, InputError> {
         let io = |source| InputError::Io { name: self.name(), source };
         Ok(match self {
             Source::File(path) => Box::new(std::fs::File::open(path).map_err(io)?),
@@ -125,12 +147,20 @@ impl Source {
 }
 
 /// How to read a candidate list, beyond its format.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ReadOptions {
     /// The mapping profile, if one was chosen.
     pub mapping: Option<Arc<mapping::Mapping>>,
     /// The CSV delimiter; sniffed when `None` (and the profile sets none).
     pub delimiter: Option<u8>,
+    /// CSV files with at least this many bytes of rows are read by several threads.
+    pub min_split: u64,
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self { mapping: None, delimiter: None, min_split: chunked::MIN_SPLIT }
+    }
 }
 
 /// A problem with the input as a whole.
@@ -221,81 +251,6 @@ pub fn read_with(
                 Ok(json::rows_from_lines(&text))
             }
         }
-    }
-}
-
-/// A canonical candidate field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Field {
-    /// `handle`.
-    Handle,
-    /// `platform`.
-    Platform,
-    /// `followers`.
-    Followers,
-    /// `following`.
-    Following,
-    /// `posts`.
-    Posts,
-    /// `avg_likes`.
-    AvgLikes,
-    /// `avg_comments`.
-    AvgComments,
-    /// `avg_shares`.
-    AvgShares,
-    /// `avg_views`.
-    AvgViews,
-    /// `niches`.
-    Niches,
-    /// `country`.
-    Country,
-    /// `fake_follower_pct`.
-    FakeFollowerPct,
-    /// `cost_per_post`.
-    CostPerPost,
-}
-
-impl Field {
-    /// Every canonical field.
-    pub const ALL: [Field; 13] = [
-        Field::Handle,
-        Field::Platform,
-        Field::Followers,
-        Field::Following,
-        Field::Posts,
-        Field::AvgLikes,
-        Field::AvgComments,
-        Field::AvgShares,
-        Field::AvgViews,
-        Field::Niches,
-        Field::Country,
-        Field::FakeFollowerPct,
-        Field::CostPerPost,
-    ];
-
-    /// The canonical column name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Field::Handle => "handle",
-            Field::Platform => "platform",
-            Field::Followers => "followers",
-            Field::Following => "following",
-            Field::Posts => "posts",
-            Field::AvgLikes => "avg_likes",
-            Field::AvgComments => "avg_comments",
-            Field::AvgShares => "avg_shares",
-            Field::AvgViews => "avg_views",
-            Field::Niches => "niches",
-            Field::Country => "country",
-            Field::FakeFollowerPct => "fake_follower_pct",
-            Field::CostPerPost => "cost_per_post",
-        }
-    }
-
-    /// The field a header names, compared case-insensitively with surrounding spaces ignored.
-    pub fn from_header(header: &str) -> Option<Field> {
-        let header = header.trim().trim_start_matches('\u{feff}');
-        Field::ALL.into_iter().find(|f| f.name().eq_ignore_ascii_case(header))
     }
 }
 

@@ -9,12 +9,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::headers;
-use super::mapping::{find_header, Mapping, Pick, SourceRef, Target, Unit, DEFAULT_SEPARATORS};
-use super::value::{self, Decimal, Number};
-use super::{Field, InputError, RowBuilder};
+use super::{InputError, RowBuilder};
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::model::{headers, Field};
 use crate::model::{Candidate, RowError};
+use crate::number::{self as value, Decimal, Number};
+use crate::rules::mapping::{
+    find_header, Mapping, Pick, SourceRef, Target, Unit, DEFAULT_SEPARATORS,
+};
 use crate::rules::{normalize_niche, ErBasis};
 
 /// How one target is fed.

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use crate::rank::{Ranked, Ranking};
 
 /// Output formats for rankings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
     /// An aligned table, for people.
     Table,
@@ -24,6 +24,30 @@ pub enum OutputFormat {
 }
 
 impl OutputFormat {
+    /// Every format, in the order help lists them.
+    pub const ALL: [OutputFormat; 4] =
+        [OutputFormat::Table, OutputFormat::Csv, OutputFormat::Json, OutputFormat::Ndjson];
+
+    /// The format's name, as `--format` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Table => "table",
+            Self::Csv => "csv",
+            Self::Json => "json",
+            Self::Ndjson => "ndjson",
+        }
+    }
+
+    /// One line on what the format is.
+    pub fn about(self) -> &'static str {
+        match self {
+            Self::Table => "An aligned table, for people",
+            Self::Csv => "One row per ranked candidate",
+            Self::Json => "One JSON document with counts, results, filtered rows and errors",
+            Self::Ndjson => "One JSON object per ranked candidate",
+        }
+    }
+
     /// The format a file name implies, if any.
     pub fn from_path(path: &Path) -> Option<Self> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
@@ -112,8 +136,7 @@ pub fn table(ranking: &Ranking) -> Table {
             Cell::new(format!("@{}", c.handle)),
             Cell::new(c.platform.as_deref().unwrap_or("–")),
             Cell::new(&e.tier.name),
-            Cell::new(crate::rules::tiers::thousands(c.followers))
-                .set_alignment(CellAlignment::Right),
+            Cell::new(crate::text::thousands(c.followers)).set_alignment(CellAlignment::Right),
             Cell::new(fmt_pct(e.metrics.engagement_rate)).set_alignment(CellAlignment::Right),
             Cell::new(fmt_opt(e.components.engagement, 2)).set_alignment(CellAlignment::Right),
             Cell::new(format!("{:.2}", e.components.niche_fit)).set_alignment(CellAlignment::Right),

@@ -15,9 +15,11 @@ use toml::Spanned;
 use super::fast::{Constants, FastScript};
 use super::raw::{RawBenchmarks, RawBrand, RawNiches, RawTier, RawTierScheme};
 use super::script::{Sandbox, ScriptError};
-use super::tiers::{check_tier_list, thousands, Bounds, Condition, Tier, TierProblem, TierScheme};
+use super::tiers::{check_tier_list, Bounds, Condition, Tier, TierProblem, TierScheme};
 use super::{Benchmarks, Brand, EngagementSettings, Filters, RuleSet, Script, Taxonomy, Weights};
 use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::source::{is_editor_temp, toml_diagnostic, SourceFile};
+use crate::text::{round4, thousands};
 
 /// The default tier scheme, relative to the rule folder.
 pub const TIERS_FILE: &str = "tiers.toml";
@@ -33,38 +35,6 @@ pub const BRANDS_DIR: &str = "brands";
 pub const EXPERIMENTS_DIR: &str = "experiments";
 /// Rule-test files end with this, and are not brands or tier schemes.
 pub const TESTS_SUFFIX: &str = ".tests.toml";
-
-/// One rule file, read.
-#[derive(Clone, Debug)]
-pub struct SourceFile {
-    /// The path relative to the rule folder, with `/` separators.
-    pub rel: String,
-    /// The path as the user would type it: the rule folder joined with `rel`.
-    pub path: PathBuf,
-    /// The file's text.
-    pub text: Arc<str>,
-}
-
-impl SourceFile {
-    fn error(&self, span: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic::error(&self.path, message).at(&self.text, span)
-    }
-}
-
-/// Whether a file name is an editor's temporary or backup file, never a rule file.
-pub fn is_editor_temp(name: &str) -> bool {
-    name.starts_with(".#")
-        || name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".swo")
-        || name.ends_with(".tmp")
-        || name.ends_with(".bak")
-        || name.ends_with(".orig")
-        || name == "4913"
-        || (name.starts_with('#') && name.ends_with('#'))
-}
 
 /// Reads every rule file (`*.toml`, `*.rhai`) under `root`, sorted by relative path.
 pub fn read_folder(root: &Path) -> Result<Vec<SourceFile>, Diagnostic> {
@@ -781,9 +751,7 @@ impl Loader<'_> {
             min_niche_fit: f.min_niche_fit.as_ref().map(|v| *v.get_ref()),
             max_fake_follower_pct: f.max_fake_follower_pct.as_ref().map(|v| *v.get_ref()),
             countries: f.countries.as_ref().map(|v| {
-                v.iter()
-                    .map(|c| crate::input::country::normalize(c.get_ref()).to_uppercase())
-                    .collect()
+                v.iter().map(|c| crate::country::normalize(c.get_ref()).to_uppercase()).collect()
             }),
             max_cost_per_post: f.max_cost_per_post.as_ref().map(|v| *v.get_ref()),
             exclude_keywords: f
@@ -916,10 +884,6 @@ impl Loader<'_> {
     }
 }
 
-fn round4(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
 fn normalize_rel(path: &str) -> String {
     path.trim_start_matches("./").replace('\\', "/")
 }
@@ -1015,62 +979,9 @@ fn script_hint(message: &str) -> Option<String> {
     })
 }
 
-/// Turns a TOML error into a located diagnostic, with "did you mean" for unknown keys.
-pub(crate) fn toml_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
-    let message = err.message().trim().trim_end_matches('.').replace('\n', ": ");
-    let span = err.span().unwrap_or(0..0);
-    let ticked: Vec<&str> = message.split('`').skip(1).step_by(2).collect();
-    for (prefix, what) in [("unknown field", "key"), ("unknown variant", "value")] {
-        if let (true, Some((bad, expected))) = (message.starts_with(prefix), ticked.split_first()) {
-            let label = match did_you_mean(bad, expected.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`?"),
-                None => format!("unknown {what}"),
-            };
-            let span = if what == "key" { key_at(&file.text, span, bad) } else { span };
-            return file.error(span, format!("unknown {what} `{bad}`")).label(label).hint(format!(
-                "expected one of {}",
-                expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
-            ));
-        }
-    }
-    let diag = file.error(span.clone(), format!("invalid TOML: {message}")).label("here");
-    if message.contains("invalid type: integer") && message.contains("expected f64") {
-        return diag.hint("write a decimal point: `1.0`, not `1`");
-    }
-    if message.contains("invalid type: floating point") && message.contains("u64") {
-        return diag.hint("this value must be a whole number");
-    }
-    diag
-}
-
-/// Narrows a table span to the unknown key inside it, when the key can be found there.
-fn key_at(source: &str, span: Range<usize>, key: &str) -> Range<usize> {
-    let start = span.start.min(source.len());
-    let end = span.end.clamp(start, source.len());
-    let region = &source[start..end];
-    let mut offset = 0;
-    for line in region.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
-            let at = start + offset + (line.len() - trimmed.len());
-            return at..at + key.len();
-        }
-        offset += line.len();
-    }
-    span
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recognises_editor_temp_files() {
-        for name in [".#tiers.toml", "tiers.toml~", ".tiers.toml.swp", "4913", "#x#"] {
-            assert!(is_editor_temp(name), "{name}");
-        }
-        assert!(!is_editor_temp("tiers.toml"));
-    }
 
     #[test]
     fn finds_key_spans() {

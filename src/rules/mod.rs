@@ -8,6 +8,7 @@
 
 pub mod fast;
 pub mod load;
+pub mod mapping;
 pub mod raw;
 pub mod script;
 pub mod tiers;
@@ -42,7 +43,7 @@ pub struct RuleSet {
     pub warnings: Vec<Diagnostic>,
     /// The rule-test files (`*.tests.toml`), as read with the rest of the folder, so tests
     /// run against the very revision they belong to.
-    pub test_files: Vec<load::SourceFile>,
+    pub test_files: Vec<crate::source::SourceFile>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
 }

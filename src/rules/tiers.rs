@@ -1,6 +1,7 @@
 //! Tier schemes: ordered, named follower ranges with optional `when` conditions, and the
 //! pure checks that make classification total (no gaps, no overlaps, no dead tiers).
 
+use crate::text::thousands;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -82,19 +83,6 @@ pub fn bounds_text(min: u64, max: Option<u64>) -> String {
         Some(max) => format!("{}–{}", thousands(min), thousands(max)),
         None => format!("{}+", thousands(min)),
     }
-}
-
-/// Formats a count with thousands separators.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 /// The bounds of one tier, as the pure checks see them.

@@ -38,9 +38,11 @@ fn result<'a>(doc: &'a serde_json::Value, handle: &str) -> &'a serde_json::Value
 /// Reads a fixture with a bundled profile through the library.
 fn read(profile: &str, file: &str) -> Vec<Result<scout::model::Candidate, scout::model::RowError>> {
     let path = root().join(format!("rules/imports/{profile}.toml"));
-    let mapping = scout::input::mapping::Mapping::load(&path, None).unwrap();
-    let options =
-        scout::input::ReadOptions { mapping: Some(std::sync::Arc::new(mapping)), delimiter: None };
+    let mapping = scout::rules::mapping::Mapping::load(&path, None).unwrap();
+    let options = scout::input::ReadOptions {
+        mapping: Some(std::sync::Arc::new(mapping)),
+        ..Default::default()
+    };
     let source = scout::input::Source::File(root().join(fixture(file)));
     scout::input::read_with(&source, scout::input::Format::Csv, &options).unwrap().collect()
 }
@@ -133,9 +135,11 @@ fn duplicated_columns_prefer_the_raw_number() {
 fn pick_takes_one_of_the_duplicates_by_position() {
     let text = "[columns]\nhandle = \"Tiktoker name\"\nfollowers = { header = \"Subscribers count\", pick = 1 }\n";
     let mapping =
-        scout::input::mapping::Mapping::parse("first", Path::new("first.toml"), text).unwrap();
-    let options =
-        scout::input::ReadOptions { mapping: Some(std::sync::Arc::new(mapping)), delimiter: None };
+        scout::rules::mapping::Mapping::parse("first", Path::new("first.toml"), text).unwrap();
+    let options = scout::input::ReadOptions {
+        mapping: Some(std::sync::Arc::new(mapping)),
+        ..Default::default()
+    };
     let source = scout::input::Source::File(root().join(fixture("top1000-tiktok.csv")));
     let rows: Vec<_> =
         scout::input::read_with(&source, scout::input::Format::Csv, &options).unwrap().collect();
@@ -162,15 +166,17 @@ fn top_insta_200_engagement_rate_reproduces_the_files_own_figure() {
     );
 
     // The same through the library.
-    let mapping = scout::input::mapping::Mapping::load(
+    let mapping = scout::rules::mapping::Mapping::load(
         &root().join("rules/imports/top-insta-200.toml"),
         None,
     )
     .unwrap();
-    let options =
-        scout::input::ReadOptions { mapping: Some(std::sync::Arc::new(mapping)), delimiter: None };
+    let options = scout::input::ReadOptions {
+        mapping: Some(std::sync::Arc::new(mapping)),
+        ..Default::default()
+    };
     let source = scout::input::Source::File(root().join(fixture("top-insta-200.csv")));
-    let inspection = scout::input::inspect::inspect(&source, &options, None, 0).unwrap();
+    let inspection = scout::inspect::inspect(&source, &options, None, 0).unwrap();
     let check = inspection.check.unwrap();
     assert_eq!((check.agree, check.compared, check.no_figure), (2, 3, 1));
     assert!(inspection.dialect.bom);
@@ -458,7 +464,7 @@ fn a_broken_profile_stops_rank_with_its_diagnostics() {
 mod props {
     use proptest::prelude::*;
     use scout::input::columns::ColumnPlan;
-    use scout::input::value::{parse_count, parse_number};
+    use scout::number::{parse_count, parse_number};
 
     fn grouped(n: u64, sep: char) -> String {
         let digits = n.to_string();
@@ -479,8 +485,8 @@ mod props {
         fn never_panics_on_any_string(s in any::<String>()) {
             let _ = parse_number(&s);
             let _ = parse_count(&s);
-            let _ = scout::input::value::parse(&s, scout::input::value::Decimal::Comma);
-            let _ = scout::input::country::code(&s);
+            let _ = scout::number::parse(&s, scout::number::Decimal::Comma);
+            let _ = scout::country::code(&s);
         }
 
         #[test]

@@ -241,11 +241,12 @@ fn chunked_reading_matches_sequential_reading() {
         (&plain_crlf, Some(10)),
     ] {
         std::fs::write(&path, text).unwrap();
-        let options = RankOptions { top, keep_filtered: true, min_split: 1 };
-        let read = input::ReadOptions::default();
+        let options = RankOptions { top, keep_filtered: true };
+        let read = input::ReadOptions { min_split: 1, ..Default::default() };
         let rows = input::read(&Source::File(path.clone()), Format::Csv).unwrap();
         let sequential = rank::rank(rules, brand, rows, options);
-        let chunked = rank::rank_csv_file(rules, brand, &path, &read, options, &|_| {}).unwrap();
+        let file = input::open_csv_file(&path, &read).unwrap();
+        let chunked = rank::rank_csv(rules, brand, file, options, &|_| {}).unwrap();
         assert_eq!(chunked.counts, sequential.counts);
         assert_eq!(chunked.errors, sequential.errors);
         assert_eq!(chunked.filtered, sequential.filtered);

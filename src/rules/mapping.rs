@@ -19,11 +19,10 @@ use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::headers;
-use super::value::Decimal;
-use super::Field;
+use super::{normalize_niche, ErBasis, Taxonomy};
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::rules::{normalize_niche, ErBasis, Taxonomy};
+use crate::model::{headers, Field};
+use crate::number::Decimal;
 
 /// The folder of mapping profiles, relative to the rule folder.
 pub const IMPORTS_DIR: &str = "imports";
@@ -465,13 +464,13 @@ impl Mapping {
     /// Parses and checks a profile's text. `name` is the profile name, `path` its file.
     pub fn parse(name: &str, path: &Path, text: &str) -> Result<Mapping, Vec<Diagnostic>> {
         let source: Arc<str> = Arc::from(text);
-        let file = crate::rules::load::SourceFile {
+        let file = crate::source::SourceFile {
             rel: name.to_owned(),
             path: path.to_owned(),
             text: Arc::clone(&source),
         };
         let raw: RawMapping = toml::from_str(text)
-            .map_err(|err| vec![crate::rules::load::toml_diagnostic(&file, &err)])?;
+            .map_err(|err| vec![crate::source::toml_diagnostic(&file, &err)])?;
         let mut check =
             Checker { path, source: &source, diags: Vec::new(), niche_defaults: Vec::new() };
         let mapping = check.mapping(name, raw);
@@ -919,7 +918,7 @@ pub fn available(rules_dir: &Path) -> Vec<String> {
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             let stem = name.strip_suffix(".toml")?;
-            (!crate::rules::load::is_editor_temp(&name)).then(|| stem.to_owned())
+            (!crate::source::is_editor_temp(&name)).then(|| stem.to_owned())
         })
         .collect();
     names.sort();

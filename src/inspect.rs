@@ -5,12 +5,13 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::mapping::Target;
-use super::program::{Feed, Program, Role};
-use super::sniff::Dialect;
-use super::value::{self, Number};
-use super::{open_csv, Field, InputError, ReadOptions, Source};
+use crate::input::program::{Feed, Program, Role};
+use crate::input::sniff::Dialect;
+use crate::input::{open_csv, InputError, ReadOptions, Source};
+use crate::model::Field;
 use crate::model::{Candidate, RowError};
+use crate::number::{self as value, Number};
+use crate::rules::mapping::Target;
 use crate::rules::Taxonomy;
 
 /// Counts for one source column.
@@ -161,7 +162,7 @@ pub fn inspect(
                 continue;
             }
         };
-        let cells: Vec<&str> = record.iter().map(super::sniff::strip_cr).collect();
+        let cells: Vec<&str> = record.iter().map(crate::input::sniff::strip_cr).collect();
         for (c, stats) in columns.iter_mut().enumerate() {
             let cell = cells.get(c).copied().unwrap_or("");
             if value::is_missing(cell) {

@@ -1,6 +1,11 @@
 //! Candidate records as scout sees them after import: canonical fields, optional values kept
 //! optional, and any extra columns carried along for scripts. No I/O happens here.
 
+mod field;
+pub mod headers;
+
+pub use self::field::Field;
+
 use std::sync::Arc;
 
 use serde::Serialize;

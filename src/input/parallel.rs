@@ -1,0 +1,165 @@
+//! Reading one CSV file on every thread at once: [`chunked`](super::chunked) splits it into
+//! byte ranges of whole records, and each range is tokenized (simd-csv) and built through
+//! the file's one [`ColumnPlan`] into a [`RowSink`] of its own. Rows keep the line numbers
+//! the sequential reader gives them: blank lines are skipped, line breaks inside quoted
+//! cells counted.
+//!
+//! Why two tokenizers: the sequential reader ([`super::CsvInput`], the csv crate) streams
+//! from any `Read` (stdin, a pipe) and tracks its position record by record, which
+//! `scout inspect`, `--rejects` and files with `\r`-only line ends need. A split range is
+//! already in memory whole, and simd-csv tokenizes such a buffer about twice as fast;
+//! it sees the same records because every range starts and ends between records.
+
+use std::io::Read;
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use super::columns::ColumnPlan;
+use super::sniff::{self, Dialect};
+use super::{chunked, open_csv, Format, InputError, ReadOptions, Rows, Source};
+use crate::model::{Candidate, RowError};
+
+/// Where a reader delivers rows, one at a time.
+pub trait RowSink {
+    /// Takes a usable row. The candidate is lent: the sink takes out of it (with
+    /// `std::mem::take`) only what it keeps, and the reader reuses its buffers.
+    fn take(&mut self, candidate: &mut Candidate);
+    /// Takes a row that could not be used.
+    fn reject(&mut self, error: RowError);
+}
+
+/// A CSV file opened for ranking.
+pub enum CsvFile {
+    /// A file whose lines end in `\r` alone: it streams through the sequential reader.
+    Sequential(Rows),
+    /// A file split into byte ranges that parse independently.
+    Split(SplitCsv),
+}
+
+/// A CSV file split into ranges of whole records, with the plan that builds its rows.
+pub struct SplitCsv {
+    path: std::path::PathBuf,
+    name: String,
+    plan: ColumnPlan,
+    dialect: Dialect,
+    chunks: Vec<chunked::Chunk>,
+}
+
+/// Opens a CSV file: sniffs the dialect (or takes it from `read`) as the sequential reader
+/// does, compiles the header into a [`ColumnPlan`], and splits the records into ranges
+/// (one range when the file is smaller than `read.min_split`).
+pub fn open_csv_file(path: &Path, read: &ReadOptions) -> Result<CsvFile, InputError> {
+    let name = path.display().to_string();
+    let io = |source| InputError::Io { name: name.clone(), source };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let head = open_csv(&name, Box::new(file), read)?;
+    if head.dialect.cr_only {
+        let rows = super::read_with(&Source::File(path.to_owned()), Format::Csv, read)?;
+        return Ok(CsvFile::Sequential(rows));
+    }
+    let plan = ColumnPlan::from_headers(
+        &name,
+        head.headers.iter().map(String::as_str),
+        read.mapping.as_deref(),
+    )?;
+    let bom = if head.dialect.bom { sniff::BOM.len() as u64 } else { 0 };
+    let data_start = head.reader.position().byte() + bom;
+    let header_lines = head.reader.position().line().saturating_sub(1);
+    // Many small ranges keep every thread busy to the end; each is read into memory whole,
+    // so none is larger than a few MiB.
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    let pieces = (rayon::current_num_threads() * 16).max((size / (4 << 20)) as usize);
+    let chunks =
+        chunked::split(path, data_start, header_lines, pieces, read.min_split).map_err(io)?;
+    Ok(CsvFile::Split(SplitCsv {
+        path: path.to_owned(),
+        name,
+        plan,
+        dialect: head.dialect,
+        chunks,
+    }))
+}
+
+impl SplitCsv {
+    /// Reads every range on the rayon pool, each into a sink from `new_sink`; the sinks
+    /// come back in file order. `progress` is called with each range's size when it is done.
+    pub fn read<S: RowSink + Send>(
+        &self,
+        new_sink: impl Fn() -> S + Sync,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Vec<S>, InputError> {
+        let io = |source| InputError::Io { name: self.name.clone(), source };
+        self.chunks
+            .par_iter()
+            .map(|chunk| -> Result<S, InputError> {
+                let mut sink = new_sink();
+                let mut bytes = Vec::with_capacity((chunk.end - chunk.start) as usize);
+                chunk.open(&self.path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(io)?;
+                read_range(&bytes, chunk.first_line, self.dialect.delimiter, &self.plan, &mut sink)
+                    .map_err(|err| io(std::io::Error::other(err)))?;
+                progress(chunk.end - chunk.start);
+                Ok(sink)
+            })
+            .collect()
+    }
+}
+
+/// Parses one in-memory range of CSV records into `sink`, numbering rows by the line their
+/// first byte is on.
+fn read_range(
+    bytes: &[u8],
+    first_line: u64,
+    delimiter: u8,
+    plan: &ColumnPlan,
+    sink: &mut impl RowSink,
+) -> simd_csv::Result<()> {
+    let mut reader = simd_csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .buffer_capacity(256 * 1024)
+        .from_reader(bytes);
+    let mut record = simd_csv::ByteRecord::new();
+    let mut spare = Candidate::default();
+    // Without quotes no record holds a line break, so only the bytes between records
+    // need counting.
+    let quoted = memchr::memchr(b'"', bytes).is_some();
+    // Line breaks are counted up to `counted`; `line` is the line `counted` is on.
+    let (mut counted, mut line) = (0usize, first_line);
+    let mut end = 0usize;
+    while reader.read_byte_record(&mut record)? {
+        let gap = bytes[end..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
+        let start = end + gap;
+        // (The previous record's line end lies in its last two bytes or after them.)
+        let from = if quoted { counted } else { counted.max(end.saturating_sub(2)) };
+        line += bytes[from..start].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted = start;
+        end = reader.position() as usize;
+        if record.len() == 1 && record.get(0).is_some_and(|c| c.iter().all(u8::is_ascii_whitespace))
+        {
+            continue;
+        }
+        // Validate once: fields end at an ASCII delimiter, so each field of valid UTF-8
+        // is valid UTF-8 too.
+        let Ok(text) = std::str::from_utf8(record.as_slice()) else {
+            sink.reject(RowError {
+                line,
+                handle: None,
+                column: None,
+                message: "the row is not valid UTF-8".to_owned(),
+            });
+            continue;
+        };
+        let base = record.as_slice().as_ptr() as usize;
+        let cells = record.iter().map(|cell| {
+            let at = cell.as_ptr() as usize - base;
+            sniff::strip_cr(text.get(at..at + cell.len()).unwrap_or_default())
+        });
+        match plan.fill(&mut spare, line, record.len(), cells) {
+            Ok(()) => sink.take(&mut spare),
+            Err(error) => sink.reject(error),
+        }
+    }
+    Ok(())
+}

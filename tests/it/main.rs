@@ -2,6 +2,7 @@
 //! binary on fixture folders and call the library's public surface.
 
 mod check;
+mod completions;
 mod diff;
 mod engine;
 mod explain;

@@ -4,6 +4,7 @@
 mod check;
 mod completions;
 mod diff;
+mod docs;
 mod engine;
 mod explain;
 mod import;

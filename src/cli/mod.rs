@@ -2,10 +2,12 @@
 //! prints. Data goes to stdout; messages, diagnostics and progress go to stderr.
 
 mod check;
+mod completions;
 mod diff;
 mod explain;
 mod import;
 mod inspect;
+mod man;
 mod new;
 mod rank;
 mod schema;
@@ -108,6 +110,10 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     /// Scaffold a new brand and its tests.
     New(new::NewArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page, or write one per command into a folder.
+    Man(man::ManArgs),
 }
 
 /// The `--rules` flag, shared by every command that reads rules.
@@ -259,5 +265,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Diff(args) => diff::run(&ui, &args),
         Command::Schema(args) => schema::run(&ui, &args),
         Command::New(args) => new::run(&ui, &args),
+        Command::Completions(args) => completions::run(&ui, &args),
+        Command::Man(args) => man::run(&ui, &args),
     }
 }

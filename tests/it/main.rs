@@ -2,7 +2,9 @@
 //! binary on fixture folders and call the library's public surface.
 
 mod check;
+mod completions;
 mod diff;
+mod docs;
 mod engine;
 mod explain;
 mod import;

@@ -5,7 +5,7 @@
 //! whole (unreadable, no `handle` column, broken JSON, a profile that does not fit) are
 //! fatal [`InputError`]s.
 //!
-//! Column mapping ([`mapping`] profiles, [`headers`] aliases) compiles into one
+//! Column mapping ([`crate::rules::mapping`] profiles, [`crate::model::headers`] aliases) compiles into one
 //! [`columns::ColumnPlan`] per file; [`sniff`] finds a CSV file's delimiter and BOM;
 //! [`rejects`] copies unusable rows out of the source, untouched.
 

@@ -7,7 +7,7 @@
 //! likes from an engagement total or rate. Loading goes raw → checked, as for rule files:
 //! [`RawMapping`] is what the user wrote (unknown keys are errors), [`Mapping`] is valid.
 //! A profile compiles, together with a file's header row, into a
-//! [`ColumnPlan`](super::columns::ColumnPlan); every reader uses that plan.
+//! [`ColumnPlan`](crate::input::columns::ColumnPlan); every reader uses that plan.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;

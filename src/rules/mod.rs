@@ -2,7 +2,7 @@
 //! immutable [`RuleSet`].
 //!
 //! Loading goes through three stages, as in ruff: serde types of what the user wrote
-//! ([`raw`]), semantic checks that collect every problem in one pass ([`load`]), and the
+//! ([`raw`]), semantic checks that collect every problem in one pass ([`mod@load`]), and the
 //! validated types in this module. A `RuleSet` that exists is valid; the engine never
 //! re-checks it.
 

@@ -10,9 +10,18 @@ use scout::rank::{self, RankOptions};
 use scout::rules::RuleSet;
 
 use crate::engine::bundled;
-use crate::root;
+use crate::{root, rules_fixture, write_rule, GLOWSKIN_NICHES, GLOWSKIN_WEIGHTS};
 
-/// Every construct fixture, as a brand of its own over the bundled rules.
+/// A brand with the fixture glowskin's weights and no filters: every candidate is scored.
+fn open_brand() -> String {
+    format!(
+        "name = \"Probe\"\n\n[niches]\n{GLOWSKIN_NICHES}\n[weights]\n{GLOWSKIN_WEIGHTS}\n\
+         [engagement]\nbasis = \"followers\"\naverage = \"mean\"\ncap = 2.0\n\n\
+         [cost]\ntarget_cost_per_engagement = 0.05\n"
+    )
+}
+
+/// Every construct fixture, as a brand of its own over the `one_brand` rule fixture.
 fn construct_rules() -> (tempfile::TempDir, RuleSet, Vec<String>) {
     let dir = root().join("tests/fixtures/fastpath");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
@@ -20,20 +29,12 @@ fn construct_rules() -> (tempfile::TempDir, RuleSet, Vec<String>) {
         .map(|e| e.unwrap().path().file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    let brand = std::fs::read_to_string(root().join("rules/brands/glowskin.toml")).unwrap();
-    let mut edits: Vec<(String, String)> = Vec::new();
+    let tmp = rules_fixture("one_brand");
     for name in &names {
         let script = std::fs::read_to_string(dir.join(format!("{name}.rhai"))).unwrap();
-        // No filters: every candidate is scored.
-        let start = brand.find("[filters]").unwrap();
-        let end = brand.find("[weights]").unwrap();
-        let open = format!("{}{}", &brand[..start], &brand[end..]);
-        edits.push((format!("brands/probe_{name}.toml"), open));
-        edits.push((format!("brands/probe_{name}.rhai"), script));
+        write_rule(&tmp, &format!("brands/probe_{name}.toml"), &open_brand());
+        write_rule(&tmp, &format!("brands/probe_{name}.rhai"), &script);
     }
-    let edits: Vec<(&str, &str, &str)> =
-        edits.iter().map(|(f, t)| (f.as_str(), "", t.as_str())).collect();
-    let tmp = crate::rules_with(&edits);
     let rules = scout::rules::load(&tmp.path().join("rules")).unwrap_or_else(|d| panic!("{d:#?}"));
     (tmp, rules, names.iter().map(|n| format!("probe_{n}")).collect())
 }

@@ -62,22 +62,14 @@ pub fn scout(args: &[&str]) -> Run {
     scout_in(&root(), args, None)
 }
 
-/// A copy of the bundled `rules/` in a temp dir, as `<tmp>/rules`, with edits applied.
-///
-/// Each edit is `(file, find, replace)`; `find` must occur in the file. An empty `find`
-/// creates or overwrites the file with `replace`.
-pub fn rules_with(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+/// A copy of the bundled `rules/` in a temp dir, as `<tmp>/rules`, with whole files
+/// `(file, text)` added or written over. Tests that change existing rules use a
+/// [`rules_fixture`] instead, so that they do not depend on the bundled rules' wording.
+pub fn rules_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules"), &tmp.path().join("rules"));
-    for (file, find, replace) in edits {
-        let path = tmp.path().join("rules").join(file);
-        if find.is_empty() {
-            std::fs::write(&path, replace).unwrap();
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(find), "`{find}` is not in {file}");
-        std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+    for (file, text) in files {
+        std::fs::write(tmp.path().join("rules").join(file), text).unwrap();
     }
     tmp
 }

@@ -132,11 +132,8 @@ fn every_bundled_brand_ranks_the_examples() {
 
 #[test]
 fn runaway_script_stops_with_an_error_naming_script_and_candidate() {
-    let tmp = rules_with(&[(
-        "brands/glowskin.rhai",
-        "",
-        "if handle == \"dewy_dani\" { loop { } }\n50.0\n",
-    )]);
+    let tmp =
+        rules_with(&[("brands/glowskin.rhai", "if handle == \"dewy_dani\" { loop { } }\n50.0\n")]);
     let candidates = root().join(BASIC);
     let run = scout_in(
         tmp.path(),

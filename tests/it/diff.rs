@@ -1,6 +1,6 @@
 //! `scout diff`: a rule change's effect on a candidate list.
 
-use crate::{copy_dir, json, root, rules_with, scout, scout_in};
+use crate::{copy_dir, json, root, rules_fixture, scout, scout_in, variant};
 
 const BASIC: &str = "tests/fixtures/candidates/basic.csv";
 const NANO5K: &str = "tests/fixtures/diff/nano5k.toml";
@@ -20,18 +20,12 @@ fn another_tier_scheme() {
 
 #[test]
 fn another_rule_folder() {
-    let tmp = rules_with(&[]);
+    // The changed folder: stricter on fake followers, open to Germany, niche fit over
+    // engagement.
+    let tmp = rules_fixture("one_brand");
     copy_dir(&tmp.path().join("rules"), &tmp.path().join("changed"));
     let brand = tmp.path().join("changed/brands/glowskin.toml");
-    let text = std::fs::read_to_string(&brand).unwrap();
-    let text = text
-        .replace("max_fake_follower_pct = 0.25", "max_fake_follower_pct = 0.08")
-        .replace(
-            "countries = [\"US\", \"GB\", \"CA\", \"AU\", \"IE\", \"NZ\"]",
-            "countries = [\"US\", \"GB\", \"CA\", \"AU\", \"IE\", \"NZ\", \"DE\"]",
-        )
-        .replace("engagement = 0.35\nniche_fit = 0.30", "engagement = 0.15\nniche_fit = 0.50");
-    std::fs::write(&brand, text).unwrap();
+    std::fs::write(&brand, variant("glowskin_strict.toml")).unwrap();
     let list = root().join(BASIC);
     let list = list.to_str().unwrap();
     let run = scout_in(

@@ -432,7 +432,7 @@ const BROKEN_PROFILES: &[(&str, &str)] = &[
 #[test]
 fn check_reports_broken_profiles_located() {
     for (name, text) in BROKEN_PROFILES {
-        let tmp = rules_with(&[("imports/broken.toml", "", text)]);
+        let tmp = rules_with(&[("imports/broken.toml", text)]);
         let run = scout_in(tmp.path(), &["check"], None);
         assert_eq!(run.code, 2, "{name}: {}", run.stderr);
         assert!(run.stderr.contains("--> rules/imports/broken.toml:"), "{name}: {}", run.stderr);
@@ -442,7 +442,7 @@ fn check_reports_broken_profiles_located() {
 
 #[test]
 fn a_broken_profile_stops_rank_with_its_diagnostics() {
-    let tmp = rules_with(&[("imports/broken.toml", "", "[niches]\n\"Daily vlogs\" = \"vlogs\"\n")]);
+    let tmp = rules_with(&[("imports/broken.toml", "[niches]\n\"Daily vlogs\" = \"vlogs\"\n")]);
     let file = root().join(quirk("aliases.csv"));
     let run = scout_in(
         tmp.path(),

@@ -64,24 +64,83 @@ pub fn scout(args: &[&str]) -> Run {
     scout_in(&root(), args, None)
 }
 
-/// A copy of the bundled `rules/` in a temp dir, as `<tmp>/rules`, with edits applied.
-///
-/// Each edit is `(file, find, replace)`; `find` must occur in the file. An empty `find`
-/// creates or overwrites the file with `replace`.
-pub fn rules_with(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+/// A copy of the bundled `rules/` in a temp dir, as `<tmp>/rules`, with whole files
+/// `(file, text)` added or written over. Tests that change existing rules use a
+/// [`rules_fixture`] instead, so that they do not depend on the bundled rules' wording.
+pub fn rules_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&root().join("rules"), &tmp.path().join("rules"));
-    for (file, find, replace) in edits {
-        let path = tmp.path().join("rules").join(file);
-        if find.is_empty() {
-            std::fs::write(&path, replace).unwrap();
-            continue;
-        }
-        let text = std::fs::read_to_string(&path).unwrap();
-        assert!(text.contains(find), "`{find}` is not in {file}");
-        std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+    for (file, text) in files {
+        std::fs::write(tmp.path().join("rules").join(file), text).unwrap();
     }
     tmp
+}
+
+/// A copy of the rule folder fixture `tests/fixtures/rules/<name>` in a temp dir, as
+/// `<tmp>/rules`. Tests change it by writing whole files ([`write_rule`], [`variant`]), so
+/// no test depends on the wording of the bundled rules.
+pub fn rules_fixture(name: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("tests/fixtures/rules").join(name), &tmp.path().join("rules"));
+    tmp
+}
+
+/// Writes `text` as the whole of `rel` in the `<tmp>/rules` folder of a [`rules_fixture`].
+pub fn write_rule(tmp: &tempfile::TempDir, rel: &str, text: &str) {
+    std::fs::write(tmp.path().join("rules").join(rel), text).unwrap();
+}
+
+/// The text of a whole-file variant of a fixture rule file, `tests/fixtures/rules/variants/<name>`.
+pub fn variant(name: &str) -> String {
+    std::fs::read_to_string(root().join("tests/fixtures/rules/variants").join(name)).unwrap()
+}
+
+/// The `[niches]` table of the `one_brand` fixture's `brands/glowskin.toml`.
+pub const GLOWSKIN_NICHES: &str = "beauty = 1.0\nwellness = 0.6\nfashion = 0.5\nlifestyle = 0.4\n";
+
+/// The `[weights]` table of the `one_brand` fixture's `brands/glowskin.toml`.
+pub const GLOWSKIN_WEIGHTS: &str =
+    "engagement = 0.35\nniche_fit = 0.30\ncost_efficiency = 0.25\nauthenticity = 0.10\n";
+
+/// The whole `brands/glowskin.toml` of the `one_brand` fixture, with `niches` and `weights`
+/// as the bodies of its `[niches]` (line 5 on) and `[weights]` (line 22 on) tables.
+/// `glowskin_toml(GLOWSKIN_NICHES, GLOWSKIN_WEIGHTS)` is the fixture file itself.
+pub fn glowskin_toml(niches: &str, weights: &str) -> String {
+    format!(
+        "name = \"GlowSkin\"
+description = \"the bundled glowskin's settings, frozen for tests\"
+
+[niches]
+{niches}
+[filters]
+platforms = [\"instagram\", \"tiktok\"]
+tiers = [\"nano\", \"micro\"]
+max_followers = 100_000
+min_engagement_rate = 0.01
+min_niche_fit = 0.5
+max_fake_follower_pct = 0.25
+countries = [\"US\", \"GB\", \"CA\", \"AU\", \"IE\", \"NZ\"]
+max_cost_per_post = 400
+exclude_keywords = [\"vape\", \"casino\", \"crypto\"]
+
+[weights]
+{weights}
+[engagement]
+basis = \"followers\"
+average = \"mean\"
+cap = 2.0
+
+[cost]
+target_cost_per_engagement = 0.05
+"
+    )
+}
+
+#[test]
+fn the_glowskin_template_is_the_fixture_file() {
+    let file = root().join("tests/fixtures/rules/one_brand/brands/glowskin.toml");
+    let text = std::fs::read_to_string(file).unwrap();
+    assert_eq!(glowskin_toml(GLOWSKIN_NICHES, GLOWSKIN_WEIGHTS), text);
 }
 
 /// Copies a folder recursively.

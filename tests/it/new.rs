@@ -1,6 +1,6 @@
 //! `scout new brand`: the scaffold checks and its tests pass; nothing is ever overwritten.
 
-use crate::{rules_with, scout_in};
+use crate::{rules_fixture, rules_with, scout_in, variant, write_rule};
 
 fn read(dir: &std::path::Path, rel: &str) -> String {
     std::fs::read_to_string(dir.join("rules").join(rel)).unwrap()
@@ -99,7 +99,8 @@ fn bad_names_unknown_sources_and_broken_folders_are_refused() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("did you mean `glowskin`?"), "{}", run.stderr);
 
-    let broken = rules_with(&[("tiers.toml", "min_followers = 100_001", "min_followers = 90_000")]);
+    let broken = rules_fixture("one_brand");
+    write_rule(&broken, "tiers.toml", &variant("tiers_overlapping.toml"));
     let run = scout_in(broken.path(), &["new", "brand", "acme"], None);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("overlap"), "{}", run.stderr);

@@ -1,5 +1,7 @@
-//! Property tests: tier classification is total and agrees with the bounds; evaluation is
-//! deterministic.
+//! Property tests: tier classification is total and agrees with the bounds, on the bundled
+//! schemes and on random valid ones; evaluation is deterministic.
+
+use std::sync::Arc;
 
 use proptest::prelude::*;
 use scout::engine::{evaluate, Options};
@@ -36,6 +38,131 @@ proptest! {
             prop_assert_eq!(&a, &b);
             if let Some(score) = a.score {
                 prop_assert!((0.0..=100.0).contains(&score));
+            }
+        }
+    }
+}
+
+/// One generated tier: inclusive bounds and, for a `when` tier, `following < when_below`.
+#[derive(Clone, Debug)]
+struct GenTier {
+    name: String,
+    min: u64,
+    max: Option<u64>,
+    when_below: Option<u64>,
+}
+
+/// The largest count a TOML integer can hold.
+const TOML_MAX: u64 = i64::MAX as u64;
+
+/// A valid tier list, in file order: unconditional tiers cut at random points so that they
+/// tile every follower count (the top one unbounded), shuffled, some with a reachable
+/// `when` tier right before them, holding part of their range.
+fn tier_list() -> impl Strategy<Value = Vec<GenTier>> {
+    let cut = prop_oneof![1u64..20_000, 1u64..=TOML_MAX];
+    let when = proptest::option::weighted(0.3, (any::<u64>(), any::<u64>(), 0u64..5_000));
+    (proptest::collection::btree_set(cut, 0..7), proptest::collection::vec(when, 8))
+        .prop_flat_map(|(cuts, whens)| {
+            let mins: Vec<u64> = std::iter::once(0).chain(cuts).collect();
+            let groups: Vec<Vec<GenTier>> = mins
+                .iter()
+                .enumerate()
+                .map(|(i, &min)| {
+                    let max = mins.get(i + 1).map(|next| next - 1);
+                    let plain = GenTier { name: format!("t{i}"), min, max, when_below: None };
+                    let Some((a, b, below)) = whens[i] else { return vec![plain] };
+                    let top = max.unwrap_or(TOML_MAX);
+                    let lo = min + a % (top - min + 1);
+                    let hi = lo + b % (top - lo + 1);
+                    let hi = if max.is_none() && b % 2 == 0 { None } else { Some(hi) };
+                    let conditional = GenTier {
+                        name: format!("w{i}"),
+                        min: lo,
+                        max: hi,
+                        when_below: Some(below),
+                    };
+                    vec![conditional, plain]
+                })
+                .collect();
+            Just(groups).prop_shuffle()
+        })
+        .prop_map(|groups| groups.into_iter().flatten().collect())
+}
+
+/// The tier list as TOML array tables named `table`.
+fn toml_list(table: &str, tiers: &[GenTier]) -> String {
+    let mut text = String::new();
+    for tier in tiers {
+        text.push_str(&format!(
+            "[[{table}]]\nname = \"{}\"\nmin_followers = {}\n",
+            tier.name, tier.min
+        ));
+        if let Some(max) = tier.max {
+            text.push_str(&format!("max_followers = {max}\n"));
+        }
+        if let Some(below) = tier.when_below {
+            text.push_str(&format!("when = \"following < {below}\"\n"));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Follower counts worth trying on a list: 0, the largest count, and each bound and its
+/// neighbours.
+fn edges(tiers: &[GenTier]) -> Vec<u64> {
+    let mut counts = vec![0, u64::MAX];
+    for tier in tiers {
+        counts.extend([tier.min.saturating_sub(1), tier.min, tier.min.saturating_add(1)]);
+        if let Some(max) = tier.max {
+            counts.extend([max.saturating_sub(1), max, max.saturating_add(1)]);
+        }
+    }
+    counts
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Any valid scheme loads, and under it every follower count falls into exactly one
+    /// unconditional tier and classifies to the first tier, in file order, that holds it.
+    #[test]
+    fn classification_is_total_for_random_schemes(
+        default in tier_list(),
+        tiktok in proptest::option::of(tier_list()),
+        samples in proptest::collection::vec(any::<u64>(), 8),
+        following in 0u64..5_000,
+    ) {
+        let mut text = toml_list("tier", &default);
+        if let Some(list) = &tiktok {
+            text.push_str(&toml_list("platform.tiktok.tier", list));
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("scheme.toml");
+        std::fs::write(&path, &text).unwrap();
+        let scheme = scout::rules::load::load_scheme(&path).map_err(|diagnostics| {
+            let rendered: Vec<String> = diagnostics.iter().map(|d| d.render(false)).collect();
+            TestCaseError::fail(format!("{text}\n{}", rendered.join("\n")))
+        })?;
+        let brand = bundled().brand("glowskin").unwrap().with_tiers(Arc::new(scheme));
+        for (platform, list) in [("instagram", &default), ("tiktok", tiktok.as_ref().unwrap_or(&default))] {
+            let tiers = brand.tiers.tiers_for(Some(platform));
+            for followers in edges(list).into_iter().chain(samples.iter().copied()) {
+                let holding = tiers.iter().filter(|t| t.when.is_none() && t.contains(followers)).count();
+                prop_assert_eq!(holding, 1, "{} followers on {}", followers, platform);
+                let mut c = candidate("p", followers);
+                c.platform = Some(platform.to_owned());
+                c.following = Some(following);
+                let evaluation = evaluate(bundled(), &brand, &c, Options::default()).unwrap();
+                let expected = list
+                    .iter()
+                    .find(|t| {
+                        followers >= t.min
+                            && t.max.is_none_or(|max| followers <= max)
+                            && t.when_below.is_none_or(|below| following < below)
+                    })
+                    .unwrap();
+                prop_assert_eq!(&*evaluation.tier.name, expected.name.as_str(), "{} followers on {}", followers, platform);
             }
         }
     }

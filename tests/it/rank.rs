@@ -1,6 +1,6 @@
 //! `scout rank`: outputs, accounting, exit codes and inputs.
 
-use crate::{json, root, rules_with, scout, scout_in};
+use crate::{json, root, rules_fixture, rules_with, scout, scout_in, variant, write_rule};
 
 const BASIC: &str = "tests/fixtures/candidates/basic.csv";
 
@@ -132,11 +132,8 @@ fn every_bundled_brand_ranks_the_examples() {
 
 #[test]
 fn runaway_script_stops_with_an_error_naming_script_and_candidate() {
-    let tmp = rules_with(&[(
-        "brands/glowskin.rhai",
-        "",
-        "if handle == \"dewy_dani\" { loop { } }\n50.0\n",
-    )]);
+    let tmp =
+        rules_with(&[("brands/glowskin.rhai", "if handle == \"dewy_dani\" { loop { } }\n50.0\n")]);
     let candidates = root().join(BASIC);
     let run = scout_in(
         tmp.path(),
@@ -223,12 +220,13 @@ fn missing_required_column_is_fatal() {
 
 #[test]
 fn invalid_rules_are_fatal_for_rank() {
-    let tmp = rules_with(&[("tiers.toml", "min_followers = 100_001", "min_followers = 90_000")]);
+    let tmp = rules_fixture("one_brand");
+    write_rule(&tmp, "tiers.toml", &variant("tiers_overlapping.toml"));
     let candidates = root().join(BASIC);
     let run =
         scout_in(tmp.path(), &["rank", candidates.to_str().unwrap(), "--brand", "glowskin"], None);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("--> rules/tiers.toml:25:17"), "{}", run.stderr);
+    assert!(run.stderr.contains("--> rules/tiers.toml:13:17"), "{}", run.stderr);
     assert!(run.stdout.is_empty());
 }
 

@@ -3,7 +3,7 @@
 
 use scout::authoring::ruletest;
 
-use crate::{root, rules_with, scout, scout_in};
+use crate::{root, rules_fixture, scout, scout_in, variant, write_rule};
 
 #[test]
 fn bundled_rule_tests_pass() {
@@ -46,26 +46,13 @@ fn bundled_tests_cover_the_seed_boundaries_for_every_brand_and_scheme() {
 
 #[test]
 fn failing_cases_show_expected_actual_and_location() {
-    let tmp = rules_with(&[
-        (
-            "brands/glowskin.tests.toml",
-            "expect = { tier = \"micro\", passes = true }",
-            "expect = { tier = \"nano\", passes = false }",
-        ),
-        (
-            "experiments/meta.tests.toml",
-            "expect = { tier = \"meta\" }",
-            "expect = { tier = \"micro\" }",
-        ),
-        (
-            "brands/trailpack.tests.toml",
-            "min_score = 80, max_score = 83 }",
-            "min_score = 80, max_score = 83, note = \"reach\" }",
-        ),
-    ]);
+    // Two failures in a brand's tests (a tier and verdict, a note), one in a scheme's.
+    let tmp = rules_fixture("one_brand");
+    write_rule(&tmp, "brands/glowskin.tests.toml", &variant("glowskin_failing.tests.toml"));
+    write_rule(&tmp, "tiers.tests.toml", &variant("tiers_wrong.tests.toml"));
     let run = scout_in(tmp.path(), &["test"], None);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stdout.ends_with("86 passed, 3 failed\n"), "{}", run.stdout);
+    assert!(run.stdout.ends_with("3 passed, 3 failed\n"), "{}", run.stdout);
     insta::assert_snapshot!("test_failures", run.stdout);
 }
 
@@ -85,29 +72,11 @@ fn brand_filter_runs_that_brands_files_only() {
 
 #[test]
 fn problems_in_test_files_are_located_and_nothing_runs() {
-    let tmp = rules_with(&[
-        (
-            "brands/glowskin.tests.toml",
-            "handle = \"dewdrop.diaries\"",
-            "handle = \"dewdrop.diary\"",
-        ),
-        (
-            "brands/littlenest.tests.toml",
-            "expect = { tier = \"mid\", passes = true }",
-            "expect = { tier = \"mdi\", passes = true }",
-        ),
-        (
-            "brands/trailpack.tests.toml",
-            "expect = { outranks = \"narrow.nell\" }",
-            "expect = { outrank = \"narrow.nell\" }",
-        ),
-        (
-            "tiers.tests.toml",
-            "candidate = { handle = \"edge.0\", followers = 0 }",
-            "candidate = { handle = \"edge.0\", followers = -1 }",
-        ),
-        ("experiments/hootsuite.tests.toml", "expect = { tier = \"emerging\" }", "expect = { }"),
-    ]);
+    // An unknown handle, an unknown tier, an empty expectation and a negative count in one
+    // file; a misspelled expectation key in another.
+    let tmp = rules_fixture("one_brand");
+    write_rule(&tmp, "brands/glowskin.tests.toml", &variant("glowskin_bad.tests.toml"));
+    write_rule(&tmp, "tiers.tests.toml", &variant("tiers_bad.tests.toml"));
     let run = scout_in(tmp.path(), &["test"], None);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert_eq!(run.stdout, "", "no case runs");
@@ -116,23 +85,23 @@ fn problems_in_test_files_are_located_and_nothing_runs() {
 
 #[test]
 fn scheme_tests_need_a_brand_when_no_brand_uses_the_scheme() {
-    let scheme = std::fs::read_to_string(root().join("rules/tiers.toml")).unwrap();
-    let tmp = rules_with(&[
-        ("experiments/seed_copy.toml", "", &scheme),
-        (
-            "experiments/seed_copy.tests.toml",
-            "",
-            "[[case]]\nname = \"2,000 is micro\"\ncandidate = { handle = \"a\", followers = 2_000 }\nexpect = { tier = \"micro\" }\n",
-        ),
-    ]);
+    let tmp = rules_fixture("one_brand");
+    let scheme = std::fs::read_to_string(tmp.path().join("rules/tiers.toml")).unwrap();
+    std::fs::create_dir(tmp.path().join("rules/experiments")).unwrap();
+    write_rule(&tmp, "experiments/seed_copy.toml", &scheme);
+    write_rule(
+        &tmp,
+        "experiments/seed_copy.tests.toml",
+        "[[case]]\nname = \"2,000 is micro\"\ncandidate = { handle = \"a\", followers = 2_000 }\nexpect = { tier = \"micro\" }\n",
+    );
     let run = scout_in(tmp.path(), &["test"], None);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("no brand uses `experiments/seed_copy.toml`"), "{}", run.stderr);
 
     let path = tmp.path().join("rules/experiments/seed_copy.tests.toml");
     let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, format!("brand = \"littlenest\"\n{text}")).unwrap();
-    let run = scout_in(tmp.path(), &["test", "--brand", "littlenest"], None);
+    std::fs::write(&path, format!("brand = \"glowskin\"\n{text}")).unwrap();
+    let run = scout_in(tmp.path(), &["test", "--brand", "glowskin"], None);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("rules/experiments/seed_copy.tests.toml"), "{}", run.stdout);
 }
@@ -142,15 +111,9 @@ fn the_reload_validator_rejects_a_folder_whose_tests_fail() {
     let bundled = scout::rules::load(&root().join("rules")).unwrap();
     assert!(ruletest::validate(&bundled).is_ok());
 
-    let tmp = rules_with(&[(
-        "tiers.toml",
-        "max_followers = 100_000      # … and so is 100,000",
-        "max_followers = 99_999\n",
-    )]);
-    let edited = tmp.path().join("rules/tiers.toml");
-    let text = std::fs::read_to_string(&edited).unwrap();
-    std::fs::write(&edited, text.replace("min_followers = 100_001", "min_followers = 100_000"))
-        .unwrap();
+    // Micro now ends at 99,999, which the fixture's tier tests say is wrong.
+    let tmp = rules_fixture("one_brand");
+    write_rule(&tmp, "tiers.toml", &variant("tiers_100000_is_mid.toml"));
     let rules =
         scout::rules::load(&tmp.path().join("rules")).expect("the rules themselves are valid");
     let diagnostics = ruletest::validate(&rules).unwrap_err();

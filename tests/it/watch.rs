@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use scout::rules::load::{read_folder, revision_of};
 
-use crate::{root, rules_with};
+use crate::{glowskin_toml, root, rules_fixture, write_rule, GLOWSKIN_WEIGHTS};
 
 /// How long any one step may take before the test fails.
 const STEP: Duration = Duration::from_secs(20);
@@ -133,10 +133,11 @@ fn save(path: &Path, text: &str) {
     std::fs::rename(&temp, path).unwrap();
 }
 
-fn replace_in(path: &Path, find: &str, replace: &str) {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(find), "`{find}` is not in {}", path.display());
-    save(path, &text.replacen(find, replace, 1));
+/// The `one_brand` fixture's glowskin, whole, with `beauty` and `wellness` weighing as given.
+fn glowskin(beauty: &str, wellness: &str, weights: &str) -> String {
+    let niches =
+        format!("beauty = {beauty}\nwellness = {wellness}\nfashion = 0.5\nlifestyle = 0.4\n");
+    glowskin_toml(&niches, weights)
 }
 
 fn revision(rules: &Path) -> String {
@@ -146,9 +147,8 @@ fn revision(rules: &Path) -> String {
 #[cfg(unix)]
 #[test]
 fn watch_reranks_on_save_survives_a_broken_file_and_recovers() {
-    let tmp = rules_with(&[]);
-    // These edits change glowskin on purpose; its own rule tests would (rightly) veto them.
-    std::fs::remove_file(tmp.path().join("rules/brands/glowskin.tests.toml")).unwrap();
+    // The fixture's rule tests pin only tier boundaries, so these glowskin edits pass them.
+    let tmp = rules_fixture("one_brand");
     let dir = tmp.path();
     let rules = dir.join("rules");
     let brand = rules.join("brands/glowskin.toml");
@@ -162,7 +162,7 @@ fn watch_reranks_on_save_survives_a_broken_file_and_recovers() {
 
     // 1. A niche weight: the new ranking and what changed.
     let mark = watch.mark();
-    replace_in(&brand, "beauty = 1.0\nwellness = 0.6", "beauty = 0.5\nwellness = 1.0");
+    save(&brand, &glowskin("0.5", "1.0", GLOWSKIN_WEIGHTS));
     let second = revision(&rules);
     watch.wait_for(mark, Stream::Out, &format!("rules reloaded: revision {first} → {second}"));
     watch.wait_for(mark, Stream::Out, "│ 2 ┆ @sleepy.sprout");
@@ -177,17 +177,16 @@ fn watch_reranks_on_save_survives_a_broken_file_and_recovers() {
 
     // 2. A broken save: a located diagnostic, and the old rules keep serving.
     let mark = watch.mark();
-    replace_in(&brand, "[weights]\n", "[weights]\nwieght = 0.1\n");
+    save(&brand, &glowskin("0.5", "1.0", &format!("wieght = 0.1\n{GLOWSKIN_WEIGHTS}")));
     watch.wait_for(mark, Stream::Err, "error: unknown key `wieght`");
-    watch.wait_for(mark, Stream::Err, "--> rules/brands/glowskin.toml:36:1");
-    watch.wait_for(mark, Stream::Err, "36 | wieght = 0.1");
+    watch.wait_for(mark, Stream::Err, "--> rules/brands/glowskin.toml:22:1");
+    watch.wait_for(mark, Stream::Err, "22 | wieght = 0.1");
     watch.wait_for(mark, Stream::Err, &format!("still using revision {second}"));
     watch.wait_for(mark, Stream::Out, "update 2: reload failed");
 
     // 3. The fix: back to a new, valid revision.
     let mark = watch.mark();
-    let fixed = std::fs::read_to_string(&brand).unwrap().replacen("wieght = 0.1\n", "", 1);
-    save(&brand, &fixed.replacen("beauty = 0.5", "beauty = 0.9", 1));
+    save(&brand, &glowskin("0.9", "1.0", GLOWSKIN_WEIGHTS));
     let third = revision(&rules);
     watch.wait_for(mark, Stream::Out, &format!("rules reloaded: revision {second} → {third}"));
     watch.wait_for(mark, Stream::Err, &format!("revision {third}"));
@@ -214,9 +213,8 @@ fn watch_reranks_on_save_survives_a_broken_file_and_recovers() {
 #[cfg(unix)]
 #[test]
 fn watch_polls_when_asked() {
-    let tmp = rules_with(&[]);
-    // These edits change glowskin on purpose; its own rule tests would (rightly) veto them.
-    std::fs::remove_file(tmp.path().join("rules/brands/glowskin.tests.toml")).unwrap();
+    // The fixture's rule tests pin only tier boundaries, so these glowskin edits pass them.
+    let tmp = rules_fixture("one_brand");
     let dir = tmp.path();
     let rules = dir.join("rules");
     std::fs::copy(root().join("examples/candidates.csv"), dir.join("candidates.csv")).unwrap();
@@ -225,14 +223,16 @@ fn watch_polls_when_asked() {
     watch.wait_for(0, Stream::Err, "(polling) · Ctrl-C to stop");
     let mark = watch.mark();
     // Same size, same second: only the content tells.
-    replace_in(&rules.join("brands/glowskin.toml"), "beauty = 1.0", "beauty = 0.2");
+    save(&rules.join("brands/glowskin.toml"), &glowskin("0.2", "0.6", GLOWSKIN_WEIGHTS));
     watch.wait_for(mark, Stream::Err, &format!("revision {}", revision(&rules)));
     assert_eq!(watch.interrupt(), 0);
 }
 
 #[test]
 fn watch_refuses_to_start_on_broken_rules() {
-    let tmp = rules_with(&[("brands/glowskin.toml", "[weights]\n", "[weights]\nwieght = 0.1\n")]);
+    let tmp = rules_fixture("one_brand");
+    let typo = glowskin("1.0", "0.6", &format!("wieght = 0.1\n{GLOWSKIN_WEIGHTS}"));
+    write_rule(&tmp, "brands/glowskin.toml", &typo);
     let run = crate::scout_in(tmp.path(), &["watch", "x.csv", "--brand", "glowskin"], None);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("unknown key `wieght`"), "{}", run.stderr);
@@ -240,7 +240,7 @@ fn watch_refuses_to_start_on_broken_rules() {
 
 #[test]
 fn watch_refuses_an_unknown_brand() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let run = crate::scout_in(tmp.path(), &["watch", "x.csv", "--brand", "glowskn"], None);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("unknown brand `glowskn`"), "{}", run.stderr);

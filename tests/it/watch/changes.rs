@@ -7,7 +7,7 @@ use scout::changes::{compare, Changes, Standing};
 use scout::input::{self, Format, Source};
 use scout::rank::{rank, RankOptions, Ranking};
 
-use crate::{root, rules_with};
+use crate::{glowskin_toml, root, rules_fixture, variant, write_rule, GLOWSKIN_WEIGHTS};
 
 fn ranking(rules: &Path, brand: &str) -> Ranking {
     let rules = scout::rules::load(rules).unwrap();
@@ -62,11 +62,10 @@ fn the_same_rules_change_nothing() {
 
 #[test]
 fn a_niche_weight_reorders_the_top() {
-    let before = ranking(&root().join("rules"), "glowskin");
-    let tmp = rules_with(&[
-        ("brands/glowskin.toml", "beauty = 1.0", "beauty = 0.5"),
-        ("brands/glowskin.toml", "wellness = 0.6", "wellness = 1.0"),
-    ]);
+    let tmp = rules_fixture("one_brand");
+    let before = ranking(&tmp.path().join("rules"), "glowskin");
+    let niches = "beauty = 0.5\nwellness = 1.0\nfashion = 0.5\nlifestyle = 0.4\n";
+    write_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(niches, GLOWSKIN_WEIGHTS));
     let after = ranking(&tmp.path().join("rules"), "glowskin");
     let changes = compare(&before, &after, 5);
     assert_eq!(changes.from_revision, before.revision);
@@ -77,15 +76,11 @@ fn a_niche_weight_reorders_the_top() {
 
 #[test]
 fn tier_changes_and_filtered_candidates() {
-    let before = ranking(&root().join("rules"), "glowskin");
+    let tmp = rules_fixture("one_brand");
+    let before = ranking(&tmp.path().join("rules"), "glowskin");
     // Nano now reaches 2,999: @lashes.by.lena (2,000) becomes nano; and micro ends at
     // 12,000, so @glossy.graham (12,300) becomes mid and is filtered out.
-    let tmp = rules_with(&[
-        ("tiers.toml", "max_followers = 1_999", "max_followers = 2_999"),
-        ("tiers.toml", "min_followers = 2_000", "min_followers = 3_000"),
-        ("tiers.toml", "max_followers = 100_000", "max_followers = 12_000"),
-        ("tiers.toml", "min_followers = 100_001", "min_followers = 12_001"),
-    ]);
+    write_rule(&tmp, "tiers.toml", &variant("tiers_nano_to_2999_micro_to_12000.toml"));
     let after = ranking(&tmp.path().join("rules"), "glowskin");
     let changes = compare(&before, &after, 8);
     let lena = changes.movements.iter().find(|m| m.handle == "lashes.by.lena").unwrap();

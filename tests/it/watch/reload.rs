@@ -1,5 +1,6 @@
-//! The reload logic driven by synthetic change events on a temp copy of the rules: no
-//! watcher, so every step is deterministic.
+//! The reload logic driven by synthetic change events on a temp copy of the `one_brand`
+//! rule fixture, changed by writing whole files: no watcher, so every step is
+//! deterministic.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use scout::reload::{Change, ChangeKind, Outcome, Reloader};
 use scout::rules::load::{read_folder, revision_of};
 use scout::rules::RuleSet;
 
-use crate::rules_with;
+use crate::{glowskin_toml, rules_fixture, variant, GLOWSKIN_WEIGHTS};
 
 const BRAND: &str = "brands/glowskin.toml";
 
@@ -20,12 +21,18 @@ fn modified(root: &Path, rel: &str) -> Vec<Change> {
     vec![Change::new(ChangeKind::Modified, root.join(rel))]
 }
 
-/// Replaces `find` in a rule file, in place.
-fn edit(root: &Path, rel: &str, find: &str, replace: &str) {
-    let path = root.join(rel);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(find), "`{find}` is not in {rel}");
-    std::fs::write(&path, text.replacen(find, replace, 1)).unwrap();
+/// The fixture's `brands/glowskin.toml`, whole, with `beauty` weighing `beauty` and
+/// `extra_niches` added to its `[niches]` table.
+fn glowskin(beauty: &str, extra_niches: &str) -> String {
+    let niches = format!(
+        "beauty = {beauty}\nwellness = 0.6\nfashion = 0.5\nlifestyle = 0.4\n{extra_niches}"
+    );
+    glowskin_toml(&niches, GLOWSKIN_WEIGHTS)
+}
+
+/// Writes `text` as the whole of the rule file `rel`, in place.
+fn write(root: &Path, rel: &str, text: &str) {
+    std::fs::write(root.join(rel), text).unwrap();
 }
 
 /// The revision of what is on disk now.
@@ -54,12 +61,12 @@ fn rejected(outcome: Outcome) -> scout::reload::Rejection {
 
 #[test]
 fn valid_then_invalid_then_valid() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader = Reloader::new(&root).unwrap();
     let first = reloader.revision();
 
-    edit(&root, BRAND, "beauty = 1.0", "beauty = 0.8");
+    write(&root, BRAND, &glowskin("0.8", ""));
     let activation = activated(reloader.apply(&modified(&root, BRAND)));
     assert_eq!(activation.previous.revision, first);
     let second = reloader.revision();
@@ -67,14 +74,16 @@ fn valid_then_invalid_then_valid() {
     assert_eq!(second, disk_revision(&root));
     assert_eq!(niche_weight(&reloader.snapshot(), "glowskin", "beauty"), Some(0.8));
 
-    edit(&root, BRAND, "[weights]\nengagement", "[weights]\nwieght = 0.1\nengagement");
+    let typo = format!("wieght = 0.1\n{GLOWSKIN_WEIGHTS}");
+    let niches = "beauty = 0.8\nwellness = 0.6\nfashion = 0.5\nlifestyle = 0.4\n";
+    write(&root, BRAND, &glowskin_toml(niches, &typo));
     let rejection = rejected(reloader.apply(&modified(&root, BRAND)));
     assert_eq!(rejection.active, second);
     assert_eq!(rejection.revision.as_deref(), Some(disk_revision(&root).as_str()));
     let diagnostic = &rejection.diagnostics[0];
     assert_eq!(diagnostic.message, "unknown key `wieght`");
     assert!(
-        diagnostic.location().ends_with("brands/glowskin.toml:36:1"),
+        diagnostic.location().ends_with("brands/glowskin.toml:22:1"),
         "{}",
         diagnostic.location()
     );
@@ -85,8 +94,7 @@ fn valid_then_invalid_then_valid() {
     assert_eq!(status.revision, second);
     assert_eq!(status.last_error.as_ref().unwrap().diagnostics.len(), 1);
 
-    edit(&root, BRAND, "wieght = 0.1\n", "");
-    edit(&root, BRAND, "beauty = 0.8", "beauty = 0.7");
+    write(&root, BRAND, &glowskin("0.7", ""));
     activated(reloader.apply(&modified(&root, BRAND)));
     assert_eq!(reloader.revision(), disk_revision(&root));
     assert_eq!(niche_weight(&reloader.snapshot(), "glowskin", "beauty"), Some(0.7));
@@ -97,12 +105,12 @@ fn valid_then_invalid_then_valid() {
 
 #[test]
 fn rename_over_save_reloads_once_and_ignores_temp_files() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader = Reloader::new(&root).unwrap();
     let first = reloader.revision();
     let target = root.join(BRAND);
-    let text = std::fs::read_to_string(&target).unwrap().replace("beauty = 1.0", "beauty = 0.9");
+    let text = glowskin("0.9", "");
 
     // The editor writes a temp file next to the target, with the same extension even.
     let temp = root.join("brands/.glowskin.toml.tmp4913");
@@ -134,7 +142,7 @@ fn rename_over_save_reloads_once_and_ignores_temp_files() {
 
 #[test]
 fn delete_then_create() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader = Reloader::new(&root).unwrap();
     let first = reloader.revision();
@@ -143,8 +151,7 @@ fn delete_then_create() {
 
     // Seen in one batch: one reload, straight to the new content.
     std::fs::remove_file(&tiers).unwrap();
-    std::fs::write(&tiers, text.replace("max_followers = 1_999", "max_followers = 1_999 "))
-        .unwrap();
+    std::fs::write(&tiers, format!("{text}\n")).unwrap();
     let batch =
         [Change::new(ChangeKind::Removed, &tiers), Change::new(ChangeKind::Created, &tiers)];
     activated(reloader.apply(&batch));
@@ -163,17 +170,12 @@ fn delete_then_create() {
 
 #[test]
 fn a_burst_of_100_events_is_one_reload() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader = Reloader::new(&root).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     for i in 0..100 {
-        let weight = format!("beauty = 0.{}", 10 + i % 90);
-        let text = std::fs::read_to_string(root.join(BRAND)).unwrap();
-        let start = text.find("beauty = ").unwrap();
-        let end = start + text[start..].find('\n').unwrap();
-        std::fs::write(root.join(BRAND), format!("{}{weight}{}", &text[..start], &text[end..]))
-            .unwrap();
+        write(&root, BRAND, &glowskin(&format!("0.{}", 10 + i % 90), ""));
         let kind = [ChangeKind::Modified, ChangeKind::Created, ChangeKind::Renamed][i % 3];
         tx.send(vec![
             Change::new(kind, root.join(BRAND)),
@@ -196,7 +198,7 @@ fn a_burst_of_100_events_is_one_reload() {
 
 #[test]
 fn saving_the_same_content_is_not_a_new_revision() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader = Reloader::new(&root).unwrap();
     let first = reloader.revision();
@@ -216,7 +218,7 @@ fn saving_the_same_content_is_not_a_new_revision() {
 
 #[test]
 fn a_file_caught_mid_save_is_never_loaded() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader = Reloader::new(&root).unwrap();
     let first = reloader.revision();
@@ -229,11 +231,11 @@ fn a_file_caught_mid_save_is_never_loaded() {
 
 #[test]
 fn settling_reads_until_two_reads_agree() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader =
         Reloader::builder(&root).settle(std::time::Duration::from_millis(5)).build().unwrap();
-    edit(&root, BRAND, "beauty = 1.0", "beauty = 0.3");
+    write(&root, BRAND, &glowskin("0.3", ""));
     let activation = activated(reloader.apply(&modified(&root, BRAND)));
     assert!(activation.settling >= std::time::Duration::from_millis(5));
     assert!(activation.took >= activation.settling);
@@ -242,7 +244,7 @@ fn settling_reads_until_two_reads_agree() {
 
 #[test]
 fn a_validator_can_veto_a_reload_and_sees_the_same_files() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader = Reloader::builder(&root)
         .validator(|rules, files| {
@@ -261,22 +263,19 @@ fn a_validator_can_veto_a_reload_and_sees_the_same_files() {
         .build()
         .unwrap();
     let first = reloader.revision();
-    edit(&root, BRAND, "beauty = 1.0", "beauty = 0.4");
+    write(&root, BRAND, &glowskin("0.4", ""));
     let rejection = rejected(reloader.apply(&modified(&root, BRAND)));
     assert_eq!(rejection.diagnostics[0].message, "test failed: beauty must weigh at least 0.5");
-    assert!(rejection.diagnostics[0].location().ends_with("brands/glowskin.toml:15:1"));
+    assert!(rejection.diagnostics[0].location().ends_with("brands/glowskin.toml:5:1"));
     assert_eq!(reloader.revision(), first);
-    edit(&root, BRAND, "beauty = 0.4", "beauty = 0.6");
+    write(&root, BRAND, &glowskin("0.6", ""));
     activated(reloader.apply(&modified(&root, BRAND)));
 }
 
 #[test]
 fn an_invalid_folder_never_makes_a_reloader() {
-    let tmp = rules_with(&[(
-        "scoring.rhai",
-        "weights.niche_fit * niche_fit",
-        "weights.niche_fit * nichefit",
-    )]);
+    let tmp = rules_fixture("one_brand");
+    write(&rules_dir(&tmp), "scoring.rhai", &variant("scoring_unknown_variable.rhai"));
     let diagnostics = Reloader::new(rules_dir(&tmp)).unwrap_err();
     assert!(diagnostics[0].message.contains("nichefit"), "{}", diagnostics[0].message);
 }
@@ -375,13 +374,13 @@ impl Model {
     }
 }
 
-fn brand_text(original: &str, file: BrandFile) -> Option<String> {
+fn brand_text(file: BrandFile) -> Option<String> {
     match file {
-        BrandFile::Weight(k) => Some(original.replace("beauty = 1.0", &format!("beauty = 0.{k}"))),
-        BrandFile::UsesFragrance(k) => {
-            Some(original.replace("beauty = 1.0", &format!("beauty = 0.{k}\nfragrance = 0.9")))
+        BrandFile::Weight(k) => Some(glowskin(&format!("0.{k}"), "")),
+        BrandFile::UsesFragrance(k) => Some(glowskin(&format!("0.{k}"), "fragrance = 0.9\n")),
+        BrandFile::Broken => {
+            Some(format!("{}\n[wieghts]\nengagement = 1.0\n", glowskin("0.5", "")))
         }
-        BrandFile::Broken => Some(original.replace("[weights]", "[wieghts]")),
         BrandFile::Empty => Some(String::new()),
         BrandFile::Missing => None,
     }
@@ -430,14 +429,13 @@ proptest! {
     /// last valid content, whole.
     #[test]
     fn the_active_rules_are_always_the_last_valid_content(steps in proptest::collection::vec(step(), 1..10)) {
-        let tmp = rules_with(&[]);
+        let tmp = rules_fixture("one_brand");
         let root = rules_dir(&tmp);
         let brand_path = root.join(BRAND);
         let niches_path = root.join("niches.toml");
-        let brand_original = std::fs::read_to_string(&brand_path).unwrap();
         let niches_original = std::fs::read_to_string(&niches_path).unwrap();
         // Start from a known model state.
-        std::fs::write(&brand_path, brand_text(&brand_original, BrandFile::Weight(5)).unwrap()).unwrap();
+        std::fs::write(&brand_path, brand_text(BrandFile::Weight(5)).unwrap()).unwrap();
         let reloader = Reloader::new(&root).unwrap();
         let mut model = Model { brand: BrandFile::Weight(5), niches: NichesFile::Original };
         let mut last_valid = model;
@@ -446,7 +444,7 @@ proptest! {
             let changes = match step {
                 Step::Brand(file, how) => {
                     model.brand = file;
-                    save(&brand_path, brand_text(&brand_original, file).as_deref(), how)
+                    save(&brand_path, brand_text(file).as_deref(), how)
                 }
                 Step::Niches(file, how) => {
                     model.niches = file;
@@ -470,26 +468,16 @@ proptest! {
 
 #[test]
 fn a_folder_whose_rule_tests_fail_is_not_activated() {
-    let tmp = rules_with(&[]);
+    let tmp = rules_fixture("one_brand");
     let root = rules_dir(&tmp);
     let reloader = Reloader::builder(&root)
         .validator(|rules, _| scout::authoring::ruletest::validate(rules))
         .build()
         .unwrap();
     let before = reloader.revision();
-    // A valid TOML change that breaks a bundled expectation: 2,000 followers stop being micro.
-    edit(
-        &root,
-        "tiers.toml",
-        "min_followers = 2_000        # … 2,000 is micro …",
-        "min_followers = 2_001",
-    );
-    edit(
-        &root,
-        "tiers.toml",
-        "max_followers = 1_999        # 1,999 is nano …",
-        "max_followers = 2_000",
-    );
+    // A valid tier scheme that breaks the fixture's expectation: 2,000 followers stop
+    // being micro.
+    write(&root, "tiers.toml", &variant("tiers_2000_is_nano.toml"));
     let rejection = rejected(reloader.apply(&modified(&root, "tiers.toml")));
     assert_eq!(reloader.revision(), before, "the old rules keep serving");
     let text: Vec<String> = rejection.diagnostics.iter().map(|d| d.message.clone()).collect();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rhai::{Array, Dynamic, Scope};
 use serde::Serialize;
 
-use crate::model::{Candidate, PostSample};
+use crate::model::{Candidate, Field, Kind, PostSample};
 use crate::rules::fast::Inputs;
 use crate::rules::script::{self, map_of, opt_float, opt_str, slots, ScriptError};
 use crate::rules::{Average, Brand, ErBasis, MissingPolicy, RuleSet, Tier};
@@ -373,19 +373,14 @@ pub fn script_scope_for(
 /// The fast path's inputs: candidate fields and metrics; tier-dependent values `()`.
 fn fast_inputs<'a>(brand: &'a Brand, candidate: &'a Candidate, metrics: &Metrics) -> Inputs<'a> {
     let mut inputs = Inputs::default();
-    let count = |n: Option<u64>| n.map(|n| n as f64);
-    inputs.set_str(slots::HANDLE, Some(&candidate.handle));
-    inputs.set_str(slots::PLATFORM, candidate.platform.as_deref());
-    inputs.set_float(slots::FOLLOWERS, Some(candidate.followers as f64));
-    inputs.set_float(slots::FOLLOWING, count(candidate.following));
-    inputs.set_float(slots::POSTS, count(candidate.posts));
-    inputs.set_float(slots::AVG_LIKES, metrics.avg_likes);
-    inputs.set_float(slots::AVG_COMMENTS, metrics.avg_comments);
-    inputs.set_float(slots::AVG_SHARES, metrics.avg_shares);
-    inputs.set_float(slots::AVG_VIEWS, metrics.avg_views);
-    inputs.set_str(slots::COUNTRY, candidate.country.as_deref());
-    inputs.set_float(slots::FAKE_FOLLOWER_PCT, candidate.fake_follower_pct);
-    inputs.set_float(slots::COST_PER_POST, candidate.cost_per_post);
+    for field in Field::ALL {
+        match field.kind() {
+            Kind::Text => inputs.set_str(slots::field(field), candidate.text(field)),
+            // Lists (the niches) are arrays, which compiled scripts do not read.
+            Kind::List => {}
+            _ => inputs.set_float(slots::field(field), script_number(candidate, metrics, field)),
+        }
+    }
     inputs.set_float(slots::ENGAGEMENT_RATE, metrics.engagement_rate);
     inputs.set_float(slots::ER, metrics.engagement_rate);
     inputs.set_float(slots::ENGAGEMENTS_PER_POST, metrics.engagements_per_post);
@@ -625,7 +620,7 @@ fn script_scope(
     metrics: &Metrics,
 ) -> Scope<'static> {
     let mut scope = Scope::new();
-    let niches: Array = candidate
+    let mut niches: Array = candidate
         .niches
         .iter()
         .filter_map(|label| rules.taxonomy.resolve(label))
@@ -638,21 +633,26 @@ fn script_scope(
         ("cost_efficiency", Dynamic::from_float(brand.weights.cost_efficiency)),
         ("authenticity", Dynamic::from_float(brand.weights.authenticity)),
     ]);
-    let count = |n: Option<u64>| opt_float(n.map(|n| n as f64));
+    for field in Field::ALL {
+        let value = match field.kind() {
+            Kind::Text => opt_str(candidate.text(field)),
+            Kind::List if field == Field::Niches => {
+                Dynamic::from_array(std::mem::take(&mut niches))
+            }
+            Kind::List => Dynamic::from_array(
+                candidate
+                    .list(field)
+                    .unwrap_or_default()
+                    .iter()
+                    .cloned()
+                    .map(Dynamic::from)
+                    .collect(),
+            ),
+            _ => opt_float(script_number(candidate, metrics, field)),
+        };
+        scope.push_dynamic(field.name(), value);
+    }
     scope
-        .push_dynamic("handle", Dynamic::from(candidate.handle.clone()))
-        .push_dynamic("platform", opt_str(candidate.platform.as_deref()))
-        .push_dynamic("followers", Dynamic::from_float(candidate.followers as f64))
-        .push_dynamic("following", count(candidate.following))
-        .push_dynamic("posts", count(candidate.posts))
-        .push_dynamic("avg_likes", opt_float(metrics.avg_likes))
-        .push_dynamic("avg_comments", opt_float(metrics.avg_comments))
-        .push_dynamic("avg_shares", opt_float(metrics.avg_shares))
-        .push_dynamic("avg_views", opt_float(metrics.avg_views))
-        .push_dynamic("niches", Dynamic::from_array(niches))
-        .push_dynamic("country", opt_str(candidate.country.as_deref()))
-        .push_dynamic("fake_follower_pct", opt_float(candidate.fake_follower_pct))
-        .push_dynamic("cost_per_post", opt_float(candidate.cost_per_post))
         .push_dynamic("extra", Dynamic::from_map(extra))
         .push_dynamic("engagement_rate", opt_float(metrics.engagement_rate))
         .push_dynamic("er", opt_float(metrics.engagement_rate))
@@ -668,6 +668,18 @@ fn script_scope(
         .push_dynamic("weights", Dynamic::from_map(weights))
         .push_dynamic("brand", Dynamic::from(brand.id.clone()));
     scope
+}
+
+/// The number a script sees for a numeric field: the averages come from the metrics (which
+/// average per-post samples when the row has them), the rest straight from the candidate.
+fn script_number(candidate: &Candidate, metrics: &Metrics, field: Field) -> Option<f64> {
+    match field {
+        Field::AvgLikes => metrics.avg_likes,
+        Field::AvgComments => metrics.avg_comments,
+        Field::AvgShares => metrics.avg_shares,
+        Field::AvgViews => metrics.avg_views,
+        _ => candidate.number(field),
+    }
 }
 
 fn fill_scored_scope(scope: &mut Scope, evaluation: &Evaluation) {

@@ -104,40 +104,46 @@ pub struct RawExpect {
     pub note: Option<String>,
 }
 
-/// The columns an inline candidate may give: the canonical columns of a candidate list, and
-/// any extra column scripts read as `extra["name"]`.
 // For the JSON Schema only: test files read candidates through the same row builder as
-// `scout rank` (`candidate_from_table`); a unit test keeps the two lists of columns equal.
-#[derive(JsonSchema)]
-#[allow(dead_code)]
-pub struct CandidateColumns {
-    /// The account handle; a leading `@` is dropped.
-    handle: Option<String>,
-    /// The platform (`instagram`, `tiktok`, `youtube`, …).
-    platform: Option<String>,
-    /// The follower count.
-    followers: Option<CountOrText>,
-    /// Accounts followed.
-    following: Option<CountOrText>,
-    /// Posts published, or per-post samples `[{ likes = 120, comments = 4 }]`.
-    posts: Option<PostsColumn>,
-    /// Average likes per post.
-    avg_likes: Option<NumberOrText>,
-    /// Average comments per post.
-    avg_comments: Option<NumberOrText>,
-    /// Average shares per post.
-    avg_shares: Option<NumberOrText>,
-    /// Average views per post.
-    avg_views: Option<NumberOrText>,
-    /// Niche labels: an array, or one string separated by `;`.
-    niches: Option<NichesColumn>,
-    /// The country code.
-    country: Option<String>,
-    /// The fake-follower share, 0–1.
-    fake_follower_pct: Option<NumberOrText>,
-    /// The price of one post.
-    cost_per_post: Option<NumberOrText>,
+// `scout rank` (`candidate_from_table`); the columns come from the field table.
+macro_rules! candidate_columns {
+    ($(($variant:ident, $member:ident, $kind:ident, $required:tt, $ranking:tt, $doc:literal,
+        $test_doc:literal, $($rest:tt)*))*) => {
+        /// The columns an inline candidate may give: the canonical columns of a candidate list, and
+        /// any extra column scripts read as `extra["name"]`.
+        #[derive(JsonSchema)]
+        #[allow(dead_code)]
+        pub struct CandidateColumns {
+            $(
+                #[doc = $test_doc]
+                $member: Option<column_type!($member, $kind)>,
+            )*
+        }
+    };
 }
+
+/// The schema type of a column: by kind, with `posts` also taking per-post samples.
+macro_rules! column_type {
+    (posts, Count) => {
+        PostsColumn
+    };
+    ($member:ident, Text) => {
+        String
+    };
+    ($member:ident, Count) => {
+        CountOrText
+    };
+    ($member:ident, Float) => {
+        NumberOrText
+    };
+    ($member:ident, Fraction) => {
+        NumberOrText
+    };
+    ($member:ident, List) => {
+        NichesColumn
+    };
+}
+crate::model::candidate_fields!(candidate_columns);
 
 #[derive(JsonSchema)]
 #[serde(untagged)]
@@ -692,14 +698,13 @@ pub fn candidate_from_table(table: &toml::Table, line: u64) -> Result<Candidate,
                 row.set(Field::Niches, &labels.join(";"));
             }
             (Some(field), toml::Value::String(text)) => row.set(field, text),
-            (Some(field), toml::Value::Integer(_) | toml::Value::Float(_)) => match field {
-                Field::Handle | Field::Platform | Field::Country | Field::Niches => {
+            (Some(field), toml::Value::Integer(_) | toml::Value::Float(_)) => {
+                if field.kind().is_numeric() {
+                    row.set_number(field, value.as_float().or(value.as_integer().map(|n| n as f64)))
+                } else {
                     row.set(field, &scalar_text(value))
                 }
-                _ => {
-                    row.set_number(field, value.as_float().or(value.as_integer().map(|n| n as f64)))
-                }
-            },
+            }
             (Some(field), other) => row.fail_row(
                 Some(field.name().to_owned()),
                 format!("{} must be a number or a string, not {}", field.name(), other.type_str()),

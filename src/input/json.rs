@@ -62,12 +62,10 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
                 let joined: Vec<String> = niches.iter().map(scalar_text).collect();
                 row.set(Field::Niches, &joined.join(";"));
             }
-            (Some(field), Value::Number(n)) => match field {
-                Field::Handle | Field::Platform | Field::Country | Field::Niches => {
-                    row.set(field, &n.to_string())
-                }
-                _ => row.set_number(field, n.as_f64()),
-            },
+            (Some(field), Value::Number(n)) if field.kind().is_numeric() => {
+                row.set_number(field, n.as_f64())
+            }
+            (Some(field), Value::Number(n)) => row.set(field, &n.to_string()),
             (Some(_), Value::Null) => {}
             (Some(field), Value::String(s)) => row.set(field, &s),
             (Some(field), other) => row.fail_row(

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::country;
-use crate::model::{Candidate, Field, PostSample, RowError};
+use crate::model::{Candidate, Field, Kind, PostSample, RowError};
 use crate::number as value;
 use crate::rules::mapping;
 
@@ -265,6 +265,9 @@ pub struct RowBuilder<'c> {
     error: Option<RowError>,
 }
 
+// The set fields of a row are bits of a `u32`.
+const _: () = assert!(Field::ALL.len() <= 32);
+
 fn bit(field: Field) -> u32 {
     1 << (field as u32)
 }
@@ -304,10 +307,10 @@ impl<'c> RowBuilder<'c> {
     /// Sets `field` from a text cell. Empty cells and missing-value markers stay missing.
     pub fn set(&mut self, field: Field, text: &str) {
         // Numbers first: the number parser takes plain cells without trimming or copying.
-        if let Some(slot) = self.float_slot(field) {
+        if let Some(slot) = self.candidate.float_mut(field) {
             match value::parse_number(text) {
                 Ok(Some(number))
-                    if number >= 0.0 && (field != Field::FakeFollowerPct || number <= 1.0) =>
+                    if number >= 0.0 && (field.kind() != Kind::Fraction || number <= 1.0) =>
                 {
                     *slot = Some(number);
                     self.set |= bit(field);
@@ -357,47 +360,45 @@ impl<'c> RowBuilder<'c> {
                     self.set |= bit(field);
                 }
             }
-            Field::Niches => {
-                let mut n = 0;
-                for label in text.split([';', '|']).map(str::trim) {
-                    if label.is_empty() || value::is_missing_trimmed(label) {
-                        continue;
-                    }
-                    match c.niches.get_mut(n) {
-                        Some(existing) => {
-                            existing.clear();
-                            existing.push_str(label);
+            _ => match field.kind() {
+                Kind::List => {
+                    let Some(list) = c.list_mut(field) else { return };
+                    let mut n = 0;
+                    for label in text.split([';', '|']).map(str::trim) {
+                        if label.is_empty() || value::is_missing_trimmed(label) {
+                            continue;
                         }
-                        None => c.niches.push(label.to_owned()),
+                        match list.get_mut(n) {
+                            Some(existing) => {
+                                existing.clear();
+                                existing.push_str(label);
+                            }
+                            None => list.push(label.to_owned()),
+                        }
+                        n += 1;
                     }
-                    n += 1;
+                    list.truncate(n);
+                    self.set |= bit(field);
                 }
-                c.niches.truncate(n);
-                self.set |= bit(field);
-            }
-            Field::Followers | Field::Following | Field::Posts => match value::parse_count(text) {
-                Ok(Some(n)) => self.set_number(field, Some(n as f64)),
-                Ok(None) => {}
-                Err(why) => self.fail(field, format!("{} {why}", field.name())),
-            },
-            _ => match value::parse_number(text) {
-                Ok(number) => self.set_number(field, number),
-                Err(why) => self.fail(field, format!("{} {why}", field.name())),
+                Kind::Text => {
+                    if let Some(slot) = c.text_mut(field) {
+                        if !value::is_missing_trimmed(text) {
+                            put(slot, text);
+                            self.set |= bit(field);
+                        }
+                    }
+                }
+                Kind::Count => match value::parse_count(text) {
+                    Ok(Some(n)) => self.set_number(field, Some(n as f64)),
+                    Ok(None) => {}
+                    Err(why) => self.fail(field, format!("{} {why}", field.name())),
+                },
+                Kind::Float | Kind::Fraction => match value::parse_number(text) {
+                    Ok(number) => self.set_number(field, number),
+                    Err(why) => self.fail(field, format!("{} {why}", field.name())),
+                },
             },
         }
-    }
-
-    fn float_slot(&mut self, field: Field) -> Option<&mut Option<f64>> {
-        let c = &mut *self.candidate;
-        Some(match field {
-            Field::AvgLikes => &mut c.avg_likes,
-            Field::AvgComments => &mut c.avg_comments,
-            Field::AvgShares => &mut c.avg_shares,
-            Field::AvgViews => &mut c.avg_views,
-            Field::FakeFollowerPct => &mut c.fake_follower_pct,
-            Field::CostPerPost => &mut c.cost_per_post,
-            _ => return None,
-        })
     }
 
     /// Sets a numeric `field`, checking its range.
@@ -408,29 +409,27 @@ impl<'c> RowBuilder<'c> {
         }
         self.set |= bit(field);
         let c = &mut *self.candidate;
-        match field {
-            Field::AvgLikes => c.avg_likes = Some(number),
-            Field::AvgComments => c.avg_comments = Some(number),
-            Field::AvgShares => c.avg_shares = Some(number),
-            Field::AvgViews => c.avg_views = Some(number),
-            Field::CostPerPost => c.cost_per_post = Some(number),
-            Field::FakeFollowerPct if number > 1.0 => self.fail(
+        match field.kind() {
+            Kind::Fraction if number > 1.0 => self.fail(
                 field,
-                format!("fake_follower_pct {number} is above 1 (write percentages as fractions: 0.41, not 41)"),
+                format!(
+                    "{} {number} is above 1 (write percentages as fractions: 0.41, not 41)",
+                    field.name()
+                ),
             ),
-            Field::FakeFollowerPct => c.fake_follower_pct = Some(number),
-            Field::Followers | Field::Following | Field::Posts => {
-                if number.fract() != 0.0 || number > u64::MAX as f64 {
-                    return self.fail(field, format!("{} {number} is not a whole number", field.name()));
-                }
-                let n = number as u64;
-                match field {
-                    Field::Followers => c.followers = n,
-                    Field::Following => c.following = Some(n),
-                    _ => c.posts = Some(n),
+            Kind::Float | Kind::Fraction => {
+                if let Some(slot) = c.float_mut(field) {
+                    *slot = Some(number);
                 }
             }
-            Field::Handle | Field::Platform | Field::Niches | Field::Country => {}
+            Kind::Count => {
+                if number.fract() != 0.0 || number > u64::MAX as f64 {
+                    return self
+                        .fail(field, format!("{} {number} is not a whole number", field.name()));
+                }
+                c.set_count(field, number as u64);
+            }
+            Kind::Text | Kind::List => {}
         }
     }
 
@@ -470,32 +469,10 @@ impl<'c> RowBuilder<'c> {
             }
             return Err(error);
         }
-        let c = &mut *self.candidate;
-        let clear = |field, slot: &mut Option<f64>| {
+        for field in Field::ALL {
             if !has(field) {
-                *slot = None;
+                self.candidate.clear(field);
             }
-        };
-        clear(Field::AvgLikes, &mut c.avg_likes);
-        clear(Field::AvgComments, &mut c.avg_comments);
-        clear(Field::AvgShares, &mut c.avg_shares);
-        clear(Field::AvgViews, &mut c.avg_views);
-        clear(Field::FakeFollowerPct, &mut c.fake_follower_pct);
-        clear(Field::CostPerPost, &mut c.cost_per_post);
-        if !has(Field::Following) {
-            c.following = None;
-        }
-        if !has(Field::Posts) {
-            c.posts = None;
-        }
-        if !has(Field::Platform) {
-            c.platform = None;
-        }
-        if !has(Field::Country) {
-            c.country = None;
-        }
-        if !has(Field::Niches) {
-            c.niches.clear();
         }
         Ok(())
     }

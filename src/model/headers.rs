@@ -5,7 +5,8 @@
 //! (`"Engagement avg\r\n"`). Matching ignores all of that and case: [`normalize`] folds a
 //! header for comparison, [`display`] cleans it for messages, and [`key`] reduces it to
 //! letters and digits for the alias table (`Followers Numbers `, `follower_count` and
-//! `Follower count` all become `followercount`-like keys).
+//! `Follower count` all become `followercount`-like keys). The aliases of each field are
+//! part of the field table ([`Field::aliases`]).
 
 use super::Field;
 
@@ -25,138 +26,6 @@ pub fn key(header: &str) -> String {
     header.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
-/// Header keys that mean each field, besides the field's own name.
-const ALIASES: &[(Field, &[&str])] = &[
-    (
-        Field::Handle,
-        &[
-            "handle",
-            "username",
-            "user",
-            "account",
-            "accountname",
-            "screenname",
-            "userhandle",
-            "ighandle",
-            "instagramhandle",
-            "tiktokhandle",
-            "channelhandle",
-            "influencerhandle",
-        ],
-    ),
-    (Field::Platform, &["platform", "network", "socialnetwork", "socialplatform"]),
-    (
-        Field::Followers,
-        &[
-            "followers",
-            "followercount",
-            "followerscount",
-            "numfollowers",
-            "nfollowers",
-            "totalfollowers",
-            "subscribers",
-            "subscribercount",
-            "subscriberscount",
-            "subs",
-            "fans",
-            "fanscount",
-            "audiencesize",
-        ],
-    ),
-    (Field::Following, &["following", "followingcount", "followings", "follows", "followscount"]),
-    (
-        Field::Posts,
-        &[
-            "posts",
-            "postcount",
-            "postscount",
-            "numposts",
-            "mediacount",
-            "uploads",
-            "videos",
-            "videocount",
-            "videoscount",
-        ],
-    ),
-    (
-        Field::AvgLikes,
-        &[
-            "avglikes",
-            "averagelikes",
-            "likesavg",
-            "likesaverage",
-            "meanlikes",
-            "likesperpost",
-            "avglikesperpost",
-        ],
-    ),
-    (
-        Field::AvgComments,
-        &[
-            "avgcomments",
-            "averagecomments",
-            "commentsavg",
-            "commentsaverage",
-            "meancomments",
-            "commentsperpost",
-            "avgcommentsperpost",
-        ],
-    ),
-    (
-        Field::AvgShares,
-        &[
-            "avgshares",
-            "averageshares",
-            "sharesavg",
-            "sharesaverage",
-            "meanshares",
-            "sharesperpost",
-            "avgsharesperpost",
-        ],
-    ),
-    (
-        Field::AvgViews,
-        &[
-            "avgviews",
-            "averageviews",
-            "viewsavg",
-            "viewsaverage",
-            "meanviews",
-            "viewsperpost",
-            "viewspervideo",
-            "avgviewspervideo",
-        ],
-    ),
-    (Field::Niches, &["niches", "niche", "category", "categories", "topic", "topics"]),
-    (
-        Field::Country,
-        &[
-            "country",
-            "countrycode",
-            "audiencecountry",
-            "audiencecountrymostly",
-            "topaudiencecountry",
-            "location",
-        ],
-    ),
-    (
-        Field::FakeFollowerPct,
-        &[
-            "fakefollowerpct",
-            "fakefollowers",
-            "fakefollowerspct",
-            "fakefollowerspercent",
-            "fakefollowershare",
-            "fakefollowersshare",
-            "fakeshare",
-        ],
-    ),
-    (
-        Field::CostPerPost,
-        &["costperpost", "price", "priceperpost", "postprice", "cost", "fee", "rateperpost"],
-    ),
-];
-
 /// The field a header names: its canonical name or a built-in alias, compared by [`key`].
 /// Numbered category columns (`category_1`, `Category 2`) all feed `niches`.
 pub fn builtin_field(header: &str) -> Option<Field> {
@@ -167,8 +36,8 @@ pub fn builtin_field(header: &str) -> Option<Field> {
     if let Some(field) = Field::ALL.into_iter().find(|f| self::key(f.name()) == key) {
         return Some(field);
     }
-    if let Some((field, _)) = ALIASES.iter().find(|(_, keys)| keys.contains(&key.as_str())) {
-        return Some(*field);
+    if let Some(field) = Field::ALL.into_iter().find(|f| f.aliases().contains(&key.as_str())) {
+        return Some(field);
     }
     let numbered = ["category", "niche", "topic"].iter().any(|stem| {
         key.strip_prefix(stem)

@@ -4,51 +4,38 @@
 mod field;
 pub mod headers;
 
-pub use self::field::Field;
+pub(crate) use self::field::candidate_fields;
+pub use self::field::{Field, Kind};
 
 use std::sync::Arc;
 
 use serde::Serialize;
 
-/// One influencer candidate, in scout's canonical fields.
-///
-/// Optional values stay `None` when the source did not give them; they are never coerced to
-/// zero. Numbers are validated by the reader: counts are non-negative, percentages lie in 0–1.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct Candidate {
-    /// The line in the source file where this record starts (1-based; the header is line 1).
-    pub line: u64,
-    /// The account handle, without a leading `@`.
-    pub handle: String,
-    /// The platform, lowercased (`instagram`, `tiktok`, `youtube`, …).
-    pub platform: Option<String>,
-    /// The follower (or subscriber) count.
-    pub followers: u64,
-    /// How many accounts this account follows.
-    pub following: Option<u64>,
-    /// How many posts the account has published.
-    pub posts: Option<u64>,
-    /// Average likes per post.
-    pub avg_likes: Option<f64>,
-    /// Average comments per post.
-    pub avg_comments: Option<f64>,
-    /// Average shares per post.
-    pub avg_shares: Option<f64>,
-    /// Average views per post.
-    pub avg_views: Option<f64>,
-    /// The niches as written in the source; the rule set maps them onto its taxonomy.
-    pub niches: Vec<String>,
-    /// The audience or account country, as given (usually an ISO code).
-    pub country: Option<String>,
-    /// The share of fake or suspicious followers, 0–1.
-    pub fake_follower_pct: Option<f64>,
-    /// The price of one sponsored post, in the brand's currency.
-    pub cost_per_post: Option<f64>,
-    /// Per-post samples, when the source gave them (JSON `posts: [{likes, …}]`).
-    pub post_samples: Vec<PostSample>,
-    /// Columns scout has no canonical field for, kept so scripts can read them by name.
-    pub extra: Vec<(Arc<str>, String)>,
+macro_rules! define_candidate_struct {
+    ($(($variant:ident, $member:ident, $kind:ident, $required:tt, $ranking:tt, $doc:literal,
+        $($rest:tt)*))*) => {
+        /// One influencer candidate, in scout's canonical fields.
+        ///
+        /// Optional values stay `None` when the source did not give them; they are never
+        /// coerced to zero. Numbers are validated by the reader: counts are non-negative,
+        /// percentages lie in 0–1. The canonical members come from the table in `model::field`.
+        #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+        pub struct Candidate {
+            /// The line in the source file where this record starts (1-based; the header is
+            /// line 1).
+            pub line: u64,
+            $(
+                #[doc = $doc]
+                pub $member: field::member_type!($kind, $required),
+            )*
+            /// Per-post samples, when the source gave them (JSON `posts: [{likes, …}]`).
+            pub post_samples: Vec<PostSample>,
+            /// Columns scout has no canonical field for, kept so scripts can read them by name.
+            pub extra: Vec<(Arc<str>, String)>,
+        }
+    };
 }
+candidate_fields!(define_candidate_struct);
 
 impl Candidate {
     /// Returns the value of an extra column by its header name.

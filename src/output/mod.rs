@@ -148,23 +148,27 @@ pub fn table(ranking: &Ranking) -> Table {
     table
 }
 
+/// The CSV columns; the candidate fields among them are those
+/// [`Field::is_ranking_column`](crate::model::Field::is_ranking_column) names.
+pub(crate) const CSV_COLUMNS: [&str; 13] = [
+    "rank",
+    "handle",
+    "platform",
+    "tier",
+    "followers",
+    "score",
+    "engagement_rate",
+    "engagement",
+    "niche_fit",
+    "cost_efficiency",
+    "authenticity",
+    "line",
+    "revision",
+];
+
 fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record([
-        "rank",
-        "handle",
-        "platform",
-        "tier",
-        "followers",
-        "score",
-        "engagement_rate",
-        "engagement",
-        "niche_fit",
-        "cost_efficiency",
-        "authenticity",
-        "line",
-        "revision",
-    ])?;
+    writer.write_record(CSV_COLUMNS)?;
     let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     for ranked in &ranking.results {
         let c = &ranked.candidate;

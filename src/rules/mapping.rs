@@ -21,7 +21,7 @@ use toml::Spanned;
 
 use super::{normalize_niche, ErBasis, Taxonomy};
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::model::{headers, Field};
+use crate::model::{headers, Field, Kind};
 use crate::number::Decimal;
 
 /// The folder of mapping profiles, relative to the rule folder.
@@ -60,45 +60,24 @@ pub struct RawMapping {
     pub check: RawCheck,
 }
 
-/// `[columns]`: one entry per canonical field.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(missing_docs)]
-pub struct RawColumns {
-    pub handle: Option<Spanned<RawColumn>>,
-    pub platform: Option<Spanned<RawColumn>>,
-    pub followers: Option<Spanned<RawColumn>>,
-    pub following: Option<Spanned<RawColumn>>,
-    pub posts: Option<Spanned<RawColumn>>,
-    pub avg_likes: Option<Spanned<RawColumn>>,
-    pub avg_comments: Option<Spanned<RawColumn>>,
-    pub avg_shares: Option<Spanned<RawColumn>>,
-    pub avg_views: Option<Spanned<RawColumn>>,
-    pub niches: Option<Spanned<RawColumn>>,
-    pub country: Option<Spanned<RawColumn>>,
-    pub fake_follower_pct: Option<Spanned<RawColumn>>,
-    pub cost_per_post: Option<Spanned<RawColumn>>,
-}
+macro_rules! raw_columns {
+    ($(($variant:ident, $member:ident, $($rest:tt)*))*) => {
+        /// `[columns]`: one entry per canonical field (generated from the field table).
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(missing_docs)]
+        pub struct RawColumns {
+            $(pub $member: Option<Spanned<RawColumn>>,)*
+        }
 
-impl RawColumns {
-    fn entries(&self) -> [(Field, &Option<Spanned<RawColumn>>); 13] {
-        [
-            (Field::Handle, &self.handle),
-            (Field::Platform, &self.platform),
-            (Field::Followers, &self.followers),
-            (Field::Following, &self.following),
-            (Field::Posts, &self.posts),
-            (Field::AvgLikes, &self.avg_likes),
-            (Field::AvgComments, &self.avg_comments),
-            (Field::AvgShares, &self.avg_shares),
-            (Field::AvgViews, &self.avg_views),
-            (Field::Niches, &self.niches),
-            (Field::Country, &self.country),
-            (Field::FakeFollowerPct, &self.fake_follower_pct),
-            (Field::CostPerPost, &self.cost_per_post),
-        ]
-    }
+        impl RawColumns {
+            fn entries(&self) -> [(Field, &Option<Spanned<RawColumn>>); Field::ALL.len()] {
+                [$((Field::$variant, &self.$member)),*]
+            }
+        }
+    };
 }
+crate::model::candidate_fields!(raw_columns);
 
 /// `[defaults]`: a value per field, used where the file gives none.
 #[derive(Debug, Default, Deserialize)]
@@ -369,20 +348,19 @@ impl Target {
 
     /// Whether the target holds numbers.
     pub fn is_numeric(self) -> bool {
-        !matches!(
-            self,
-            Target::Field(Field::Handle | Field::Platform | Field::Niches | Field::Country)
-        )
+        match self {
+            Target::Field(field) => field.kind().is_numeric(),
+            _ => true,
+        }
     }
 
     /// Whether the target is a rate, whose plain numbers may be fractions or percentages.
     pub fn is_rate(self) -> bool {
-        matches!(
-            self,
-            Target::Field(Field::FakeFollowerPct)
-                | Target::EngagementRate(_)
-                | Target::CheckEngagementRate
-        )
+        match self {
+            Target::Field(field) => field.kind() == Kind::Fraction,
+            Target::EngagementRate(_) | Target::CheckEngagementRate => true,
+            Target::EngagementsPerPost => false,
+        }
     }
 }
 
@@ -866,12 +844,12 @@ impl Checker<'_> {
         for (field, value) in numbers {
             let Some(value) = value else { continue };
             let v = value.get_ref().0;
-            let whole = matches!(field, Field::Following | Field::Posts);
+            let whole = field.kind() == Kind::Count;
             let problem = if !v.is_finite() || v < 0.0 {
                 Some(("must be a number of 0 or more".to_owned(), None))
             } else if whole && v.fract() != 0.0 {
                 Some(("must be a whole number".to_owned(), None))
-            } else if field == Field::FakeFollowerPct && v > 1.0 {
+            } else if field.kind() == Kind::Fraction && v > 1.0 {
                 Some((
                     "is not a fraction between 0 and 1".to_owned(),
                     Some(format!("write {v}% as {}", v / 100.0)),
@@ -1072,5 +1050,24 @@ mod tests {
         assert_eq!(find_header(&headers, "Engagement avg Values"), vec![1]);
         assert_eq!(find_header(&headers, "avg likes"), vec![2]);
         assert!(find_header(&headers, "likes").is_empty());
+    }
+
+    #[test]
+    fn defaults_cover_every_optional_field() {
+        for field in Field::ALL {
+            let value = match field.kind() {
+                Kind::Text => "\"x\"",
+                Kind::List => "[\"x\"]",
+                Kind::Count | Kind::Float | Kind::Fraction => "1",
+            };
+            let parsed = parse(&format!("[defaults]\n{} = {value}\n", field.name()));
+            match parsed {
+                Ok(m) => {
+                    assert!(!field.is_required(), "{field:?} is required");
+                    assert!(m.defaults.iter().any(|(f, _)| *f == field), "{field:?}");
+                }
+                Err(_) => assert!(field.is_required(), "no `[defaults]` key for {field:?}"),
+            }
+        }
     }
 }

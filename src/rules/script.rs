@@ -9,6 +9,8 @@ use std::cell::RefCell;
 
 use rhai::{Dynamic, Engine, EvalAltResult, Map, OptimizationLevel, Position, Scope, AST};
 
+use crate::model::Field;
+
 /// The sandbox limits every script runs under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -39,24 +41,9 @@ impl Default for Limits {
     }
 }
 
-/// Every variable a scoring script or tier condition can read, with what it holds.
-///
-/// Numbers are floats; a value the candidate list did not give is `()`, which scripts test
-/// with `??` (`cost_per_post ?? 0.0`) or `== ()`.
-pub const VARIABLES: &[(&str, &str)] = &[
-    ("handle", "the account handle (string)"),
-    ("platform", "the platform, lowercased (string or ())"),
-    ("followers", "the follower count"),
-    ("following", "accounts followed (or ())"),
-    ("posts", "posts published (or ())"),
-    ("avg_likes", "average likes per post (or ())"),
-    ("avg_comments", "average comments per post (or ())"),
-    ("avg_shares", "average shares per post (or ())"),
-    ("avg_views", "average views per post (or ())"),
-    ("niches", "the candidate's niches, mapped onto the taxonomy (array of strings)"),
-    ("country", "the country code (string or ())"),
-    ("fake_follower_pct", "the fake-follower share, 0–1 (or ())"),
-    ("cost_per_post", "the price of one post (or ())"),
+/// The variables that are not candidate fields, with what they hold; in [`VARIABLES`] they
+/// follow the fields.
+const DERIVED_VARIABLES: [(&str, &str); 14] = [
     ("extra", "every extra column, by header name (map of strings)"),
     ("engagement_rate", "engagement rate on the brand's basis, a fraction (or ())"),
     ("er", "the same as engagement_rate"),
@@ -73,36 +60,51 @@ pub const VARIABLES: &[(&str, &str)] = &[
     ("brand", "the brand's file name, without `.toml`"),
 ];
 
-/// The slot of each variable in [`VARIABLES`], for code that fills them by position.
+/// Every variable a scoring script or tier condition can read, with what it holds: the
+/// candidate fields first (named and described by the field table, in canonical order),
+/// then [`DERIVED_VARIABLES`].
+///
+/// Numbers are floats; a value the candidate list did not give is `()`, which scripts test
+/// with `??` (`cost_per_post ?? 0.0`) or `== ()`.
+pub const VARIABLES: &[(&str, &str)] = &{
+    let mut all = [("", ""); Field::ALL.len() + DERIVED_VARIABLES.len()];
+    let mut i = 0;
+    while i < Field::ALL.len() {
+        all[i] = (Field::ALL[i].name(), Field::ALL[i].script_doc());
+        i += 1;
+    }
+    while i < all.len() {
+        all[i] = DERIVED_VARIABLES[i - Field::ALL.len()];
+        i += 1;
+    }
+    all
+};
+
+/// The slot of each variable in [`VARIABLES`], for code that fills them by position: a
+/// field's slot is [`slots::field`], the other variables' are constants.
 #[allow(missing_docs)]
 pub mod slots {
-    pub const HANDLE: usize = 0;
-    pub const PLATFORM: usize = 1;
-    pub const FOLLOWERS: usize = 2;
-    pub const FOLLOWING: usize = 3;
-    pub const POSTS: usize = 4;
-    pub const AVG_LIKES: usize = 5;
-    pub const AVG_COMMENTS: usize = 6;
-    pub const AVG_SHARES: usize = 7;
-    pub const AVG_VIEWS: usize = 8;
-    pub const NICHES: usize = 9;
-    pub const COUNTRY: usize = 10;
-    pub const FAKE_FOLLOWER_PCT: usize = 11;
-    pub const COST_PER_POST: usize = 12;
-    pub const EXTRA: usize = 13;
-    pub const ENGAGEMENT_RATE: usize = 14;
-    pub const ER: usize = 15;
-    pub const ENGAGEMENTS_PER_POST: usize = 16;
-    pub const COST_PER_ENGAGEMENT: usize = 17;
-    pub const ESTIMATED_REACH: usize = 18;
-    pub const TIER: usize = 19;
-    pub const BENCHMARK: usize = 20;
-    pub const ENGAGEMENT: usize = 21;
-    pub const NICHE_FIT: usize = 22;
-    pub const COST_EFFICIENCY: usize = 23;
-    pub const AUTHENTICITY: usize = 24;
-    pub const WEIGHTS: usize = 25;
-    pub const BRAND: usize = 26;
+    use crate::model::Field;
+
+    /// The slot of a candidate field's variable.
+    pub const fn field(field: Field) -> usize {
+        field as usize
+    }
+
+    pub const EXTRA: usize = Field::ALL.len();
+    pub const ENGAGEMENT_RATE: usize = EXTRA + 1;
+    pub const ER: usize = EXTRA + 2;
+    pub const ENGAGEMENTS_PER_POST: usize = EXTRA + 3;
+    pub const COST_PER_ENGAGEMENT: usize = EXTRA + 4;
+    pub const ESTIMATED_REACH: usize = EXTRA + 5;
+    pub const TIER: usize = EXTRA + 6;
+    pub const BENCHMARK: usize = EXTRA + 7;
+    pub const ENGAGEMENT: usize = EXTRA + 8;
+    pub const NICHE_FIT: usize = EXTRA + 9;
+    pub const COST_EFFICIENCY: usize = EXTRA + 10;
+    pub const AUTHENTICITY: usize = EXTRA + 11;
+    pub const WEIGHTS: usize = EXTRA + 12;
+    pub const BRAND: usize = EXTRA + 13;
 }
 
 thread_local! {
@@ -327,19 +329,19 @@ mod tests {
     #[test]
     fn slots_match_the_variable_list() {
         let expected = [
-            (slots::HANDLE, "handle"),
-            (slots::PLATFORM, "platform"),
-            (slots::FOLLOWERS, "followers"),
-            (slots::FOLLOWING, "following"),
-            (slots::POSTS, "posts"),
-            (slots::AVG_LIKES, "avg_likes"),
-            (slots::AVG_COMMENTS, "avg_comments"),
-            (slots::AVG_SHARES, "avg_shares"),
-            (slots::AVG_VIEWS, "avg_views"),
-            (slots::NICHES, "niches"),
-            (slots::COUNTRY, "country"),
-            (slots::FAKE_FOLLOWER_PCT, "fake_follower_pct"),
-            (slots::COST_PER_POST, "cost_per_post"),
+            (slots::field(Field::Handle), "handle"),
+            (slots::field(Field::Platform), "platform"),
+            (slots::field(Field::Followers), "followers"),
+            (slots::field(Field::Following), "following"),
+            (slots::field(Field::Posts), "posts"),
+            (slots::field(Field::AvgLikes), "avg_likes"),
+            (slots::field(Field::AvgComments), "avg_comments"),
+            (slots::field(Field::AvgShares), "avg_shares"),
+            (slots::field(Field::AvgViews), "avg_views"),
+            (slots::field(Field::Niches), "niches"),
+            (slots::field(Field::Country), "country"),
+            (slots::field(Field::FakeFollowerPct), "fake_follower_pct"),
+            (slots::field(Field::CostPerPost), "cost_per_post"),
             (slots::EXTRA, "extra"),
             (slots::ENGAGEMENT_RATE, "engagement_rate"),
             (slots::ER, "er"),

@@ -449,11 +449,12 @@ proptest! {
         std::fs::write(&path, &text).unwrap();
         let rules = bundled();
         let brand = rules.brand("glowskin").unwrap();
-        let options = RankOptions { top, keep_filtered: true, min_split: 1 };
-        let read = input::ReadOptions::default();
+        let options = RankOptions { top, keep_filtered: true };
+        let read = input::ReadOptions { min_split: 1, ..Default::default() };
         let rows = input::read(&Source::File(path.clone()), Format::Csv).unwrap();
         let sequential = rank::rank(rules, brand, rows, options);
-        let chunked = rank::rank_csv_file(rules, brand, &path, &read, options, &|_| {}).unwrap();
+        let file = input::open_csv_file(&path, &read).unwrap();
+        let chunked = rank::rank_csv(rules, brand, file, options, &|_| {}).unwrap();
         prop_assert_eq!(&chunked.counts, &sequential.counts);
         prop_assert_eq!(&chunked.errors, &sequential.errors);
         prop_assert_eq!(&chunked.filtered, &sequential.filtered);

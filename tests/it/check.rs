@@ -73,6 +73,15 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     ("alias_clash", "niches.toml", "aliases = [\"gym\",", "aliases = [\"ootd\", \"gym\","),
     ("bad_enum_value", "brands/glowskin.toml", "basis = \"followers\"", "basis = \"follower\""),
     ("toml_syntax", "brands/littlenest.toml", "[weights]", "[weights"),
+    // What the sandbox disables fails at load time, where it is written, not on every row.
+    (
+        "import_in_script",
+        "brands/trailpack.rhai",
+        "let bonus = 0.0;",
+        "import \"helpers\" as helpers;\nlet bonus = 0.0;",
+    ),
+    ("eval_in_script", "brands/trailpack.rhai", "let bonus = 0.0;", "let bonus = eval(\"0.0\");"),
+    ("eval_in_when", "experiments/meta.toml", "following < 1500", "eval(\\\"following\\\") < 1500"),
 ];
 
 #[test]

@@ -236,6 +236,8 @@ pub fn evaluate(
     candidate: &Candidate,
     options: Options,
 ) -> Result<Evaluation, EvalError> {
+    // One operation and time budget for every script this candidate runs.
+    let _budget = script::Budget::open();
     let metrics = metrics(brand, candidate);
     // Script inputs are built at most once, and only when a script needs them.
     let mut scope: Option<Scope> = None;

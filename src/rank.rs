@@ -95,11 +95,14 @@ pub struct RankOptions {
     pub top: Option<usize>,
     /// Keep each filtered row with its reasons (JSON output lists them).
     pub keep_filtered: bool,
+    /// Keep the script notes of the best `notes` results only, the ones an output shows;
+    /// every other row's notes are dropped as soon as it is evaluated. 0 keeps none.
+    pub notes: usize,
 }
 
 impl Default for RankOptions {
     fn default() -> Self {
-        Self { top: None, keep_filtered: true }
+        Self { top: None, keep_filtered: true, notes: 0 }
     }
 }
 
@@ -128,6 +131,37 @@ impl Ord for Worst {
     }
 }
 
+/// A result in `Collector::all` that keeps its notes, ordered so the greatest is the worst.
+struct Noted {
+    score: f64,
+    handle: String,
+    /// Its index in `Collector::all`.
+    index: usize,
+}
+
+impl Noted {
+    fn of(ranked: &Ranked, index: usize) -> Self {
+        Self { score: ranked.score(), handle: ranked.candidate.handle.clone(), index }
+    }
+}
+
+impl PartialEq for Noted {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Noted {}
+impl PartialOrd for Noted {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Noted {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.score.total_cmp(&self.score).then_with(|| self.handle.cmp(&other.handle))
+    }
+}
+
 /// Evaluates rows one at a time and keeps what the ranking needs.
 pub struct Collector<'r> {
     rules: &'r RuleSet,
@@ -136,6 +170,9 @@ pub struct Collector<'r> {
     counts: Counts,
     best: BinaryHeap<Worst>,
     all: Vec<Ranked>,
+    /// Without `top`: the best `notes` results of `all` that have notes, the only ones
+    /// that keep them.
+    noted: BinaryHeap<Noted>,
     filtered: Vec<Filtered>,
     errors: Vec<RowError>,
     script_errors: usize,
@@ -151,6 +188,7 @@ impl<'r> Collector<'r> {
             counts: Counts::default(),
             best: BinaryHeap::new(),
             all: Vec::new(),
+            noted: BinaryHeap::new(),
             filtered: Vec::new(),
             errors: Vec::new(),
             script_errors: 0,
@@ -203,9 +241,12 @@ impl<'r> Collector<'r> {
         C: std::ops::Deref<Target = Candidate>,
     {
         match evaluated {
-            Ok(evaluation) if evaluation.passed() => {
+            Ok(mut evaluation) if evaluation.passed() => {
                 self.counts.ranked += 1;
                 if self.makes_the_cut(&candidate, &evaluation) {
+                    if self.options.notes == 0 {
+                        evaluation.notes = Vec::new();
+                    }
                     let candidate = keep(candidate);
                     self.offer(Ranked { rank: 0, candidate, evaluation });
                 }
@@ -251,7 +292,7 @@ impl<'r> Collector<'r> {
 
     fn offer(&mut self, ranked: Ranked) {
         let Some(top) = self.options.top else {
-            self.all.push(ranked);
+            self.push_all(ranked);
             return;
         };
         if self.best.len() < top {
@@ -263,13 +304,48 @@ impl<'r> Collector<'r> {
         }
     }
 
+    /// Keeps a result without `top`, and its notes only while it is among the best
+    /// `notes` results that have any.
+    fn push_all(&mut self, mut ranked: Ranked) {
+        if !ranked.evaluation.notes.is_empty() {
+            let noted = Noted::of(&ranked, self.all.len());
+            if !self.note(noted) {
+                ranked.evaluation.notes = Vec::new();
+            }
+        }
+        self.all.push(ranked);
+    }
+
+    /// Offers a result of `all` a place among the noted; drops the notes of the one it
+    /// pushes out. Whether it got a place.
+    fn note(&mut self, noted: Noted) -> bool {
+        if self.noted.len() < self.options.notes {
+            self.noted.push(noted);
+            return true;
+        }
+        if self.noted.peek().is_some_and(|worst| noted < *worst) {
+            let out = self.noted.pop().expect("the heap is full");
+            self.all[out.index].evaluation.notes = Vec::new();
+            self.noted.push(noted);
+            return true;
+        }
+        false
+    }
+
     /// Folds another collector's rows into this one.
     pub fn merge(mut self, other: Collector<'r>) -> Self {
         self.counts.add(other.counts);
         self.script_errors += other.script_errors;
         self.filtered.extend(other.filtered);
         self.errors.extend(other.errors);
+        let offset = self.all.len();
         self.all.extend(other.all);
+        for noted in other.noted {
+            let index = noted.index + offset;
+            if !self.note(Noted { index, ..noted }) {
+                self.all[index].evaluation.notes = Vec::new();
+            }
+        }
         for Worst(ranked) in other.best {
             self.offer(ranked);
         }
@@ -286,6 +362,9 @@ impl<'r> Collector<'r> {
         results.par_sort_unstable_by(by_rank);
         for (i, ranked) in results.iter_mut().enumerate() {
             ranked.rank = i + 1;
+            if i >= self.options.notes && !ranked.evaluation.notes.is_empty() {
+                ranked.evaluation.notes = Vec::new();
+            }
         }
         let mut filtered = self.filtered;
         filtered.sort_by_key(|f| f.line);
@@ -354,6 +433,40 @@ pub fn rank_slice(
         )
         .reduce(|| Collector::new(rules, brand, options), Collector::merge)
         .finish()
+}
+
+/// Like [`rank_slice`], but in batches, looking at `stop` between them: `None` when it
+/// was set before the last batch was done. What `scout watch` uses, so a stop request is
+/// seen within one batch however long the list.
+pub fn rank_slice_until(
+    rules: &RuleSet,
+    brand: &Brand,
+    rows: &[Result<Candidate, RowError>],
+    options: RankOptions,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Option<Ranking> {
+    const BATCH: usize = 8_192;
+    let mut collector = Collector::new(rules, brand, options);
+    for batch in rows.chunks(BATCH) {
+        if stop.load(std::sync::atomic::Ordering::Relaxed) {
+            return None;
+        }
+        let part = batch
+            .par_iter()
+            .fold(
+                || Collector::new(rules, brand, options),
+                |mut c, row| {
+                    match row {
+                        Ok(candidate) => c.push_ref(candidate),
+                        Err(error) => c.push_error(error.clone()),
+                    }
+                    c
+                },
+            )
+            .reduce(|| Collector::new(rules, brand, options), Collector::merge);
+        collector = collector.merge(part);
+    }
+    Some(collector.finish())
 }
 
 /// Ranks a CSV file opened by [`crate::input::open_csv_file`]: a file split into byte ranges is

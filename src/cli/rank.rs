@@ -12,6 +12,10 @@ use crate::output::{self, OutputFormat};
 use crate::rank::{self, RankOptions, Ranking};
 use crate::rules::{Brand, RuleSet};
 
+/// Without `--top`, JSON output keeps the script notes of this many best results: notes
+/// are for reading, and keeping every row's would cost memory in proportion to the list.
+pub const NOTES_WITHOUT_TOP: usize = 1_000;
+
 /// Arguments of `scout rank`.
 #[derive(Debug, clap::Args)]
 pub struct RankArgs {
@@ -83,7 +87,13 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             }
         };
     }
-    let rank_options = RankOptions { top: args.top, keep_filtered: format == OutputFormat::Json };
+    let json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
+    let rank_options = RankOptions {
+        top: args.top,
+        keep_filtered: format == OutputFormat::Json,
+        // Only JSON shows script notes, and only for the results it lists.
+        notes: if json { args.top.unwrap_or(NOTES_WITHOUT_TOP) } else { 0 },
+    };
     let ranking = match rank_source(&rules, brand, &source, input_format, &options, rank_options) {
         Ok(ranking) => ranking,
         Err(err) => {

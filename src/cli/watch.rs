@@ -4,7 +4,8 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use super::import::{report_input_error, ImportArgs};
@@ -76,6 +77,8 @@ struct Session<'a> {
     /// The last ranking, uncut, so ranks outside the top N are known.
     ranking: Ranking,
     updates: usize,
+    /// Set by Ctrl-C or SIGTERM: work in progress stops at the next batch.
+    stop: Arc<AtomicBool>,
 }
 
 /// Runs `scout watch`.
@@ -115,19 +118,41 @@ pub fn run(ui: &Ui, args: &WatchArgs) -> Exit {
         }
     };
     let screen = if std::io::stdout().is_terminal() { Screen::Terminal } else { Screen::Log };
-    let started = Instant::now();
-    let ranking = rank_rows(&reloader, &args.brand, &rows);
-    let ranked_in = started.elapsed();
-    let mut session =
-        Session { ui, args, screen, reloader, source, format, read, rows, ranking, updates: 0 };
 
+    // Ctrl-C and SIGTERM set `stop`, which a ranking looks at between batches, and wake
+    // the loop; a second one while the first is still being honoured ends the process.
     let (tx, rx) = mpsc::channel();
+    let stop = Arc::new(AtomicBool::new(false));
     let quit = tx.clone();
+    let stop_flag = Arc::clone(&stop);
     if let Err(err) = ctrlc::set_handler(move || {
+        if stop_flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
         let _ = quit.send(Message::Quit);
     }) {
         ui.warning(&format!("cannot catch Ctrl-C: {err}"));
     }
+
+    let started = Instant::now();
+    let Some(ranking) = rank_rows(&reloader, &args.brand, &rows, &stop) else {
+        ui.status("stopped watching");
+        return Exit::Success;
+    };
+    let ranked_in = started.elapsed();
+    let mut session = Session {
+        ui,
+        args,
+        screen,
+        reloader,
+        source,
+        format,
+        read,
+        rows,
+        ranking,
+        updates: 0,
+        stop,
+    };
     let options = WatchOptions {
         debounce: Duration::from_millis(args.debounce),
         poll_interval: args.poll.then_some(POLL_INTERVAL),
@@ -201,6 +226,10 @@ pub fn run(ui: &Ui, args: &WatchArgs) -> Exit {
             // stdout was closed: nobody is reading any more.
             return Exit::Success;
         }
+        if session.stopped() {
+            ui.status("stopped watching");
+            return Exit::Success;
+        }
     }
     Exit::Success
 }
@@ -229,11 +258,17 @@ fn read_rows(
     Ok(input::read_with(source, format, read)?.collect())
 }
 
-/// Ranks with one snapshot of the rules, uncut.
-fn rank_rows(reloader: &Reloader, brand: &str, rows: &[Result<Candidate, RowError>]) -> Ranking {
+/// Ranks with one snapshot of the rules, uncut; `None` when `stop` was set meanwhile.
+fn rank_rows(
+    reloader: &Reloader,
+    brand: &str,
+    rows: &[Result<Candidate, RowError>],
+    stop: &AtomicBool,
+) -> Option<Ranking> {
     let rules = reloader.snapshot();
     let brand = rules.brand(brand).expect("the reloader only activates rules with this brand");
-    rank::rank_slice(&rules, brand, rows, RankOptions { top: None, ..RankOptions::default() })
+    let options = RankOptions { top: None, ..RankOptions::default() };
+    rank::rank_slice_until(&rules, brand, rows, options, stop)
 }
 
 fn ms(duration: Duration) -> String {
@@ -246,7 +281,13 @@ fn ms(duration: Duration) -> String {
 }
 
 impl Session<'_> {
-    /// Handles one round of changes. Errs only when stdout is gone.
+    /// Whether Ctrl-C or SIGTERM asked to stop.
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Handles one round of changes, or as much of it as comes before a stop request.
+    /// Errs only when stdout is gone.
     fn update(
         &mut self,
         rules_changed: bool,
@@ -254,6 +295,9 @@ impl Session<'_> {
         debounce: Duration,
     ) -> std::io::Result<()> {
         let outcome = if rules_changed { self.reloader.reload() } else { Outcome::Ignored };
+        if self.stopped() {
+            return Ok(());
+        }
         let mut candidates_note = None;
         let mut reread = None;
         if candidates_changed {
@@ -302,7 +346,10 @@ impl Session<'_> {
         let rerank = matches!(outcome, Outcome::Activated(_)) || reread.is_some();
         if rerank {
             let started = Instant::now();
-            let ranking = rank_rows(&self.reloader, &self.args.brand, &self.rows);
+            let Some(ranking) = rank_rows(&self.reloader, &self.args.brand, &self.rows, &self.stop)
+            else {
+                return Ok(());
+            };
             timings.push(format!("re-rank {}", ms(started.elapsed())));
             let changes = changes::compare(&self.ranking, &ranking, self.args.top);
             // A log shows unusable rows again only when they changed; a screen always does.

@@ -574,11 +574,11 @@ impl Loader<'_> {
                 let span = err
                     .position
                     .map(|(line, col)| offset_of(&file.text, line, col))
-                    .map_or(0..0, |at| at..token_end(&file.text, at, &err.message));
+                    .map_or(0..0, |at| at..token_end(&file.text, at, &err));
                 self.diags.push(
                     file.error(span, format!("rhai script does not compile: {}", err.message))
-                        .label(script_label(&err.message))
-                        .maybe_hint(script_hint(&err.message)),
+                        .label(script_label(&err))
+                        .maybe_hint(script_hint(&err)),
                 );
                 None
             }
@@ -921,9 +921,10 @@ fn offset_of(source: &str, line: usize, col: usize) -> usize {
     source.len()
 }
 
-/// The end of the token at `at`: the whole name for an undefined variable, else one character.
-fn token_end(source: &str, at: usize, message: &str) -> usize {
-    match undefined_variable(message) {
+/// The end of the token at `at`: the whole name for an undefined variable or a disabled
+/// keyword, else one character.
+fn token_end(source: &str, at: usize, err: &ScriptError) -> usize {
+    match err.token.as_deref().or_else(|| undefined_variable(&err.message)) {
         Some(name) if source[at..].starts_with(name) => at + name.len(),
         _ => next_char(source, at),
     }
@@ -947,10 +948,10 @@ fn condition_diagnostic(
         }
         _ => span.start,
     };
-    let end = token_end(&file.text, at.min(file.text.len()), &err.message);
+    let end = token_end(&file.text, at.min(file.text.len()), err);
     file.error(at..end, format!("`when` condition does not compile: {}", err.message))
-        .label(script_label(&err.message))
-        .maybe_hint(script_hint(&err.message))
+        .label(script_label(err))
+        .maybe_hint(script_hint(err))
 }
 
 fn undefined_variable(message: &str) -> Option<&str> {
@@ -960,16 +961,21 @@ fn undefined_variable(message: &str) -> Option<&str> {
         .map(str::trim)
 }
 
-fn script_label(message: &str) -> String {
-    if undefined_variable(message).is_some() {
+fn script_label(err: &ScriptError) -> String {
+    if err.token.is_some() {
+        "disabled in the script sandbox".to_owned()
+    } else if undefined_variable(&err.message).is_some() {
         "not a variable scripts can read".to_owned()
     } else {
         "here".to_owned()
     }
 }
 
-fn script_hint(message: &str) -> Option<String> {
-    let name = undefined_variable(message)?;
+fn script_hint(err: &ScriptError) -> Option<String> {
+    if let Some(hint) = &err.hint {
+        return Some(hint.clone());
+    }
+    let name = undefined_variable(&err.message)?;
     let names = super::script::VARIABLES.iter().map(|(n, _)| *n);
     Some(match did_you_mean(name, names) {
         Some(close) => format!("did you mean `{close}`?"),

@@ -4,18 +4,35 @@
 //! Scripts come from users, so the engine has hard limits on operations, call depth,
 //! expression depth and string, array and map sizes, no module loading and no `eval`. A
 //! script that runs away stops with an error; it never hangs the engine.
+//!
+//! The operation budget and the time bound hold for the whole evaluation of one candidate
+//! (every `when`, the scoring script, every closure and nested call they make), not per
+//! call: rhai's own operation counter starts afresh in every closure that `map`, `filter`
+//! and friends call, so nested closures would multiply it. A [`Budget`] opened by the
+//! engine for each candidate counts every operation on this thread through
+//! [`Engine::on_progress`] and stops the script when either bound is passed.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
 
-use rhai::{Dynamic, Engine, EvalAltResult, Map, OptimizationLevel, Position, Scope, AST};
+use rhai::{
+    Dynamic, Engine, EvalAltResult, LexError, Map, OptimizationLevel, ParseError, ParseErrorType,
+    Position, Scope, AST,
+};
+
+use crate::text::thousands;
 
 use crate::model::Field;
 
 /// The sandbox limits every script runs under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Operations one evaluation may take.
+    /// Operations the evaluation of one candidate may take, over every script it runs.
     pub max_operations: u64,
+    /// Wall-clock time the scripts of one candidate's evaluation may take: a second line
+    /// of defence behind the operation budget.
+    pub max_duration: Duration,
     /// Nested function calls.
     pub max_call_levels: usize,
     /// Nested expressions.
@@ -32,6 +49,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_operations: 100_000,
+            max_duration: Duration::from_millis(100),
             max_call_levels: 32,
             max_expr_depth: 64,
             max_string_size: 4_096,
@@ -107,31 +125,162 @@ pub mod slots {
     pub const BRAND: usize = EXTRA + 13;
 }
 
-thread_local! {
-    static NOTES: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+/// The most notes one evaluation keeps.
+pub const MAX_NOTES: usize = 16;
+/// The most bytes one note keeps; a longer note is cut at a character boundary and ends
+/// with `…`.
+pub const MAX_NOTE_BYTES: usize = 2_048;
+
+/// The notes of the evaluation running on this thread.
+struct Notes {
+    kept: Vec<String>,
+    /// Notes past [`MAX_NOTES`], counted but not kept.
+    more: usize,
 }
 
-/// Takes the notes scripts emitted on this thread since the last call.
+thread_local! {
+    static NOTES: RefCell<Notes> = const { RefCell::new(Notes { kept: Vec::new(), more: 0 }) };
+    static METER: Cell<Meter> = const { Cell::new(Meter::IDLE) };
+}
+
+/// Takes the notes scripts emitted on this thread since the last call: at most
+/// [`MAX_NOTES`], each at most [`MAX_NOTE_BYTES`], then one `… N more notes` line when some
+/// were left out.
 pub fn take_notes() -> Vec<String> {
-    NOTES.with(|notes| std::mem::take(&mut *notes.borrow_mut()))
+    NOTES.with(|notes| {
+        let mut notes = notes.borrow_mut();
+        let more = std::mem::take(&mut notes.more);
+        let mut kept = std::mem::take(&mut notes.kept);
+        if more > 0 {
+            kept.push(format!("… {more} more {}", if more == 1 { "note" } else { "notes" }));
+        }
+        kept
+    })
 }
 
 fn push_note(text: &str) {
     NOTES.with(|notes| {
         let mut notes = notes.borrow_mut();
-        if notes.len() < 64 {
-            notes.push(text.to_owned());
+        if notes.kept.len() >= MAX_NOTES {
+            notes.more += 1;
+            return;
+        }
+        let note = if text.len() <= MAX_NOTE_BYTES {
+            text.to_owned()
+        } else {
+            let mut end = MAX_NOTE_BYTES - '…'.len_utf8();
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}…", &text[..end])
+        };
+        notes.kept.push(note);
+    });
+}
+
+/// The operations and time spent by the scripts of the evaluation running on this thread.
+#[derive(Clone, Copy, Debug)]
+struct Meter {
+    /// Operations so far, over every script and closure of the evaluation.
+    ops: u64,
+    /// When the first operation ran.
+    started: Option<Instant>,
+    /// Whether a [`Budget`] is open: scripts then share it instead of each starting afresh.
+    open: bool,
+}
+
+impl Meter {
+    const IDLE: Meter = Meter { ops: 0, started: None, open: false };
+}
+
+/// How often, in operations, the meter looks at the clock.
+const CLOCK_EVERY: u64 = 256;
+
+/// Why the meter stopped a script (the token of rhai's `ErrorTerminated`).
+const STOPPED_OPERATIONS: i64 = 1;
+const STOPPED_TIME: i64 = 2;
+
+/// One candidate's evaluation: until it drops, every script run on this thread — each
+/// `when`, the scoring script, and every closure and function they call — draws on one
+/// budget of [`Limits::max_operations`] operations and [`Limits::max_duration`].
+///
+/// Scripts run outside a `Budget` get a fresh budget each.
+#[must_use = "the budget closes when dropped"]
+pub struct Budget {
+    previous: Meter,
+    /// A budget belongs to its thread.
+    _thread: PhantomData<*const ()>,
+}
+
+impl Budget {
+    /// Opens a fresh budget for one evaluation on this thread, and drops any notes left
+    /// over.
+    pub fn open() -> Self {
+        let previous = METER.with(|meter| meter.replace(Meter { open: true, ..Meter::IDLE }));
+        let _ = take_notes();
+        Self { previous, _thread: PhantomData }
+    }
+}
+
+impl Drop for Budget {
+    fn drop(&mut self) {
+        METER.with(|meter| meter.set(self.previous));
+    }
+}
+
+/// Counts one operation against the open budget; `Some` stops the script.
+fn tick(limits: &Limits) -> Option<Dynamic> {
+    METER.with(|cell| {
+        let mut meter = cell.get();
+        meter.ops += 1;
+        let stop = if meter.ops > limits.max_operations {
+            Some(STOPPED_OPERATIONS)
+        } else if meter.ops % CLOCK_EVERY == 1 {
+            let started = *meter.started.get_or_insert_with(Instant::now);
+            (started.elapsed() > limits.max_duration).then_some(STOPPED_TIME)
+        } else {
+            None
+        };
+        cell.set(meter);
+        stop.map(Dynamic::from_int)
+    })
+}
+
+/// Starts a fresh budget for a script run outside any [`Budget`].
+fn meter_standalone_run() {
+    METER.with(|cell| {
+        if !cell.get().open {
+            cell.set(Meter::IDLE);
         }
     });
 }
 
+/// Keywords the sandbox turns off, with why and what to write instead. Scripts using them
+/// do not compile, so `scout check` reports them where they are written.
+pub const DISABLED: &[(&str, &str)] = &[
+    ("import", "scripts cannot load modules: define helper functions with `fn` in the same script"),
+    ("export", "scripts are not modules, so there is nothing to export: remove `export`"),
+    ("eval", "scripts cannot run code built from strings: write the expression itself"),
+];
+
 /// A script error, with the position rhai reported.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptError {
-    /// rhai's message, without the position.
+    /// What went wrong, in plain words, without the position.
     pub message: String,
     /// 1-based line and column, when rhai knows them.
     pub position: Option<(usize, usize)>,
+    /// The text at the position the error is about (a disabled keyword), when known.
+    pub token: Option<String>,
+    /// What to do about it, when there is a clear fix.
+    pub hint: Option<String>,
+}
+
+impl ScriptError {
+    /// An error with a message and nothing else.
+    pub fn new(message: impl Into<String>, position: Option<(usize, usize)>) -> Self {
+        Self { message: message.into(), position, token: None, hint: None }
+    }
 }
 
 impl std::fmt::Display for ScriptError {
@@ -171,6 +320,7 @@ impl Sandbox {
     pub fn new(limits: Limits) -> Self {
         let mut engine = Engine::new();
         engine
+            // rhai's own counter restarts in every closure; [`Budget`] covers the rest.
             .set_max_operations(limits.max_operations)
             .set_max_call_levels(limits.max_call_levels)
             .set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth / 2)
@@ -182,7 +332,10 @@ impl Sandbox {
             .set_fail_on_invalid_map_property(true)
             .set_optimization_level(OptimizationLevel::Simple)
             .set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
-        engine.disable_symbol("eval");
+        for (keyword, _) in DISABLED {
+            engine.disable_symbol(*keyword);
+        }
+        engine.on_progress(move |_| tick(&limits));
         engine.on_print(push_note);
         engine.on_debug(|text, _, _| push_note(text));
         engine.register_fn("note", |text: &str| push_note(text));
@@ -208,82 +361,153 @@ impl Sandbox {
 
     /// Compiles a scoring script.
     pub fn compile_script(&self, source: &str) -> Result<AST, ScriptError> {
-        self.engine.compile_with_scope(&Self::template_scope(), source).map_err(|err| ScriptError {
-            message: err.err_type().to_string(),
-            position: position_of(err.position()),
-        })
+        self.engine
+            .compile_with_scope(&Self::template_scope(), source)
+            .map_err(|err| self.compile_error(&err))
     }
 
     /// Compiles a tier's `when` condition, which must be a single expression.
     pub fn compile_condition(&self, source: &str) -> Result<AST, ScriptError> {
-        self.engine.compile_expression_with_scope(&Self::template_scope(), source).map_err(|err| {
-            ScriptError {
-                message: err.err_type().to_string(),
-                position: position_of(err.position()),
-            }
-        })
+        self.engine
+            .compile_expression_with_scope(&Self::template_scope(), source)
+            .map_err(|err| self.compile_error(&err))
+    }
+
+    fn compile_error(&self, err: &ParseError) -> ScriptError {
+        let position = position_of(err.position());
+        let disabled = match err.err_type() {
+            ParseErrorType::Reserved(word) => Some(word.as_str()),
+            ParseErrorType::BadInput(LexError::ImproperSymbol(word, _)) => Some(word.as_str()),
+            _ => None,
+        }
+        .and_then(|word| DISABLED.iter().find(|(keyword, _)| *keyword == word));
+        if let Some((keyword, hint)) = disabled {
+            return ScriptError {
+                message: format!("`{keyword}` is not allowed in scout scripts"),
+                position,
+                token: Some((*keyword).to_owned()),
+                hint: Some((*hint).to_owned()),
+            };
+        }
+        let message = match err.err_type() {
+            ParseErrorType::ExprTooDeep => format!(
+                "the script nests expressions deeper than {} levels, the sandbox limit",
+                self.limits.max_expr_depth
+            ),
+            other => other.to_string(),
+        };
+        ScriptError::new(message, position)
+    }
+
+    /// Runs a compiled script or condition under the budget.
+    fn run(&self, ast: &AST, scope: &mut Scope) -> Result<Dynamic, ScriptError> {
+        meter_standalone_run();
+        self.engine.eval_ast_with_scope::<Dynamic>(scope, ast).map_err(|err| self.error(&err))
     }
 
     /// Runs a scoring script and returns its number.
     pub fn eval_score(&self, ast: &AST, scope: &mut Scope) -> Result<f64, ScriptError> {
-        let value = self
-            .engine
-            .eval_ast_with_scope::<Dynamic>(scope, ast)
-            .map_err(|err| self.error(&err))?;
+        let value = self.run(ast, scope)?;
         let score = if let Ok(float) = value.as_float() {
             float
         } else if let Ok(int) = value.as_int() {
             int as f64
         } else {
-            return Err(ScriptError {
-                message: format!("the script returned a {}, not a number", value.type_name()),
-                position: None,
-            });
+            return Err(ScriptError::new(
+                format!("the script returned a {}, not a number", value.type_name()),
+                None,
+            ));
         };
         if !score.is_finite() {
-            return Err(ScriptError {
-                message: format!("the script returned {score}, not a finite number"),
-                position: None,
-            });
+            return Err(ScriptError::new(
+                format!("the script returned {score}, not a finite number"),
+                None,
+            ));
         }
         Ok(score)
     }
 
     /// Runs a tier condition and returns its verdict.
     pub fn eval_condition(&self, ast: &AST, scope: &mut Scope) -> Result<bool, ScriptError> {
-        let value = self
-            .engine
-            .eval_ast_with_scope::<Dynamic>(scope, ast)
-            .map_err(|err| self.error(&err))?;
-        value.as_bool().map_err(|found| ScriptError {
-            message: format!("a `when` condition must give true or false, not a {found}"),
-            position: None,
+        let value = self.run(ast, scope)?;
+        value.as_bool().map_err(|found| {
+            ScriptError::new(
+                format!("a `when` condition must give true or false, not a {found}"),
+                None,
+            )
         })
     }
 
+    /// The error in plain words. A sandbox limit hit inside a function or a closure is
+    /// reported as the limit, not as the call it happened in.
     fn error(&self, err: &EvalAltResult) -> ScriptError {
-        let message = match err {
-            EvalAltResult::ErrorTooManyOperations(_) => format!(
-                "the script ran more than {} operations and was stopped (a loop that never ends?)",
-                self.limits.max_operations
-            ),
-            EvalAltResult::ErrorStackOverflow(_) => format!(
-                "the script nested calls deeper than {} and was stopped (runaway recursion?)",
-                self.limits.max_call_levels
-            ),
-            EvalAltResult::ErrorDataTooLarge(what, _) => {
-                format!("the script built a {what} over the sandbox limit and was stopped")
+        let limits = &self.limits;
+        let mut cause = err;
+        while let EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = cause {
+            cause = inner;
+        }
+        let ops = || thousands(limits.max_operations);
+        let limit = match cause {
+            EvalAltResult::ErrorTooManyOperations(_) => Some(format!(
+                "it ran past its budget of {} operations for one candidate and was stopped \
+                 (a loop that never ends, or too much work per candidate?)",
+                ops()
+            )),
+            EvalAltResult::ErrorTerminated(token, _) => Some(match token.as_int() {
+                Ok(STOPPED_TIME) => format!(
+                    "it ran longer than its budget of {} ms for one candidate and was stopped \
+                     (too much work per candidate?)",
+                    limits.max_duration.as_millis()
+                ),
+                _ => format!(
+                    "it ran past its budget of {} operations for one candidate and was stopped \
+                     (a loop that never ends, or too much work per candidate?)",
+                    ops()
+                ),
+            }),
+            EvalAltResult::ErrorStackOverflow(_) => Some(format!(
+                "it nested function calls deeper than {} levels, the sandbox limit, and was \
+                 stopped (runaway recursion?)",
+                limits.max_call_levels
+            )),
+            EvalAltResult::ErrorDataTooLarge(what, _) => Some(if what.contains("string") {
+                format!(
+                    "it built a string longer than {} characters, the sandbox limit, and was \
+                     stopped",
+                    thousands(limits.max_string_size as u64)
+                )
+            } else if what.contains("array") {
+                format!(
+                    "it built an array of more than {} items, the sandbox limit, and was stopped",
+                    thousands(limits.max_array_size as u64)
+                )
+            } else if what.contains("map") {
+                format!(
+                    "it built an object map of more than {} entries, the sandbox limit, and was \
+                     stopped",
+                    thousands(limits.max_map_size as u64)
+                )
+            } else {
+                format!("it built a value over the sandbox limit ({what}) and was stopped")
+            }),
+            _ => None,
+        };
+        match limit {
+            Some(message) => {
+                let position =
+                    position_of(cause.position()).or_else(|| position_of(err.position()));
+                ScriptError::new(message, position)
             }
-            other => {
-                let text = other.to_string();
+            None => {
+                let text = err.to_string();
                 // rhai appends " (line 3, position 5)"; we report the position ourselves.
-                match text.rfind(" (line ") {
+                let message = match text.rfind(" (line ") {
                     Some(at) if text.ends_with(')') => text[..at].to_owned(),
                     _ => text,
-                }
+                };
+                ScriptError::new(message, position_of(err.position()))
             }
-        };
-        ScriptError { message, position: position_of(err.position()) }
+        }
     }
 }
 

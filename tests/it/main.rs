@@ -12,6 +12,7 @@ mod new;
 mod props;
 mod rank;
 mod ruletest;
+mod sandbox;
 mod schema;
 mod speed;
 mod watch;

@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::engine::{self, Filter, Options};
 use crate::model::Candidate;
+use crate::rank::{self, RankKey};
 use crate::rules::{Brand, RuleSet};
 use crate::text::thousands;
 
@@ -88,6 +89,8 @@ pub fn evaluate_all(rules: &RuleSet, brand: &Brand, candidates: &[Candidate]) ->
 pub struct Row {
     /// The handle.
     pub handle: String,
+    /// The platform, when known.
+    pub platform: Option<String>,
     /// The line in the candidate list.
     pub line: u64,
     /// Under the rules as they are.
@@ -208,10 +211,13 @@ pub struct Diff {
 
 fn ranks(rows: &[Row], side: impl Fn(&Row) -> &Outcome) -> Vec<Option<usize>> {
     let mut ranked: Vec<usize> = (0..rows.len()).filter(|&i| side(&rows[i]).ranked()).collect();
-    ranked.sort_by(|&a, &b| {
-        let (sa, sb) = (side(&rows[a]).score.unwrap_or(0.0), side(&rows[b]).score.unwrap_or(0.0));
-        sb.total_cmp(&sa).then_with(|| rows[a].handle.cmp(&rows[b].handle))
-    });
+    let key = |i: usize| RankKey {
+        score: side(&rows[i]).score.unwrap_or(0.0),
+        handle: &rows[i].handle,
+        platform: rows[i].platform.as_deref(),
+        line: rows[i].line,
+    };
+    ranked.sort_by(|&a, &b| rank::order(key(a), key(b)));
     let mut out = vec![None; rows.len()];
     for (position, &i) in ranked.iter().enumerate() {
         out[i] = Some(position + 1);
@@ -554,7 +560,7 @@ mod tests {
     }
 
     fn row(handle: &str, before: Outcome, after: Outcome) -> Row {
-        Row { handle: handle.to_owned(), line: 2, before, after }
+        Row { handle: handle.to_owned(), platform: None, line: 2, before, after }
     }
 
     #[test]

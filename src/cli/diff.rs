@@ -100,7 +100,13 @@ pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
     let compared: Vec<Row> = candidates
         .iter()
         .zip(before.into_iter().zip(after))
-        .map(|(c, (before, after))| Row { handle: c.handle.clone(), line: c.line, before, after })
+        .map(|(c, (before, after))| Row {
+            handle: c.handle.clone(),
+            platform: c.platform.clone(),
+            line: c.line,
+            before,
+            after,
+        })
         .collect();
     let diff = diff::compare(
         &compared,

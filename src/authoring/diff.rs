@@ -4,7 +4,8 @@
 //! rule folder, or the same brand on another tier scheme) with [`engine::evaluate`]. The
 //! comparison, [`compare`], is pure: it takes plain per-candidate [`Outcome`]s and gives
 //! the tier migration matrix, the candidates that entered or left the top N, the biggest
-//! rank moves with both scores, and the filter verdicts that flipped.
+//! rank moves with both scores, and the filter verdicts that flipped. Standings and moves
+//! are [`crate::changes`]' own, as `scout watch` uses them: one comparison, two commands.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -14,6 +15,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::changes::{self, Move, Standing};
 use crate::engine::{self, Filter, Options};
 use crate::model::Candidate;
 use crate::rank::{self, RankKey};
@@ -111,37 +113,6 @@ pub struct DiffOptions {
 impl Default for DiffOptions {
     fn default() -> Self {
         Self { top: 10, moves: 10 }
-    }
-}
-
-/// Where a candidate stands under one set of rules.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Standing {
-    /// 1 for the best; `None` when not ranked.
-    pub rank: Option<usize>,
-    /// The script's score (also for filtered candidates).
-    pub score: Option<f64>,
-    /// The tier.
-    pub tier: Option<String>,
-}
-
-/// A candidate whose standing changed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Move {
-    /// The handle.
-    pub handle: String,
-    /// The line in the candidate list.
-    pub line: u64,
-    /// Before the change.
-    pub before: Standing,
-    /// After the change.
-    pub after: Standing,
-}
-
-impl Move {
-    /// How many places the candidate rose (negative: fell); `None` unless ranked both times.
-    pub fn places_up(&self) -> Option<i64> {
-        Some(self.before.rank? as i64 - self.after.rank? as i64)
     }
 }
 
@@ -260,15 +231,37 @@ pub fn compare(
         rank,
         score: outcome.score,
         tier: outcome.tier.clone(),
+        ..Standing::default()
     };
-    let moved = |i: usize| Move {
-        handle: rows[i].handle.clone(),
-        line: rows[i].line,
-        before: standing(&rows[i].before, rank_before[i]),
-        after: standing(&rows[i].after, rank_after[i]),
-    };
+    // One list under two rule sets: rows match by position, so no platform is needed.
+    let moved: Vec<Move> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| Move {
+            handle: row.handle.clone(),
+            platform: None,
+            line: row.line,
+            before: standing(&row.before, rank_before[i]),
+            after: standing(&row.after, rank_after[i]),
+        })
+        .collect();
+    Diff {
+        candidates: rows.len(),
+        ranked_before: rank_before.iter().flatten().count(),
+        ranked_after: rank_after.iter().flatten().count(),
+        errors_before: rows.iter().filter(|r| r.before.error.is_some()).count(),
+        errors_after: rows.iter().filter(|r| r.after.error.is_some()).count(),
+        migration: migration(rows, before_tiers, after_tiers),
+        top: options.top,
+        entered_top: changes::entered_top(&moved, options.top),
+        left_top: changes::left_top(&moved, options.top),
+        moves: changes::biggest_moves(&moved, options.moves),
+        flips: flips(rows),
+    }
+}
 
-    // The migration matrix.
+/// The tier migration matrix.
+fn migration(rows: &[Row], before_tiers: &[&str], after_tiers: &[&str]) -> Migration {
     let before = labels(before_tiers, rows.iter().map(|r| r.before.tier.clone()));
     let after = labels(after_tiers, rows.iter().map(|r| r.after.tier.clone()));
     let mut counts = vec![vec![0; after.len()]; before.len()];
@@ -281,26 +274,11 @@ pub fn compare(
         counts[index(&before, &row.before.tier)][index(&after, &row.after.tier)] += 1;
         changed += usize::from(row.before.tier != row.after.tier);
     }
+    Migration { before, after, counts, changed }
+}
 
-    // The top N.
-    let in_top = |rank: Option<usize>| rank.is_some_and(|r| r <= options.top);
-    let mut entered: Vec<usize> =
-        (0..rows.len()).filter(|&i| in_top(rank_after[i]) && !in_top(rank_before[i])).collect();
-    entered.sort_by_key(|&i| rank_after[i]);
-    let mut left: Vec<usize> =
-        (0..rows.len()).filter(|&i| in_top(rank_before[i]) && !in_top(rank_after[i])).collect();
-    left.sort_by_key(|&i| rank_before[i]);
-
-    // The biggest rank moves.
-    let mut moves: Vec<Move> =
-        (0..rows.len()).map(moved).filter(|m| m.places_up().is_some_and(|up| up != 0)).collect();
-    moves.sort_by(|a, b| {
-        let (ua, ub) = (a.places_up().unwrap_or(0), b.places_up().unwrap_or(0));
-        ub.abs().cmp(&ua.abs()).then(ub.cmp(&ua)).then_with(|| a.after.rank.cmp(&b.after.rank))
-    });
-    moves.truncate(options.moves);
-
-    // Flipped verdicts, grouped by filter in the brand's filter order.
+/// Flipped verdicts, grouped by filter in the brand's filter order, then in list order.
+fn flips(rows: &[Row]) -> Vec<Flip> {
     let mut by_filter: BTreeMap<usize, Vec<Flip>> = BTreeMap::new();
     let mut order: Vec<Filter> = Vec::new();
     for row in rows.iter().filter(|r| r.before.error.is_none() && r.after.error.is_none()) {
@@ -329,20 +307,7 @@ pub fn compare(
             }
         }
     }
-
-    Diff {
-        candidates: rows.len(),
-        ranked_before: rank_before.iter().flatten().count(),
-        ranked_after: rank_after.iter().flatten().count(),
-        errors_before: rows.iter().filter(|r| r.before.error.is_some()).count(),
-        errors_after: rows.iter().filter(|r| r.after.error.is_some()).count(),
-        migration: Migration { before, after, counts, changed },
-        top: options.top,
-        entered_top: entered.into_iter().map(moved).collect(),
-        left_top: left.into_iter().map(moved).collect(),
-        moves,
-        flips: by_filter.into_values().flatten().collect(),
-    }
+    by_filter.into_values().flatten().collect()
 }
 
 /// What one side of the comparison is.

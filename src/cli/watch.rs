@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::import::{report_input_error, ImportArgs};
 use super::{plural, Exit, RulesArg, Ui};
-use crate::changes::{self, Changes, Movement, Standing};
+use crate::changes::{self, Changes, Move, Standing};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::{self, Format, ReadOptions, Source};
 use crate::model::{Candidate, RowError};
@@ -457,14 +457,14 @@ pub fn render_changes(changes: &Changes) -> String {
 }
 
 /// `[move, handle, ranks, score, tier, note]` for one movement.
-fn change_row(m: &Movement, top: usize) -> [String; 6] {
-    let place = |s: &Standing| s.rank().map_or_else(|| "–".to_owned(), |r| format!("#{r}"));
-    let score = |s: &Standing| s.score().map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
-    let arrow = match m.rank_change() {
+fn change_row(m: &Move, top: usize) -> [String; 6] {
+    let place = |s: &Standing| s.rank.map_or_else(|| "–".to_owned(), |r| format!("#{r}"));
+    let score = |s: &Standing| s.score.map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
+    let arrow = match m.places_up() {
         Some(d) if d > 0 => format!("↑{d}"),
         Some(d) if d < 0 => format!("↓{}", -d),
         Some(_) => "=".to_owned(),
-        None if m.after.rank().is_some() => "new".to_owned(),
+        None if m.after.rank.is_some() => "new".to_owned(),
         None => "out".to_owned(),
     };
     let delta = match m.score_delta() {
@@ -475,12 +475,13 @@ fn change_row(m: &Movement, top: usize) -> [String; 6] {
     let note = if m.entered(top) {
         format!("entered the top {top}")
     } else if m.left(top) {
-        match &m.after {
-            Standing::Filtered(reasons) => {
-                format!("left the top {top}: filtered ({})", reasons.join("; "))
-            }
-            Standing::Unranked => format!("left the top {top}: not ranked"),
-            Standing::Ranked { .. } => format!("left the top {top}"),
+        let reasons = &m.after.filtered;
+        if !reasons.is_empty() {
+            format!("left the top {top}: filtered ({})", reasons.join("; "))
+        } else if m.after.rank.is_none() {
+            format!("left the top {top}: not ranked")
+        } else {
+            format!("left the top {top}")
         }
     } else {
         String::new()
@@ -500,14 +501,15 @@ mod tests {
     use super::*;
 
     fn standing(rank: usize, score: f64, tier: &str) -> Standing {
-        Standing::Ranked { rank, score, tier: tier.to_owned() }
+        Standing::ranked(rank, score, tier)
     }
 
     #[test]
     fn renders_moves_tiers_entries_and_exits() {
-        let movement = |handle: &str, before, after| Movement {
+        let movement = |handle: &str, before, after| Move {
             handle: handle.to_owned(),
             platform: Some("instagram".to_owned()),
+            line: 2,
             before,
             after,
         };
@@ -522,7 +524,7 @@ mod tests {
                 movement(
                     "velvet.vanity",
                     standing(2, 72.0, "micro"),
-                    Standing::Filtered(vec!["tier `mid` not in [nano, micro]".to_owned()]),
+                    Standing::filtered(vec!["tier `mid` not in [nano, micro]".to_owned()]),
                 ),
             ],
         };

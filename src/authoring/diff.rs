@@ -8,10 +8,7 @@
 //! are [`crate::changes`]' own, as `scout watch` uses them: one comparison, two commands.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -20,7 +17,6 @@ use crate::engine::{self, Filter, Options};
 use crate::model::Candidate;
 use crate::rank::{self, RankKey};
 use crate::rules::{Brand, RuleSet};
-use crate::text::thousands;
 
 /// One candidate's outcome under one set of rules.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -214,9 +210,6 @@ fn labels(known: &[&str], seen: impl Iterator<Item = Option<String>>) -> Vec<Str
 
 const ERROR_LABEL: &str = "(error)";
 
-/// Flipped verdicts listed per filter in the text report.
-const FLIPS_SHOWN: usize = 20;
-
 /// Compares every candidate's outcome before and after a rule change. `before_tiers` and
 /// `after_tiers` give the matrix's row and column order (the schemes' tier names).
 pub fn compare(
@@ -339,167 +332,12 @@ pub struct DiffReport {
     pub diff: Diff,
 }
 
-fn standing_text(s: &Standing) -> String {
-    let score = s.score.map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
-    match s.rank {
-        Some(rank) => format!("#{rank} {score}"),
-        None if s.tier.is_none() => "error".to_owned(),
-        None => format!("filtered ({score})"),
-    }
-}
-
-fn filter_name(filter: Filter) -> String {
-    serde_json::to_value(filter)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 impl DiffReport {
     /// The report as a JSON document, floats rounded to 6 decimals.
     pub fn to_json(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         super::explain::round_floats(&mut value);
         value
-    }
-
-    /// The report as text for people.
-    pub fn render(&self) -> String {
-        let d = &self.diff;
-        let mut out = String::new();
-        let side = |s: &Side| format!("rules `{}` ({}) · tiers `{}`", s.rules, s.revision, s.tiers);
-        let _ = writeln!(
-            out,
-            "diff for `{}` on {} candidates",
-            self.brand,
-            thousands(d.candidates as u64)
-        );
-        let _ = writeln!(out, "  before: {}", side(&self.before));
-        let _ = writeln!(out, "  after:  {}", side(&self.after));
-        let _ = writeln!(
-            out,
-            "  ranked {} → {}; script errors {} → {}; unusable rows {}",
-            d.ranked_before, d.ranked_after, d.errors_before, d.errors_after, self.invalid
-        );
-
-        let m = &d.migration;
-        let _ = writeln!(
-            out,
-            "\ntier migration ({} of {} changed tier; rows: before, columns: after)",
-            m.changed, d.candidates
-        );
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled);
-        let mut header = vec![Cell::new("before \\ after")];
-        header.extend(m.after.iter().map(|t| Cell::new(t).set_alignment(CellAlignment::Right)));
-        table.set_header(header);
-        for (label, counts) in m.before.iter().zip(&m.counts) {
-            let mut row = vec![Cell::new(label)];
-            row.extend(counts.iter().map(|&n| {
-                Cell::new(if n == 0 { "·".to_owned() } else { n.to_string() })
-                    .set_alignment(CellAlignment::Right)
-            }));
-            table.add_row(row);
-        }
-        let _ = writeln!(out, "{table}");
-
-        let _ = writeln!(
-            out,
-            "\ntop {}: {} entered, {} left",
-            d.top,
-            d.entered_top.len(),
-            d.left_top.len()
-        );
-        let moves_table = |moves: &[(&str, &Move)]| {
-            let mut table = Table::new();
-            table
-                .load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Disabled);
-            table.set_header(["", "handle", "before", "after", "tier"]);
-            for (what, m) in moves {
-                let tier = match (&m.before.tier, &m.after.tier) {
-                    (a, b) if a == b => a.clone().unwrap_or_default(),
-                    (a, b) => format!(
-                        "{} → {}",
-                        a.as_deref().unwrap_or("error"),
-                        b.as_deref().unwrap_or("error")
-                    ),
-                };
-                table.add_row(vec![
-                    Cell::new(*what),
-                    Cell::new(format!("@{}", m.handle)),
-                    Cell::new(standing_text(&m.before)),
-                    Cell::new(standing_text(&m.after)),
-                    Cell::new(tier),
-                ]);
-            }
-            table
-        };
-        let top_moves: Vec<(&str, &Move)> = d
-            .entered_top
-            .iter()
-            .map(|m| ("entered", m))
-            .chain(d.left_top.iter().map(|m| ("left", m)))
-            .collect();
-        if !top_moves.is_empty() {
-            let _ = writeln!(out, "{}", moves_table(&top_moves));
-        }
-
-        let _ = writeln!(out, "\nbiggest rank moves ({})", d.moves.len());
-        if !d.moves.is_empty() {
-            let moves: Vec<(String, &Move)> = d
-                .moves
-                .iter()
-                .map(|m| {
-                    let up = m.places_up().unwrap_or(0);
-                    (if up > 0 { format!("▲ {up}") } else { format!("▼ {}", -up) }, m)
-                })
-                .collect();
-            let moves: Vec<(&str, &Move)> = moves.iter().map(|(s, m)| (s.as_str(), *m)).collect();
-            let _ = writeln!(out, "{}", moves_table(&moves));
-        }
-
-        let _ = writeln!(out, "\nfilter verdicts that flipped ({})", d.flips.len());
-        let mut order: Vec<Filter> = Vec::new();
-        for flip in &d.flips {
-            if !order.contains(&flip.filter) {
-                order.push(flip.filter);
-            }
-        }
-        for filter in order {
-            let group: Vec<&Flip> = d.flips.iter().filter(|f| f.filter == filter).collect();
-            let now_fail = group.iter().filter(|f| !f.after.passed).count();
-            let _ = writeln!(
-                out,
-                "  {}: {} now fail, {} now pass",
-                filter_name(filter),
-                now_fail,
-                group.len() - now_fail
-            );
-            let verdict = |passed: bool| if passed { "pass" } else { "FAIL" };
-            for flip in group.iter().take(FLIPS_SHOWN) {
-                let _ = writeln!(
-                    out,
-                    "    @{} (line {}): {} → {}: {} → {}",
-                    flip.handle,
-                    flip.line,
-                    verdict(flip.before.passed),
-                    verdict(flip.after.passed),
-                    flip.before.reason,
-                    flip.after.reason
-                );
-            }
-            if group.len() > FLIPS_SHOWN {
-                let _ = writeln!(
-                    out,
-                    "    … and {} more; `--format json` lists them all",
-                    group.len() - FLIPS_SHOWN
-                );
-            }
-        }
-        out
     }
 }
 

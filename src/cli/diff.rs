@@ -8,6 +8,7 @@ use super::{plural, Exit, RulesArg, Ui};
 use crate::authoring::diff::{self, DiffOptions, DiffReport, Row, Side};
 use crate::input::{self, Format, Source};
 use crate::model::{Candidate, RowError};
+use crate::output;
 use crate::rules::{Brand, RuleSet};
 
 /// Arguments of `scout diff`.
@@ -132,7 +133,9 @@ pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
             ui.error(&format!("line {}: {error}", row.line), None);
         }
     }
-    if let Err(exit) = args.format.write(ui, "the diff", || report.render(), || report.to_json()) {
+    if let Err(exit) =
+        args.format.write(ui, "the diff", || output::diff::render(&report), || report.to_json())
+    {
         return exit;
     }
     let d = &report.diff;

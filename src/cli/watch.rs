@@ -211,6 +211,26 @@ fn rank_rows(reloader: &Reloader, brand: &str, rows: &[Result<Candidate, RowErro
     rank::rank_slice(&rules, brand, rows, RankOptions { top: None, ..RankOptions::default() })
 }
 
+/// Adds a reload's settle and reload times to `timings`, and an activation's revisions to
+/// `header`.
+fn describe_reload(outcome: &Outcome, timings: &mut Vec<String>, header: &mut Vec<String>) {
+    match outcome {
+        Outcome::Activated(activation) => {
+            timings.push(format!("settle {}", ms(activation.settling)));
+            timings.push(format!("reload {}", ms(activation.took - activation.settling)));
+            header.push(format!(
+                "rules reloaded: revision {} → {}",
+                activation.previous.revision, activation.current.revision
+            ));
+        }
+        Outcome::Rejected(rejection) => {
+            timings.push(format!("settle {}", ms(rejection.settling)));
+            timings.push(format!("reload {}", ms(rejection.took - rejection.settling)));
+        }
+        Outcome::Unchanged { .. } | Outcome::Ignored => {}
+    }
+}
+
 fn ms(duration: Duration) -> String {
     let ms = duration.as_secs_f64() * 1000.0;
     if ms < 10.0 {
@@ -293,7 +313,8 @@ impl<'a> Session<'a> {
         burst
     }
 
-    /// Handles one round of changes. Errs only when stdout is gone.
+    /// Handles one round of changes: reload, re-read, re-rank and show what changed, then
+    /// report a failed or recovered reload. Errs only when stdout is gone.
     fn update(
         &mut self,
         rules_changed: bool,
@@ -301,76 +322,77 @@ impl<'a> Session<'a> {
         debounce: Duration,
     ) -> std::io::Result<()> {
         let outcome = if rules_changed { self.reloader.reload() } else { Outcome::Ignored };
-        let mut candidates_note = None;
-        let mut reread = None;
-        if candidates_changed {
-            let started = Instant::now();
-            match read_rows(&self.source, self.format, &self.read) {
-                Ok(rows) => {
-                    candidates_note = Some(format!(
-                        "`{}` changed: {} → {} rows",
-                        self.source.name(),
-                        self.rows.len(),
-                        rows.len()
-                    ));
-                    self.rows = rows;
-                    reread = Some(started.elapsed());
-                }
-                Err(err) => {
-                    self.ui.error(&err.to_string(), err.hint().as_deref());
-                    self.ui.status(&format!(
-                        "still using the previous candidate list ({} rows)",
-                        self.rows.len()
-                    ));
-                }
-            }
-        }
+        let (candidates_note, reread) =
+            if candidates_changed { self.reread() } else { (None, None) };
         let mut timings = vec![format!("debounce {}", ms(debounce))];
         let mut header = Vec::new();
-        match &outcome {
-            Outcome::Activated(activation) => {
-                timings.push(format!("settle {}", ms(activation.settling)));
-                timings.push(format!("reload {}", ms(activation.took - activation.settling)));
-                header.push(format!(
-                    "rules reloaded: revision {} → {}",
-                    activation.previous.revision, activation.current.revision
-                ));
-            }
-            Outcome::Rejected(rejection) => {
-                timings.push(format!("settle {}", ms(rejection.settling)));
-                timings.push(format!("reload {}", ms(rejection.took - rejection.settling)));
-            }
-            Outcome::Unchanged { .. } | Outcome::Ignored => {}
-        }
+        describe_reload(&outcome, &mut timings, &mut header);
         if let Some(read) = reread {
             timings.push(format!("read {}", ms(read)));
         }
         header.extend(candidates_note);
         let rerank = matches!(outcome, Outcome::Activated(_)) || reread.is_some();
         if rerank {
-            let started = Instant::now();
-            let ranking = rank_rows(&self.reloader, &self.args.brand, &self.rows);
-            timings.push(format!("re-rank {}", ms(started.elapsed())));
-            let changes = changes::compare(&self.ranking, &ranking, self.args.top);
-            // A log shows unusable rows again only when they changed; a screen always does.
-            let show_errors =
-                self.screen == Screen::Terminal || ranking.errors != self.ranking.errors;
-            let previous = std::mem::replace(&mut self.ranking, ranking);
-            self.show_ranking(
-                Some(&header.join(" · ")),
-                Some(&changes),
-                &timings.join(" · "),
-                show_errors,
-            )?;
-            if let Outcome::Activated(activation) = &outcome {
-                self.ui.diagnostics(&activation.current.warnings);
-            }
-            // Freeing 100K rows' worth of results takes tens of milliseconds: after printing.
-            drop(previous);
+            self.rerank(&header.join(" · "), timings, &outcome)?;
         }
+        self.report_reload(outcome, rerank)
+    }
+
+    /// Reads the candidate list again: a note on what changed and how long the read took,
+    /// or nothing (and the old rows kept) when it cannot be read.
+    fn reread(&mut self) -> (Option<String>, Option<Duration>) {
+        let started = Instant::now();
+        match read_rows(&self.source, self.format, &self.read) {
+            Ok(rows) => {
+                let note = format!(
+                    "`{}` changed: {} → {} rows",
+                    self.source.name(),
+                    self.rows.len(),
+                    rows.len()
+                );
+                self.rows = rows;
+                (Some(note), Some(started.elapsed()))
+            }
+            Err(err) => {
+                self.ui.error(&err.to_string(), err.hint().as_deref());
+                self.ui.status(&format!(
+                    "still using the previous candidate list ({} rows)",
+                    self.rows.len()
+                ));
+                (None, None)
+            }
+        }
+    }
+
+    /// Ranks again with the current rules and rows, and shows the ranking and what changed.
+    fn rerank(
+        &mut self,
+        header: &str,
+        mut timings: Vec<String>,
+        outcome: &Outcome,
+    ) -> std::io::Result<()> {
+        let started = Instant::now();
+        let ranking = rank_rows(&self.reloader, &self.args.brand, &self.rows);
+        timings.push(format!("re-rank {}", ms(started.elapsed())));
+        let changes = changes::compare(&self.ranking, &ranking, self.args.top);
+        // A log shows unusable rows again only when they changed; a screen always does.
+        let show_errors = self.screen == Screen::Terminal || ranking.errors != self.ranking.errors;
+        let previous = std::mem::replace(&mut self.ranking, ranking);
+        self.show_ranking(Some(header), Some(&changes), &timings.join(" · "), show_errors)?;
+        if let Outcome::Activated(activation) = outcome {
+            self.ui.diagnostics(&activation.current.warnings);
+        }
+        // Freeing 100K rows' worth of results takes tens of milliseconds: after printing.
+        drop(previous);
+        Ok(())
+    }
+
+    /// Reports a rejected reload, or rules valid again; when nothing was re-ranked, starts
+    /// an update for it first.
+    fn report_reload(&mut self, outcome: Outcome, reranked: bool) -> std::io::Result<()> {
         match outcome {
             Outcome::Rejected(rejection) => {
-                if !rerank {
+                if !reranked {
                     self.separator("reload failed")?;
                     if self.screen == Screen::Terminal {
                         self.write_table()?;
@@ -389,7 +411,7 @@ impl<'a> Session<'a> {
                 self.ui.status(&format!("still using revision {}", rejection.active));
             }
             Outcome::Unchanged { revision, recovered: true } => {
-                if !rerank {
+                if !reranked {
                     self.separator("rules valid again")?;
                     if self.screen == Screen::Terminal {
                         self.write_table()?;

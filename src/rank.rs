@@ -56,6 +56,11 @@ impl Ranked {
     pub fn score(&self) -> f64 {
         self.evaluation.score.unwrap_or(0.0)
     }
+
+    /// What [`order`] ranks it by.
+    pub fn key(&self) -> RankKey<'_> {
+        RankKey::of(&self.candidate, self.score())
+    }
 }
 
 /// A candidate a filter turned away.
@@ -106,9 +111,46 @@ impl Default for RankOptions {
     }
 }
 
-/// Best first: score descending, then handle ascending.
+/// What the ranking order looks at in one scored row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RankKey<'a> {
+    /// The score, rounded as the engine gives it.
+    pub score: f64,
+    /// The handle.
+    pub handle: &'a str,
+    /// The platform, when known.
+    pub platform: Option<&'a str>,
+    /// The line in the candidate list.
+    pub line: u64,
+}
+
+impl<'a> RankKey<'a> {
+    /// The key of `candidate` scored `score`.
+    pub fn of(candidate: &'a Candidate, score: f64) -> Self {
+        Self {
+            score,
+            handle: &candidate.handle,
+            platform: candidate.platform.as_deref(),
+            line: candidate.line,
+        }
+    }
+}
+
+/// The one ranking order, best first: score descending, then handle, then platform (none
+/// first), then line, all ascending. Two rows of one list never compare equal, so the order
+/// does not depend on how threads split and merged the rows. `scout rank`, `scout diff`,
+/// `scout watch` and rule tests' `outranks` all order by it.
+pub fn order(a: RankKey<'_>, b: RankKey<'_>) -> Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.handle.cmp(b.handle))
+        .then_with(|| a.platform.cmp(&b.platform))
+        .then_with(|| a.line.cmp(&b.line))
+}
+
+/// [`order`] over two ranked candidates.
 pub fn by_rank(a: &Ranked, b: &Ranked) -> Ordering {
-    b.score().total_cmp(&a.score()).then_with(|| a.candidate.handle.cmp(&b.candidate.handle))
+    order(a.key(), b.key())
 }
 
 /// A heap entry whose greatest element is the worst-ranked.
@@ -281,12 +323,8 @@ impl<'r> Collector<'r> {
             return true;
         }
         self.best.peek().is_some_and(|worst| {
-            let score = evaluation.score.unwrap_or(0.0);
-            score
-                .total_cmp(&worst.0.score())
-                .reverse()
-                .then_with(|| candidate.handle.cmp(&worst.0.candidate.handle))
-                == Ordering::Less
+            let key = RankKey::of(candidate, evaluation.score.unwrap_or(0.0));
+            order(key, worst.0.key()) == Ordering::Less
         })
     }
 

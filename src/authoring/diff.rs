@@ -4,20 +4,19 @@
 //! rule folder, or the same brand on another tier scheme) with [`engine::evaluate`]. The
 //! comparison, [`compare`], is pure: it takes plain per-candidate [`Outcome`]s and gives
 //! the tier migration matrix, the candidates that entered or left the top N, the biggest
-//! rank moves with both scores, and the filter verdicts that flipped.
+//! rank moves with both scores, and the filter verdicts that flipped. Standings and moves
+//! are [`crate::changes`]' own, as `scout watch` uses them: one comparison, two commands.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::changes::{self, Move, Standing};
 use crate::engine::{self, Filter, Options};
 use crate::model::Candidate;
+use crate::rank::{self, RankKey};
 use crate::rules::{Brand, RuleSet};
-use crate::text::thousands;
 
 /// One candidate's outcome under one set of rules.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -88,6 +87,8 @@ pub fn evaluate_all(rules: &RuleSet, brand: &Brand, candidates: &[Candidate]) ->
 pub struct Row {
     /// The handle.
     pub handle: String,
+    /// The platform, when known.
+    pub platform: Option<String>,
     /// The line in the candidate list.
     pub line: u64,
     /// Under the rules as they are.
@@ -108,37 +109,6 @@ pub struct DiffOptions {
 impl Default for DiffOptions {
     fn default() -> Self {
         Self { top: 10, moves: 10 }
-    }
-}
-
-/// Where a candidate stands under one set of rules.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Standing {
-    /// 1 for the best; `None` when not ranked.
-    pub rank: Option<usize>,
-    /// The script's score (also for filtered candidates).
-    pub score: Option<f64>,
-    /// The tier.
-    pub tier: Option<String>,
-}
-
-/// A candidate whose standing changed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Move {
-    /// The handle.
-    pub handle: String,
-    /// The line in the candidate list.
-    pub line: u64,
-    /// Before the change.
-    pub before: Standing,
-    /// After the change.
-    pub after: Standing,
-}
-
-impl Move {
-    /// How many places the candidate rose (negative: fell); `None` unless ranked both times.
-    pub fn places_up(&self) -> Option<i64> {
-        Some(self.before.rank? as i64 - self.after.rank? as i64)
     }
 }
 
@@ -208,10 +178,13 @@ pub struct Diff {
 
 fn ranks(rows: &[Row], side: impl Fn(&Row) -> &Outcome) -> Vec<Option<usize>> {
     let mut ranked: Vec<usize> = (0..rows.len()).filter(|&i| side(&rows[i]).ranked()).collect();
-    ranked.sort_by(|&a, &b| {
-        let (sa, sb) = (side(&rows[a]).score.unwrap_or(0.0), side(&rows[b]).score.unwrap_or(0.0));
-        sb.total_cmp(&sa).then_with(|| rows[a].handle.cmp(&rows[b].handle))
-    });
+    let key = |i: usize| RankKey {
+        score: side(&rows[i]).score.unwrap_or(0.0),
+        handle: &rows[i].handle,
+        platform: rows[i].platform.as_deref(),
+        line: rows[i].line,
+    };
+    ranked.sort_by(|&a, &b| rank::order(key(a), key(b)));
     let mut out = vec![None; rows.len()];
     for (position, &i) in ranked.iter().enumerate() {
         out[i] = Some(position + 1);
@@ -237,9 +210,6 @@ fn labels(known: &[&str], seen: impl Iterator<Item = Option<String>>) -> Vec<Str
 
 const ERROR_LABEL: &str = "(error)";
 
-/// Flipped verdicts listed per filter in the text report.
-const FLIPS_SHOWN: usize = 20;
-
 /// Compares every candidate's outcome before and after a rule change. `before_tiers` and
 /// `after_tiers` give the matrix's row and column order (the schemes' tier names).
 pub fn compare(
@@ -254,15 +224,37 @@ pub fn compare(
         rank,
         score: outcome.score,
         tier: outcome.tier.clone(),
+        ..Standing::default()
     };
-    let moved = |i: usize| Move {
-        handle: rows[i].handle.clone(),
-        line: rows[i].line,
-        before: standing(&rows[i].before, rank_before[i]),
-        after: standing(&rows[i].after, rank_after[i]),
-    };
+    // One list under two rule sets: rows match by position, so no platform is needed.
+    let moved: Vec<Move> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| Move {
+            handle: row.handle.clone(),
+            platform: None,
+            line: row.line,
+            before: standing(&row.before, rank_before[i]),
+            after: standing(&row.after, rank_after[i]),
+        })
+        .collect();
+    Diff {
+        candidates: rows.len(),
+        ranked_before: rank_before.iter().flatten().count(),
+        ranked_after: rank_after.iter().flatten().count(),
+        errors_before: rows.iter().filter(|r| r.before.error.is_some()).count(),
+        errors_after: rows.iter().filter(|r| r.after.error.is_some()).count(),
+        migration: migration(rows, before_tiers, after_tiers),
+        top: options.top,
+        entered_top: changes::entered_top(&moved, options.top),
+        left_top: changes::left_top(&moved, options.top),
+        moves: changes::biggest_moves(&moved, options.moves),
+        flips: flips(rows),
+    }
+}
 
-    // The migration matrix.
+/// The tier migration matrix.
+fn migration(rows: &[Row], before_tiers: &[&str], after_tiers: &[&str]) -> Migration {
     let before = labels(before_tiers, rows.iter().map(|r| r.before.tier.clone()));
     let after = labels(after_tiers, rows.iter().map(|r| r.after.tier.clone()));
     let mut counts = vec![vec![0; after.len()]; before.len()];
@@ -275,26 +267,11 @@ pub fn compare(
         counts[index(&before, &row.before.tier)][index(&after, &row.after.tier)] += 1;
         changed += usize::from(row.before.tier != row.after.tier);
     }
+    Migration { before, after, counts, changed }
+}
 
-    // The top N.
-    let in_top = |rank: Option<usize>| rank.is_some_and(|r| r <= options.top);
-    let mut entered: Vec<usize> =
-        (0..rows.len()).filter(|&i| in_top(rank_after[i]) && !in_top(rank_before[i])).collect();
-    entered.sort_by_key(|&i| rank_after[i]);
-    let mut left: Vec<usize> =
-        (0..rows.len()).filter(|&i| in_top(rank_before[i]) && !in_top(rank_after[i])).collect();
-    left.sort_by_key(|&i| rank_before[i]);
-
-    // The biggest rank moves.
-    let mut moves: Vec<Move> =
-        (0..rows.len()).map(moved).filter(|m| m.places_up().is_some_and(|up| up != 0)).collect();
-    moves.sort_by(|a, b| {
-        let (ua, ub) = (a.places_up().unwrap_or(0), b.places_up().unwrap_or(0));
-        ub.abs().cmp(&ua.abs()).then(ub.cmp(&ua)).then_with(|| a.after.rank.cmp(&b.after.rank))
-    });
-    moves.truncate(options.moves);
-
-    // Flipped verdicts, grouped by filter in the brand's filter order.
+/// Flipped verdicts, grouped by filter in the brand's filter order, then in list order.
+fn flips(rows: &[Row]) -> Vec<Flip> {
     let mut by_filter: BTreeMap<usize, Vec<Flip>> = BTreeMap::new();
     let mut order: Vec<Filter> = Vec::new();
     for row in rows.iter().filter(|r| r.before.error.is_none() && r.after.error.is_none()) {
@@ -323,20 +300,7 @@ pub fn compare(
             }
         }
     }
-
-    Diff {
-        candidates: rows.len(),
-        ranked_before: rank_before.iter().flatten().count(),
-        ranked_after: rank_after.iter().flatten().count(),
-        errors_before: rows.iter().filter(|r| r.before.error.is_some()).count(),
-        errors_after: rows.iter().filter(|r| r.after.error.is_some()).count(),
-        migration: Migration { before, after, counts, changed },
-        top: options.top,
-        entered_top: entered.into_iter().map(moved).collect(),
-        left_top: left.into_iter().map(moved).collect(),
-        moves,
-        flips: by_filter.into_values().flatten().collect(),
-    }
+    by_filter.into_values().flatten().collect()
 }
 
 /// What one side of the comparison is.
@@ -368,167 +332,12 @@ pub struct DiffReport {
     pub diff: Diff,
 }
 
-fn standing_text(s: &Standing) -> String {
-    let score = s.score.map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
-    match s.rank {
-        Some(rank) => format!("#{rank} {score}"),
-        None if s.tier.is_none() => "error".to_owned(),
-        None => format!("filtered ({score})"),
-    }
-}
-
-fn filter_name(filter: Filter) -> String {
-    serde_json::to_value(filter)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
 impl DiffReport {
     /// The report as a JSON document, floats rounded to 6 decimals.
     pub fn to_json(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         super::explain::round_floats(&mut value);
         value
-    }
-
-    /// The report as text for people.
-    pub fn render(&self) -> String {
-        let d = &self.diff;
-        let mut out = String::new();
-        let side = |s: &Side| format!("rules `{}` ({}) · tiers `{}`", s.rules, s.revision, s.tiers);
-        let _ = writeln!(
-            out,
-            "diff for `{}` on {} candidates",
-            self.brand,
-            thousands(d.candidates as u64)
-        );
-        let _ = writeln!(out, "  before: {}", side(&self.before));
-        let _ = writeln!(out, "  after:  {}", side(&self.after));
-        let _ = writeln!(
-            out,
-            "  ranked {} → {}; script errors {} → {}; unusable rows {}",
-            d.ranked_before, d.ranked_after, d.errors_before, d.errors_after, self.invalid
-        );
-
-        let m = &d.migration;
-        let _ = writeln!(
-            out,
-            "\ntier migration ({} of {} changed tier; rows: before, columns: after)",
-            m.changed, d.candidates
-        );
-        let mut table = Table::new();
-        table
-            .load_preset(UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled);
-        let mut header = vec![Cell::new("before \\ after")];
-        header.extend(m.after.iter().map(|t| Cell::new(t).set_alignment(CellAlignment::Right)));
-        table.set_header(header);
-        for (label, counts) in m.before.iter().zip(&m.counts) {
-            let mut row = vec![Cell::new(label)];
-            row.extend(counts.iter().map(|&n| {
-                Cell::new(if n == 0 { "·".to_owned() } else { n.to_string() })
-                    .set_alignment(CellAlignment::Right)
-            }));
-            table.add_row(row);
-        }
-        let _ = writeln!(out, "{table}");
-
-        let _ = writeln!(
-            out,
-            "\ntop {}: {} entered, {} left",
-            d.top,
-            d.entered_top.len(),
-            d.left_top.len()
-        );
-        let moves_table = |moves: &[(&str, &Move)]| {
-            let mut table = Table::new();
-            table
-                .load_preset(UTF8_FULL_CONDENSED)
-                .set_content_arrangement(ContentArrangement::Disabled);
-            table.set_header(["", "handle", "before", "after", "tier"]);
-            for (what, m) in moves {
-                let tier = match (&m.before.tier, &m.after.tier) {
-                    (a, b) if a == b => a.clone().unwrap_or_default(),
-                    (a, b) => format!(
-                        "{} → {}",
-                        a.as_deref().unwrap_or("error"),
-                        b.as_deref().unwrap_or("error")
-                    ),
-                };
-                table.add_row(vec![
-                    Cell::new(*what),
-                    Cell::new(format!("@{}", m.handle)),
-                    Cell::new(standing_text(&m.before)),
-                    Cell::new(standing_text(&m.after)),
-                    Cell::new(tier),
-                ]);
-            }
-            table
-        };
-        let top_moves: Vec<(&str, &Move)> = d
-            .entered_top
-            .iter()
-            .map(|m| ("entered", m))
-            .chain(d.left_top.iter().map(|m| ("left", m)))
-            .collect();
-        if !top_moves.is_empty() {
-            let _ = writeln!(out, "{}", moves_table(&top_moves));
-        }
-
-        let _ = writeln!(out, "\nbiggest rank moves ({})", d.moves.len());
-        if !d.moves.is_empty() {
-            let moves: Vec<(String, &Move)> = d
-                .moves
-                .iter()
-                .map(|m| {
-                    let up = m.places_up().unwrap_or(0);
-                    (if up > 0 { format!("▲ {up}") } else { format!("▼ {}", -up) }, m)
-                })
-                .collect();
-            let moves: Vec<(&str, &Move)> = moves.iter().map(|(s, m)| (s.as_str(), *m)).collect();
-            let _ = writeln!(out, "{}", moves_table(&moves));
-        }
-
-        let _ = writeln!(out, "\nfilter verdicts that flipped ({})", d.flips.len());
-        let mut order: Vec<Filter> = Vec::new();
-        for flip in &d.flips {
-            if !order.contains(&flip.filter) {
-                order.push(flip.filter);
-            }
-        }
-        for filter in order {
-            let group: Vec<&Flip> = d.flips.iter().filter(|f| f.filter == filter).collect();
-            let now_fail = group.iter().filter(|f| !f.after.passed).count();
-            let _ = writeln!(
-                out,
-                "  {}: {} now fail, {} now pass",
-                filter_name(filter),
-                now_fail,
-                group.len() - now_fail
-            );
-            let verdict = |passed: bool| if passed { "pass" } else { "FAIL" };
-            for flip in group.iter().take(FLIPS_SHOWN) {
-                let _ = writeln!(
-                    out,
-                    "    @{} (line {}): {} → {}: {} → {}",
-                    flip.handle,
-                    flip.line,
-                    verdict(flip.before.passed),
-                    verdict(flip.after.passed),
-                    flip.before.reason,
-                    flip.after.reason
-                );
-            }
-            if group.len() > FLIPS_SHOWN {
-                let _ = writeln!(
-                    out,
-                    "    … and {} more; `--format json` lists them all",
-                    group.len() - FLIPS_SHOWN
-                );
-            }
-        }
-        out
     }
 }
 
@@ -554,7 +363,7 @@ mod tests {
     }
 
     fn row(handle: &str, before: Outcome, after: Outcome) -> Row {
-        Row { handle: handle.to_owned(), line: 2, before, after }
+        Row { handle: handle.to_owned(), platform: None, line: 2, before, after }
     }
 
     #[test]

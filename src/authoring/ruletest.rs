@@ -760,14 +760,15 @@ fn scalar_text(value: &toml::Value) -> String {
 }
 
 /// Whether `a` ranks above `b`: it passes the filters and `b` does not, or both pass and `a`
-/// scores higher, or the same with a handle that sorts first (as `scout rank` orders them).
+/// comes first in [`crate::rank::order`] (as `scout rank` orders them).
 fn ranks_above(a: (&Candidate, &Evaluation), b: (&Candidate, &Evaluation)) -> bool {
     match (a.1.passed(), b.1.passed()) {
         (true, false) => true,
         (false, _) => false,
         (true, true) => {
-            let (sa, sb) = (a.1.score.unwrap_or(0.0), b.1.score.unwrap_or(0.0));
-            sa > sb || (sa == sb && a.0.handle < b.0.handle)
+            let a = crate::rank::RankKey::of(a.0, a.1.score.unwrap_or(0.0));
+            let b = crate::rank::RankKey::of(b.0, b.1.score.unwrap_or(0.0));
+            crate::rank::order(a, b).is_lt()
         }
     }
 }

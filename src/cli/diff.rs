@@ -8,6 +8,7 @@ use super::{plural, Exit, RulesArg, Ui};
 use crate::authoring::diff::{self, DiffOptions, DiffReport, Row, Side};
 use crate::input::{self, Format, Source};
 use crate::model::{Candidate, RowError};
+use crate::output;
 use crate::rules::{Brand, RuleSet};
 
 /// Arguments of `scout diff`.
@@ -59,33 +60,89 @@ pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
         None => None,
     };
     let after_rules_ref: &RuleSet = after_rules.as_ref().unwrap_or(&before_rules);
-    let before_brand = match brand_in(ui, &before_rules, &args.brand) {
-        Some(brand) => brand.clone(),
+    let (before_brand, after_brand) = match brands(ui, args, &before_rules, after_rules_ref) {
+        Some(brands) => brands,
         None => return Exit::Fatal,
     };
-    let mut after_brand = match brand_in(ui, after_rules_ref, &args.brand) {
-        Some(brand) => brand.clone(),
+    let (read, candidates, invalid) = match read_candidates(ui, args) {
+        Some(read) => read,
         None => return Exit::Fatal,
     };
+    let before = diff::evaluate_all(&before_rules, &before_brand, &candidates);
+    let after = diff::evaluate_all(after_rules_ref, &after_brand, &candidates);
+    let compared: Vec<Row> = candidates
+        .iter()
+        .zip(before.into_iter().zip(after))
+        .map(|(c, (before, after))| Row {
+            handle: c.handle.clone(),
+            platform: c.platform.clone(),
+            line: c.line,
+            before,
+            after,
+        })
+        .collect();
+    let diff = diff::compare(
+        &compared,
+        &before_brand.tiers.names(),
+        &after_brand.tiers.names(),
+        DiffOptions { top: args.top, moves: args.top },
+    );
+    let report = DiffReport {
+        brand: before_brand.id.clone(),
+        before: side(&before_rules, &before_brand),
+        after: side(after_rules_ref, &after_brand),
+        read,
+        invalid,
+        diff,
+    };
+    for row in &compared {
+        for error in [&row.before.error, &row.after.error].into_iter().flatten() {
+            ui.error(&format!("line {}: {error}", row.line), None);
+        }
+    }
+    if let Err(exit) =
+        args.format.write(ui, "the diff", || output::diff::render(&report), || report.to_json())
+    {
+        return exit;
+    }
+    finish(ui, &report)
+}
+
+/// The brand under the rules as they are, and under the changed rules (on `--tiers` when
+/// given); `None` after reporting why one is missing.
+fn brands(
+    ui: &Ui,
+    args: &DiffArgs,
+    before_rules: &RuleSet,
+    after_rules: &RuleSet,
+) -> Option<(Brand, Brand)> {
+    let before_brand = brand_in(ui, before_rules, &args.brand)?.clone();
+    let mut after_brand = brand_in(ui, after_rules, &args.brand)?.clone();
     if let Some(path) = &args.tiers {
         match crate::rules::load::load_scheme(path) {
             Ok(scheme) => after_brand = after_brand.with_tiers(Arc::new(scheme)),
             Err(diagnostics) => {
                 ui.diagnostics(&diagnostics);
                 ui.error(&format!("the tier scheme `{}` is invalid", path.display()), None);
-                return Exit::Fatal;
+                return None;
             }
         }
         warn_about_scheme(ui, &after_brand);
     }
+    Some((before_brand, after_brand))
+}
 
+/// Reads the candidate list: how many rows were read, the usable candidates, and how many
+/// rows were not usable (the first 20 reported); `None` after reporting a list that cannot
+/// be read.
+fn read_candidates(ui: &Ui, args: &DiffArgs) -> Option<(usize, Vec<Candidate>, usize)> {
     let source = Source::from_arg(&args.candidates);
     let format = source.format(args.input_format);
     let rows: Vec<Result<Candidate, RowError>> = match input::read(&source, format) {
         Ok(rows) => rows.collect(),
         Err(err) => {
             ui.error(&err.to_string(), err.hint().as_deref());
-            return Exit::Fatal;
+            return None;
         }
     };
     let read = rows.len();
@@ -94,47 +151,27 @@ pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
     for error in errors.iter().filter_map(|e| e.as_ref().err()).take(20) {
         ui.error(&error.to_string(), None);
     }
+    Some((read, candidates, errors.len()))
+}
 
-    let before = diff::evaluate_all(&before_rules, &before_brand, &candidates);
-    let after = diff::evaluate_all(after_rules_ref, &after_brand, &candidates);
-    let compared: Vec<Row> = candidates
-        .iter()
-        .zip(before.into_iter().zip(after))
-        .map(|(c, (before, after))| Row { handle: c.handle.clone(), line: c.line, before, after })
-        .collect();
-    let diff = diff::compare(
-        &compared,
-        &before_brand.tiers.names(),
-        &after_brand.tiers.names(),
-        DiffOptions { top: args.top, moves: args.top },
-    );
-    let side = |rules: &RuleSet, brand: &Brand| Side {
+/// What one side of the comparison is.
+fn side(rules: &RuleSet, brand: &Brand) -> Side {
+    Side {
         rules: rules.root.display().to_string(),
         revision: rules.revision.clone(),
         tiers: brand.tiers.path.display().to_string().replace('\\', "/"),
-    };
-    let report = DiffReport {
-        brand: before_brand.id.clone(),
-        before: side(&before_rules, &before_brand),
-        after: side(after_rules_ref, &after_brand),
-        read,
-        invalid: errors.len(),
-        diff,
-    };
-    for row in &compared {
-        for error in [&row.before.error, &row.after.error].into_iter().flatten() {
-            ui.error(&format!("line {}: {error}", row.line), None);
-        }
     }
-    if let Err(exit) = args.format.write(ui, "the diff", || report.render(), || report.to_json()) {
-        return exit;
-    }
+}
+
+/// The closing status line, and the exit code: partial when a row was unusable or a script
+/// failed on either side.
+fn finish(ui: &Ui, report: &DiffReport) -> Exit {
     let d = &report.diff;
     ui.status(&format!(
         "compared {} of {} {} for `{}`: {} changed tier, {} {} flipped",
         d.candidates,
-        read,
-        plural(read, "candidate"),
+        report.read,
+        plural(report.read, "candidate"),
         report.brand,
         d.migration.changed,
         d.flips.len(),

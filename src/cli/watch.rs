@@ -3,14 +3,14 @@
 //! diagnostics are shown and the last good revision keeps serving.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use super::import::{report_input_error, ImportArgs};
 use super::{plural, Exit, RulesArg, Ui};
-use crate::changes::{self, Changes, Movement, Standing};
+use crate::changes::{self, Changes};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::{self, Format, ReadOptions, Source};
 use crate::model::{Candidate, RowError};
@@ -77,161 +77,118 @@ struct Session<'a> {
     /// The last ranking, uncut, so ranks outside the top N are known.
     ranking: Ranking,
     updates: usize,
-    /// Set by Ctrl-C or SIGTERM: work in progress stops at the next batch.
+    /// Set by Ctrl-C or SIGTERM; a ranking looks at it between batches.
     stop: Arc<AtomicBool>,
 }
 
 /// Runs `scout watch`.
 pub fn run(ui: &Ui, args: &WatchArgs) -> Exit {
-    let dir = &args.rules.dir;
-    let brand = args.brand.clone();
-    let reloader = match Reloader::builder(dir)
-        .settle(SETTLE)
-        .validator(move |rules, _| brand_exists(rules, &brand))
-        // A folder whose own rule tests fail is not activated: the old rules keep serving.
-        .validator(|rules, _| crate::authoring::ruletest::validate(rules))
-        .build()
-    {
-        Ok(reloader) => reloader,
-        Err(diagnostics) => {
-            ui.diagnostics(&diagnostics);
-            let n = errors(&diagnostics);
-            ui.error(
-                &format!("the rule folder `{}` has {n} {}", dir.display(), plural(n, "problem")),
-                Some(&format!("fix them, then run `scout check --rules {}`", dir.display())),
-            );
-            return Exit::Fatal;
-        }
-    };
-    ui.diagnostics(&reloader.snapshot().warnings);
-    let read = match args.import.options(ui, dir, Some(&reloader.snapshot().taxonomy)) {
-        Ok(read) => read,
+    let (tx, rx) = mpsc::channel();
+    let stop = catch_ctrl_c(ui, tx.clone());
+    let (mut session, ranked_in) = match Session::start(ui, args, stop) {
+        Ok(started) => started,
         Err(exit) => return exit,
     };
-    let source = Source::from_arg(&args.candidates);
-    let format = source.format(args.input_format);
-    let rows = match read_rows(&source, format, &read) {
-        Ok(rows) => rows,
-        Err(err) => {
-            report_input_error(ui, &err, dir, read.mapping.is_some());
-            return Exit::Fatal;
-        }
-    };
-    let screen = if std::io::stdout().is_terminal() { Screen::Terminal } else { Screen::Log };
-
-    // Ctrl-C and SIGTERM set `stop`, which a ranking looks at between batches, and wake
-    // the loop; a second one while the first is still being honoured ends the process.
-    let (tx, rx) = mpsc::channel();
-    let stop = Arc::new(AtomicBool::new(false));
-    let quit = tx.clone();
-    let stop_flag = Arc::clone(&stop);
-    if let Err(err) = ctrlc::set_handler(move || {
-        if stop_flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        let _ = quit.send(Message::Quit);
-    }) {
-        ui.warning(&format!("cannot catch Ctrl-C: {err}"));
-    }
-
-    let started = Instant::now();
-    let Some(ranking) = rank_rows(&reloader, &args.brand, &rows, &stop) else {
-        ui.status("stopped watching");
-        return Exit::Success;
-    };
-    let ranked_in = started.elapsed();
-    let mut session = Session {
-        ui,
-        args,
-        screen,
-        reloader,
-        source,
-        format,
-        read,
-        rows,
-        ranking,
-        updates: 0,
-        stop,
-    };
-    let options = WatchOptions {
-        debounce: Duration::from_millis(args.debounce),
-        poll_interval: args.poll.then_some(POLL_INTERVAL),
-    };
-    let watched = Watcher::new(options, move |event| {
-        let _ = tx.send(Message::Watch(event));
-    })
-    .and_then(|mut watcher| {
-        watcher.watch_folder(dir)?;
-        let candidates = match &session.source {
-            Source::File(path) => Some(watcher.watch_file(path)?),
-            Source::Stdin | Source::Bytes { .. } => None,
-        };
-        Ok((watcher, candidates))
-    });
-    let (_watcher, candidates_path) = match watched {
+    let (_watcher, candidates_path) = match watch(args, &session.source, tx) {
         Ok(watched) => watched,
         Err(err) => {
-            ui.error(&format!("cannot watch `{}`: {err}", dir.display()), None);
+            ui.error(&format!("cannot watch `{}`: {err}", args.rules.dir.display()), None);
             return Exit::Fatal;
         }
     };
-
     if session.show_ranking(None, None, &format!("rank {}", ms(ranked_in)), true).is_err() {
         return Exit::Success;
     }
     ui.status(&format!(
         "watching `{}`{} for changes{} · Ctrl-C to stop",
-        dir.display(),
+        args.rules.dir.display(),
         match &session.source {
             Source::File(path) => format!(" and `{}`", path.display()),
             Source::Stdin | Source::Bytes { .. } => String::new(),
         },
         if args.poll { " (polling)" } else { "" },
     ));
+    session.follow(&rx, candidates_path.as_deref())
+}
 
-    while let Ok(first) = rx.recv() {
-        // Take everything already queued: a burst of saves costs one reload.
-        let mut messages = vec![first];
-        messages.extend(rx.try_iter());
-        let mut rules_changed = false;
-        let mut candidates_changed = false;
-        let mut first_event: Option<Instant> = None;
-        let mut delivered: Option<Instant> = None;
-        for message in messages {
-            let batch = match message {
-                Message::Quit => {
-                    ui.status("stopped watching");
-                    return Exit::Success;
-                }
-                Message::Watch(Err(errors)) => {
-                    for err in errors {
-                        ui.warning(&format!("watcher: {err}"));
-                    }
-                    continue;
-                }
-                Message::Watch(Ok(batch)) => batch,
-            };
-            rules_changed |= session.reloader.any_relevant(&batch.changes);
-            candidates_changed |= candidates_path.as_ref().is_some_and(|path| {
-                batch.changes.iter().any(|c| c.paths.iter().any(|p| p == path))
-            });
-            first_event = Some(first_event.map_or(batch.first_event, |t| t.min(batch.first_event)));
-            delivered = Some(delivered.map_or(batch.delivered, |t| t.max(batch.delivered)));
+/// Builds the reloader: the rules must load, define the brand and pass their own tests.
+fn start_reloader(ui: &Ui, args: &WatchArgs) -> Result<Reloader, Exit> {
+    let dir = &args.rules.dir;
+    let brand = args.brand.clone();
+    Reloader::builder(dir)
+        .settle(SETTLE)
+        .validator(move |rules, _| brand_exists(rules, &brand))
+        // A folder whose own rule tests fail is not activated: the old rules keep serving.
+        .validator(|rules, _| crate::authoring::ruletest::validate(rules))
+        .build()
+        .map_err(|diagnostics| {
+            ui.diagnostics(&diagnostics);
+            let n = errors(&diagnostics);
+            ui.error(
+                &format!("the rule folder `{}` has {n} {}", dir.display(), plural(n, "problem")),
+                Some(&format!("fix them, then run `scout check --rules {}`", dir.display())),
+            );
+            Exit::Fatal
+        })
+}
+
+/// On Ctrl-C or SIGTERM, sets the returned flag (a ranking looks at it between batches)
+/// and sends [`Message::Quit`]; a second signal while the first is still being honoured
+/// ends the process.
+fn catch_ctrl_c(ui: &Ui, tx: mpsc::Sender<Message>) -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    if let Err(err) = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
         }
-        let debounce = match (first_event, delivered) {
+        let _ = tx.send(Message::Quit);
+    }) {
+        ui.warning(&format!("cannot catch Ctrl-C: {err}"));
+    }
+    stop
+}
+
+/// Watches the rule folder, and the candidate list when it is a file (whose watched path
+/// comes back with the watcher).
+fn watch(
+    args: &WatchArgs,
+    source: &Source,
+    tx: mpsc::Sender<Message>,
+) -> notify::Result<(Watcher, Option<PathBuf>)> {
+    let options = WatchOptions {
+        debounce: Duration::from_millis(args.debounce),
+        poll_interval: args.poll.then_some(POLL_INTERVAL),
+    };
+    let mut watcher = Watcher::new(options, move |event| {
+        let _ = tx.send(Message::Watch(event));
+    })?;
+    watcher.watch_folder(&args.rules.dir)?;
+    let candidates = match source {
+        Source::File(path) => Some(watcher.watch_file(path)?),
+        Source::Stdin | Source::Bytes { .. } => None,
+    };
+    Ok((watcher, candidates))
+}
+
+/// What one burst of queued messages asks for.
+#[derive(Default)]
+struct Burst {
+    quit: bool,
+    rules_changed: bool,
+    candidates_changed: bool,
+    first_event: Option<Instant>,
+    delivered: Option<Instant>,
+}
+
+impl Burst {
+    /// How long the debouncer held the burst's events.
+    fn debounce(&self) -> Duration {
+        match (self.first_event, self.delivered) {
             (Some(first), Some(last)) => last.saturating_duration_since(first),
             _ => Duration::ZERO,
-        };
-        if session.update(rules_changed, candidates_changed, debounce).is_err() {
-            // stdout was closed: nobody is reading any more.
-            return Exit::Success;
-        }
-        if session.stopped() {
-            ui.status("stopped watching");
-            return Exit::Success;
         }
     }
-    Exit::Success
 }
 
 /// Vetoes a rule set that no longer defines the watched brand.
@@ -271,6 +228,26 @@ fn rank_rows(
     rank::rank_slice_until(&rules, brand, rows, options, stop)
 }
 
+/// Adds a reload's settle and reload times to `timings`, and an activation's revisions to
+/// `header`.
+fn describe_reload(outcome: &Outcome, timings: &mut Vec<String>, header: &mut Vec<String>) {
+    match outcome {
+        Outcome::Activated(activation) => {
+            timings.push(format!("settle {}", ms(activation.settling)));
+            timings.push(format!("reload {}", ms(activation.took - activation.settling)));
+            header.push(format!(
+                "rules reloaded: revision {} → {}",
+                activation.previous.revision, activation.current.revision
+            ));
+        }
+        Outcome::Rejected(rejection) => {
+            timings.push(format!("settle {}", ms(rejection.settling)));
+            timings.push(format!("reload {}", ms(rejection.took - rejection.settling)));
+        }
+        Outcome::Unchanged { .. } | Outcome::Ignored => {}
+    }
+}
+
 fn ms(duration: Duration) -> String {
     let ms = duration.as_secs_f64() * 1000.0;
     if ms < 10.0 {
@@ -280,14 +257,108 @@ fn ms(duration: Duration) -> String {
     }
 }
 
-impl Session<'_> {
+impl<'a> Session<'a> {
     /// Whether Ctrl-C or SIGTERM asked to stop.
     fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 
-    /// Handles one round of changes, or as much of it as comes before a stop request.
-    /// Errs only when stdout is gone.
+    /// Loads the rules, reads the list and ranks it once; gives the time the ranking took.
+    fn start(
+        ui: &'a Ui,
+        args: &'a WatchArgs,
+        stop: Arc<AtomicBool>,
+    ) -> Result<(Self, Duration), Exit> {
+        let dir = &args.rules.dir;
+        let reloader = start_reloader(ui, args)?;
+        ui.diagnostics(&reloader.snapshot().warnings);
+        let read = args.import.options(ui, dir, Some(&reloader.snapshot().taxonomy))?;
+        let source = Source::from_arg(&args.candidates);
+        let format = source.format(args.input_format);
+        let rows = read_rows(&source, format, &read).map_err(|err| {
+            report_input_error(ui, &err, dir, read.mapping.is_some());
+            Exit::Fatal
+        })?;
+        let screen = if std::io::stdout().is_terminal() { Screen::Terminal } else { Screen::Log };
+        let started = Instant::now();
+        let Some(ranking) = rank_rows(&reloader, &args.brand, &rows, &stop) else {
+            ui.status("stopped watching");
+            return Err(Exit::Success);
+        };
+        let ranked_in = started.elapsed();
+        let session = Session {
+            ui,
+            args,
+            screen,
+            reloader,
+            source,
+            format,
+            read,
+            rows,
+            ranking,
+            updates: 0,
+            stop,
+        };
+        Ok((session, ranked_in))
+    }
+
+    /// Follows the watcher until Ctrl-C, or until nobody reads stdout.
+    fn follow(&mut self, rx: &mpsc::Receiver<Message>, candidates_path: Option<&Path>) -> Exit {
+        while let Ok(first) = rx.recv() {
+            // Take everything already queued: a burst of saves costs one reload.
+            let burst = self.burst(std::iter::once(first).chain(rx.try_iter()), candidates_path);
+            if burst.quit {
+                self.ui.status("stopped watching");
+                return Exit::Success;
+            }
+            let (rules, candidates) = (burst.rules_changed, burst.candidates_changed);
+            if self.update(rules, candidates, burst.debounce()).is_err() {
+                // stdout was closed: nobody is reading any more.
+                return Exit::Success;
+            }
+            if self.stopped() {
+                self.ui.status("stopped watching");
+                return Exit::Success;
+            }
+        }
+        Exit::Success
+    }
+
+    /// Folds queued messages into one burst; stops at a quit.
+    fn burst(
+        &self,
+        messages: impl Iterator<Item = Message>,
+        candidates_path: Option<&Path>,
+    ) -> Burst {
+        let mut burst = Burst::default();
+        for message in messages {
+            let batch = match message {
+                Message::Quit => {
+                    burst.quit = true;
+                    return burst;
+                }
+                Message::Watch(Err(errors)) => {
+                    for err in errors {
+                        self.ui.warning(&format!("watcher: {err}"));
+                    }
+                    continue;
+                }
+                Message::Watch(Ok(batch)) => batch,
+            };
+            burst.rules_changed |= self.reloader.any_relevant(&batch.changes);
+            burst.candidates_changed |= candidates_path.is_some_and(|path| {
+                batch.changes.iter().any(|c| c.paths.iter().any(|p| p == path))
+            });
+            burst.first_event =
+                Some(burst.first_event.map_or(batch.first_event, |t| t.min(batch.first_event)));
+            burst.delivered =
+                Some(burst.delivered.map_or(batch.delivered, |t| t.max(batch.delivered)));
+        }
+        burst
+    }
+
+    /// Handles one round of changes: reload, re-read, re-rank and show what changed, then
+    /// report a failed or recovered reload. Errs only when stdout is gone.
     fn update(
         &mut self,
         rules_changed: bool,
@@ -298,79 +369,80 @@ impl Session<'_> {
         if self.stopped() {
             return Ok(());
         }
-        let mut candidates_note = None;
-        let mut reread = None;
-        if candidates_changed {
-            let started = Instant::now();
-            match read_rows(&self.source, self.format, &self.read) {
-                Ok(rows) => {
-                    candidates_note = Some(format!(
-                        "`{}` changed: {} → {} rows",
-                        self.source.name(),
-                        self.rows.len(),
-                        rows.len()
-                    ));
-                    self.rows = rows;
-                    reread = Some(started.elapsed());
-                }
-                Err(err) => {
-                    self.ui.error(&err.to_string(), err.hint().as_deref());
-                    self.ui.status(&format!(
-                        "still using the previous candidate list ({} rows)",
-                        self.rows.len()
-                    ));
-                }
-            }
-        }
+        let (candidates_note, reread) =
+            if candidates_changed { self.reread() } else { (None, None) };
         let mut timings = vec![format!("debounce {}", ms(debounce))];
         let mut header = Vec::new();
-        match &outcome {
-            Outcome::Activated(activation) => {
-                timings.push(format!("settle {}", ms(activation.settling)));
-                timings.push(format!("reload {}", ms(activation.took - activation.settling)));
-                header.push(format!(
-                    "rules reloaded: revision {} → {}",
-                    activation.previous.revision, activation.current.revision
-                ));
-            }
-            Outcome::Rejected(rejection) => {
-                timings.push(format!("settle {}", ms(rejection.settling)));
-                timings.push(format!("reload {}", ms(rejection.took - rejection.settling)));
-            }
-            Outcome::Unchanged { .. } | Outcome::Ignored => {}
-        }
+        describe_reload(&outcome, &mut timings, &mut header);
         if let Some(read) = reread {
             timings.push(format!("read {}", ms(read)));
         }
         header.extend(candidates_note);
         let rerank = matches!(outcome, Outcome::Activated(_)) || reread.is_some();
         if rerank {
-            let started = Instant::now();
-            let Some(ranking) = rank_rows(&self.reloader, &self.args.brand, &self.rows, &self.stop)
-            else {
-                return Ok(());
-            };
-            timings.push(format!("re-rank {}", ms(started.elapsed())));
-            let changes = changes::compare(&self.ranking, &ranking, self.args.top);
-            // A log shows unusable rows again only when they changed; a screen always does.
-            let show_errors =
-                self.screen == Screen::Terminal || ranking.errors != self.ranking.errors;
-            let previous = std::mem::replace(&mut self.ranking, ranking);
-            self.show_ranking(
-                Some(&header.join(" · ")),
-                Some(&changes),
-                &timings.join(" · "),
-                show_errors,
-            )?;
-            if let Outcome::Activated(activation) = &outcome {
-                self.ui.diagnostics(&activation.current.warnings);
-            }
-            // Freeing 100K rows' worth of results takes tens of milliseconds: after printing.
-            drop(previous);
+            self.rerank(&header.join(" · "), timings, &outcome)?;
         }
+        self.report_reload(outcome, rerank)
+    }
+
+    /// Reads the candidate list again: a note on what changed and how long the read took,
+    /// or nothing (and the old rows kept) when it cannot be read.
+    fn reread(&mut self) -> (Option<String>, Option<Duration>) {
+        let started = Instant::now();
+        match read_rows(&self.source, self.format, &self.read) {
+            Ok(rows) => {
+                let note = format!(
+                    "`{}` changed: {} → {} rows",
+                    self.source.name(),
+                    self.rows.len(),
+                    rows.len()
+                );
+                self.rows = rows;
+                (Some(note), Some(started.elapsed()))
+            }
+            Err(err) => {
+                self.ui.error(&err.to_string(), err.hint().as_deref());
+                self.ui.status(&format!(
+                    "still using the previous candidate list ({} rows)",
+                    self.rows.len()
+                ));
+                (None, None)
+            }
+        }
+    }
+
+    /// Ranks again with the current rules and rows, and shows the ranking and what changed.
+    fn rerank(
+        &mut self,
+        header: &str,
+        mut timings: Vec<String>,
+        outcome: &Outcome,
+    ) -> std::io::Result<()> {
+        let started = Instant::now();
+        let Some(ranking) = rank_rows(&self.reloader, &self.args.brand, &self.rows, &self.stop)
+        else {
+            return Ok(());
+        };
+        timings.push(format!("re-rank {}", ms(started.elapsed())));
+        let changes = changes::compare(&self.ranking, &ranking, self.args.top);
+        // A log shows unusable rows again only when they changed; a screen always does.
+        let show_errors = self.screen == Screen::Terminal || ranking.errors != self.ranking.errors;
+        let previous = std::mem::replace(&mut self.ranking, ranking);
+        self.show_ranking(Some(header), Some(&changes), &timings.join(" · "), show_errors)?;
+        if let Outcome::Activated(activation) = outcome {
+            self.ui.diagnostics(&activation.current.warnings);
+        }
+        // Freeing 100K rows' worth of results takes tens of milliseconds: after printing.
+        drop(previous);
+        Ok(())
+    }
+
+    /// Reports a rejected reload, or rules valid again; when nothing was re-ranked, starts
+    /// an update for it first.
+    fn report_reload(&mut self, outcome: Outcome, reranked: bool) -> std::io::Result<()> {
         match outcome {
             Outcome::Rejected(rejection) => {
-                if !rerank {
+                if !reranked {
                     self.separator("reload failed")?;
                     if self.screen == Screen::Terminal {
                         self.write_table()?;
@@ -389,7 +461,7 @@ impl Session<'_> {
                 self.ui.status(&format!("still using revision {}", rejection.active));
             }
             Outcome::Unchanged { revision, recovered: true } => {
-                if !rerank {
+                if !reranked {
                     self.separator("rules valid again")?;
                     if self.screen == Screen::Terminal {
                         self.write_table()?;
@@ -428,7 +500,7 @@ impl Session<'_> {
             script_errors: self.ranking.script_errors,
         };
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{}", crate::output::table(&shown))?;
+        writeln!(out, "{}", crate::output::table::ranking(&shown))?;
         out.flush()
     }
 
@@ -450,7 +522,7 @@ impl Session<'_> {
         self.write_table()?;
         if let Some(changes) = changes {
             let mut out = std::io::stdout().lock();
-            write!(out, "{}", render_changes(changes))?;
+            write!(out, "{}", crate::output::changes::render(changes))?;
             out.flush()?;
         }
         if show_errors {
@@ -469,127 +541,5 @@ impl Session<'_> {
         ));
         self.ui.status(timings);
         Ok(())
-    }
-}
-
-/// The changes as text: one line per candidate whose place, tier or score changed in the
-/// top N.
-pub fn render_changes(changes: &Changes) -> String {
-    let top = changes.top;
-    if changes.is_empty() {
-        return format!("no change in the top {top}\n");
-    }
-    let rows: Vec<[String; 6]> = changes.movements.iter().map(|m| change_row(m, top)).collect();
-    let mut widths = [0usize; 6];
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let mut text = format!("changes in the top {top}:\n");
-    for row in &rows {
-        let mut line = String::from(" ");
-        for (cell, width) in row.iter().zip(widths) {
-            if width == 0 {
-                continue;
-            }
-            line.push(' ');
-            line.push_str(cell);
-            line.extend(std::iter::repeat_n(' ', width - cell.chars().count() + 1));
-        }
-        text.push_str(line.trim_end());
-        text.push('\n');
-    }
-    text
-}
-
-/// `[move, handle, ranks, score, tier, note]` for one movement.
-fn change_row(m: &Movement, top: usize) -> [String; 6] {
-    let place = |s: &Standing| s.rank().map_or_else(|| "–".to_owned(), |r| format!("#{r}"));
-    let score = |s: &Standing| s.score().map_or_else(|| "–".to_owned(), |v| format!("{v:.2}"));
-    let arrow = match m.rank_change() {
-        Some(d) if d > 0 => format!("↑{d}"),
-        Some(d) if d < 0 => format!("↓{}", -d),
-        Some(_) => "=".to_owned(),
-        None if m.after.rank().is_some() => "new".to_owned(),
-        None => "out".to_owned(),
-    };
-    let delta = match m.score_delta() {
-        Some(d) if d != 0.0 => format!(" ({d:+.2})"),
-        _ => String::new(),
-    };
-    let tier = m.tier_change().map_or_else(String::new, |(from, to)| format!("{from} → {to}"));
-    let note = if m.entered(top) {
-        format!("entered the top {top}")
-    } else if m.left(top) {
-        match &m.after {
-            Standing::Filtered(reasons) => {
-                format!("left the top {top}: filtered ({})", reasons.join("; "))
-            }
-            Standing::Unranked => format!("left the top {top}: not ranked"),
-            Standing::Ranked { .. } => format!("left the top {top}"),
-        }
-    } else {
-        String::new()
-    };
-    [
-        arrow,
-        format!("@{}", m.handle),
-        format!("{} → {}", place(&m.before), place(&m.after)),
-        format!("{} → {}{delta}", score(&m.before), score(&m.after)),
-        tier,
-        note,
-    ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn standing(rank: usize, score: f64, tier: &str) -> Standing {
-        Standing::Ranked { rank, score, tier: tier.to_owned() }
-    }
-
-    #[test]
-    fn renders_moves_tiers_entries_and_exits() {
-        let movement = |handle: &str, before, after| Movement {
-            handle: handle.to_owned(),
-            platform: Some("instagram".to_owned()),
-            before,
-            after,
-        };
-        let changes = Changes {
-            top: 3,
-            from_revision: "aaa".to_owned(),
-            to_revision: "bbb".to_owned(),
-            movements: vec![
-                movement("glossy.graham", standing(4, 70.0, "micro"), standing(1, 74.5, "micro")),
-                movement("ana_k", standing(1, 75.0, "micro"), standing(2, 71.25, "mid")),
-                movement("minimal.mara", standing(3, 69.0, "nano"), standing(3, 69.5, "nano")),
-                movement(
-                    "velvet.vanity",
-                    standing(2, 72.0, "micro"),
-                    Standing::Filtered(vec!["tier `mid` not in [nano, micro]".to_owned()]),
-                ),
-            ],
-        };
-        insta::assert_snapshot!(render_changes(&changes), @r"
-        changes in the top 3:
-          ↑3   @glossy.graham  #4 → #1  70.00 → 74.50 (+4.50)               entered the top 3
-          ↓1   @ana_k          #1 → #2  75.00 → 71.25 (-3.75)  micro → mid
-          =    @minimal.mara   #3 → #3  69.00 → 69.50 (+0.50)
-          out  @velvet.vanity  #2 → –   72.00 → –                           left the top 3: filtered (tier `mid` not in [nano, micro])
-        ");
-    }
-
-    #[test]
-    fn says_when_nothing_changed() {
-        let changes = Changes {
-            top: 10,
-            from_revision: "a".to_owned(),
-            to_revision: "b".to_owned(),
-            movements: Vec::new(),
-        };
-        assert_eq!(render_changes(&changes), "no change in the top 10\n");
     }
 }

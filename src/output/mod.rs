@@ -1,11 +1,19 @@
 //! Writers for a [`Ranking`]: a table for people, CSV, JSON and NDJSON for machines, and
 //! atomic file output (a temp file renamed over the target, so readers never see half a file).
+//!
+//! Every text for people is rendered here, to a `String` or a [`comfy_table::Table`] the
+//! CLI prints: the ranking table ([`table`], which also holds the one table style), `scout
+//! diff`'s report ([`diff`]), `scout inspect`'s report ([`inspect`]) and `scout watch`'s
+//! change list ([`changes`]).
+
+pub mod changes;
+pub mod diff;
+pub mod inspect;
+pub mod table;
 
 use std::io::{self, Write};
 use std::path::Path;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 use serde_json::{json, Value};
 
 use crate::rank::{Ranked, Ranking};
@@ -67,7 +75,7 @@ pub fn write_ranking(
     format: OutputFormat,
 ) -> io::Result<()> {
     match format {
-        OutputFormat::Table => writeln!(out, "{}", table(ranking)),
+        OutputFormat::Table => writeln!(out, "{}", table::ranking(ranking)),
         OutputFormat::Csv => write_csv(out, ranking),
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &json_document(ranking))?;
@@ -101,51 +109,6 @@ pub fn write_atomically(
     file.as_file().sync_all()?;
     file.persist(path).map_err(|err| err.error)?;
     Ok(())
-}
-
-fn fmt_opt(value: Option<f64>, digits: usize) -> String {
-    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
-}
-
-fn fmt_pct(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
-}
-
-/// The ranking as a table.
-pub fn table(ranking: &Ranking) -> Table {
-    let mut table = Table::new();
-    table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
-    table.set_header([
-        "#",
-        "handle",
-        "platform",
-        "tier",
-        "followers",
-        "ER",
-        "engage",
-        "niche",
-        "cost",
-        "auth",
-        "score",
-    ]);
-    for ranked in &ranking.results {
-        let c = &ranked.candidate;
-        let e = &ranked.evaluation;
-        table.add_row(vec![
-            Cell::new(ranked.rank).set_alignment(CellAlignment::Right),
-            Cell::new(format!("@{}", c.handle)),
-            Cell::new(c.platform.as_deref().unwrap_or("–")),
-            Cell::new(&e.tier.name),
-            Cell::new(crate::text::thousands(c.followers)).set_alignment(CellAlignment::Right),
-            Cell::new(fmt_pct(e.metrics.engagement_rate)).set_alignment(CellAlignment::Right),
-            Cell::new(fmt_opt(e.components.engagement, 2)).set_alignment(CellAlignment::Right),
-            Cell::new(format!("{:.2}", e.components.niche_fit)).set_alignment(CellAlignment::Right),
-            Cell::new(fmt_opt(e.components.cost_efficiency, 2)).set_alignment(CellAlignment::Right),
-            Cell::new(fmt_opt(e.components.authenticity, 2)).set_alignment(CellAlignment::Right),
-            Cell::new(format!("{:.2}", ranked.score())).set_alignment(CellAlignment::Right),
-        ]);
-    }
-    table
 }
 
 /// The CSV columns; the candidate fields among them are those

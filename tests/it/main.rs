@@ -9,6 +9,7 @@ mod engine;
 mod explain;
 mod import;
 mod new;
+mod order;
 mod props;
 mod rank;
 mod ruletest;

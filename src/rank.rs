@@ -177,13 +177,31 @@ impl Ord for Worst {
 struct Noted {
     score: f64,
     handle: String,
+    platform: Option<String>,
+    line: u64,
     /// Its index in `Collector::all`.
     index: usize,
 }
 
 impl Noted {
     fn of(ranked: &Ranked, index: usize) -> Self {
-        Self { score: ranked.score(), handle: ranked.candidate.handle.clone(), index }
+        let c = &ranked.candidate;
+        Self {
+            score: ranked.score(),
+            handle: c.handle.clone(),
+            platform: c.platform.clone(),
+            line: c.line,
+            index,
+        }
+    }
+
+    fn key(&self) -> RankKey<'_> {
+        RankKey {
+            score: self.score,
+            handle: &self.handle,
+            platform: self.platform.as_deref(),
+            line: self.line,
+        }
     }
 }
 
@@ -200,7 +218,7 @@ impl PartialOrd for Noted {
 }
 impl Ord for Noted {
     fn cmp(&self, other: &Self) -> Ordering {
-        other.score.total_cmp(&self.score).then_with(|| self.handle.cmp(&other.handle))
+        order(self.key(), other.key())
     }
 }
 

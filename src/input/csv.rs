@@ -3,6 +3,8 @@
 //! the csv crate's business.
 
 use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use super::columns::ColumnPlan;
 use super::sniff::{self, Dialect};
@@ -20,9 +22,44 @@ pub struct CsvInput {
     pub headers: Vec<String>,
     /// Whether an I/O error ended the input.
     done: bool,
+    /// How the data stream ends, to tell a last record with no line end.
+    tail: Arc<Tail>,
+}
+
+/// What a [`Tracked`] reader has seen of the data stream: how many bytes, and whether
+/// the last one was a line end. Only the thread reading the stream writes it.
+#[derive(Debug, Default)]
+struct Tail {
+    total: AtomicU64,
+    /// 0 until the first byte; then 1 when the last byte read was `\n`, else 2.
+    last: AtomicU64,
+}
+
+/// A reader that keeps a [`Tail`] of the bytes passing through it.
+struct Tracked<R> {
+    inner: R,
+    tail: Arc<Tail>,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buffer)?;
+        if let Some(&byte) = buffer[..n].last() {
+            self.tail.total.fetch_add(n as u64, Ordering::Relaxed);
+            self.tail.last.store(if byte == b'\n' { 1 } else { 2 }, Ordering::Relaxed);
+        }
+        Ok(n)
+    }
 }
 
 impl CsvInput {
+    /// Whether the record just read ended the stream without a line end (the reader is at
+    /// the last byte the stream gave, and that byte is not `\n`).
+    fn unterminated(&self) -> bool {
+        let total = self.tail.total.load(Ordering::Relaxed);
+        self.reader.position().byte() == total && self.tail.last.load(Ordering::Relaxed) == 2
+    }
+
     /// Reads the next record into `record`, skipping blank lines: its line, or a row error
     /// for a record that cannot be read; `None` at the end, or after an I/O error.
     pub fn next_record(
@@ -39,7 +76,9 @@ impl CsvInput {
                     if record.len() == 1 && record.get(0).is_some_and(|c| c.trim().is_empty()) {
                         continue; // a blank line
                     }
-                    return Some(Ok(line_of(record, self.reader.position().line())));
+                    // A last record with no line end leaves the reader on its own line.
+                    let end = self.reader.position().line() + u64::from(self.unterminated());
+                    return Some(Ok(line_of(record, end)));
                 }
                 Err(err) => {
                     let line = err.position().map_or(0, |p| p.line());
@@ -75,7 +114,11 @@ pub fn open_csv(
     }
     let skip = if dialect.bom { sniff::BOM.len() } else { 0 };
     head.drain(..skip);
-    let data: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head).chain(input));
+    let tail = Arc::new(Tail::default());
+    let data: Box<dyn Read + Send> = Box::new(Tracked {
+        inner: std::io::Cursor::new(head).chain(input),
+        tail: Arc::clone(&tail),
+    });
     let mut reader = dialect.reader_builder().from_reader(data);
     let headers = reader
         .headers()
@@ -86,10 +129,10 @@ pub fn open_csv(
         .iter()
         .map(|h| sniff::strip_cr(h).to_owned())
         .collect();
-    Ok(CsvInput { reader, dialect, headers, done: false })
+    Ok(CsvInput { reader, dialect, headers, done: false, tail })
 }
 
-/// The line `record` starts on, given the reader's line after it.
+/// The line `record` starts on, given the line after it.
 fn line_of(record: &::csv::StringRecord, end: u64) -> u64 {
     let start = record.position().map_or(0, |p| p.line());
     let newlines = record.iter().map(|cell| cell.matches('\n').count()).sum();
@@ -115,4 +158,25 @@ pub(super) fn rows(
         })
     });
     Ok(Box::new(iter))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<u64> {
+        let mut input =
+            open_csv("t", Box::new(std::io::Cursor::new(text.to_owned())), &Default::default())
+                .unwrap();
+        let mut record = ::csv::StringRecord::new();
+        std::iter::from_fn(|| input.next_record(&mut record)).map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_last_record_without_a_line_end_keeps_its_line() {
+        assert_eq!(lines("h\nrow\n\nrow"), [2, 4]);
+        assert_eq!(lines("h\nrow\n\nrow\n"), [2, 4]);
+        assert_eq!(lines("h\n\"a\nb\"\n\n\nrow"), [2, 6]);
+        assert_eq!(lines("h\r\nrow\r\n\r\nrow"), [2, 4]);
+    }
 }

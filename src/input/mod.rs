@@ -17,6 +17,7 @@ mod parallel;
 pub mod program;
 pub mod rejects;
 pub mod sniff;
+pub mod table;
 
 pub use self::csv::{open_csv, CsvInput};
 pub use self::parallel::{open_csv_file, CsvFile, RowSink, SplitCsv};

@@ -1,0 +1,168 @@
+//! Judging one case: evaluating its candidate as `scout rank` would and comparing tier,
+//! filter verdict, score, ranking and notes with what the case expects.
+
+use super::report::Mismatch;
+use super::run::Case;
+use super::DEFAULT_TOLERANCE;
+use crate::engine::{self, Evaluation, Options};
+use crate::model::Candidate;
+use crate::rules::{Brand, RuleSet};
+
+/// Whether `a` ranks above `b`: it passes the filters and `b` does not, or both pass and `a`
+/// scores higher, or the same with a handle that sorts first (as `scout rank` orders them).
+fn ranks_above(a: (&Candidate, &Evaluation), b: (&Candidate, &Evaluation)) -> bool {
+    match (a.1.passed(), b.1.passed()) {
+        (true, false) => true,
+        (false, _) => false,
+        (true, true) => {
+            let (sa, sb) = (a.1.score.unwrap_or(0.0), b.1.score.unwrap_or(0.0));
+            sa > sb || (sa == sb && a.0.handle < b.0.handle)
+        }
+    }
+}
+
+fn describe_standing(candidate: &Candidate, evaluation: &Evaluation, brand: &Brand) -> String {
+    let score = evaluation.score.map_or_else(|| "no score".to_owned(), |s| format!("{s}"));
+    if evaluation.passed() {
+        format!("`{}` scores {score}", candidate.handle)
+    } else {
+        format!(
+            "`{}` is filtered ({})",
+            candidate.handle,
+            evaluation.failure_reasons(brand, candidate).join("; ")
+        )
+    }
+}
+
+pub(super) fn check(rules: &RuleSet, brand: &Brand, case: &Case) -> Vec<Mismatch> {
+    let options = Options { explain: true, ..Options::default() };
+    let evaluation = match engine::evaluate(rules, brand, &case.candidate, options) {
+        Ok(evaluation) => evaluation,
+        Err(err) => {
+            return vec![Mismatch {
+                what: "error",
+                expected: "an evaluation".to_owned(),
+                actual: err.to_string(),
+            }]
+        }
+    };
+    let e = &case.expect;
+    let mut out = Vec::new();
+    let reasons = evaluation.failure_reasons(brand, &case.candidate);
+    let filtered = || format!("filtered: {}", reasons.join("; "));
+    if let Some(tier) = &e.tier {
+        if *evaluation.tier.name != **tier.get_ref() {
+            let rule = match &evaluation.tier.when {
+                Some(when) => format!("bounds {} and `when` {when}", evaluation.tier.bounds_text()),
+                None => format!("bounds {}", evaluation.tier.bounds_text()),
+            };
+            out.push(Mismatch {
+                what: "tier",
+                expected: format!("`{}`", tier.get_ref()),
+                actual: format!(
+                    "`{}` ({} followers; {rule})",
+                    evaluation.tier.name,
+                    crate::text::thousands(case.candidate.followers)
+                ),
+            });
+        }
+    }
+    match e.passes {
+        Some(true) if !evaluation.passed() => out.push(Mismatch {
+            what: "passes",
+            expected: "ranked (passing every filter)".to_owned(),
+            actual: filtered(),
+        }),
+        Some(false) if evaluation.passed() => out.push(Mismatch {
+            what: "passes",
+            expected: "filtered".to_owned(),
+            actual: "ranked (passed every filter)".to_owned(),
+        }),
+        _ => {}
+    }
+    if let Some(text) = &e.fails {
+        let needle = text.to_lowercase();
+        let hit = reasons.iter().any(|r| r.to_lowercase().contains(&needle));
+        if !hit {
+            out.push(Mismatch {
+                what: "fails",
+                expected: if text.is_empty() {
+                    "filtered".to_owned()
+                } else {
+                    format!("filtered with a reason containing \"{text}\"")
+                },
+                actual: if reasons.is_empty() {
+                    "ranked (passed every filter)".to_owned()
+                } else {
+                    filtered()
+                },
+            });
+        }
+    }
+    let score = evaluation.score.unwrap_or(f64::NAN);
+    let score_text = || {
+        let mut text = format!("{score}");
+        if !evaluation.passed() {
+            text.push_str(" (filtered, so not ranked)");
+        }
+        text
+    };
+    if let Some(expected) = e.score {
+        let tolerance = e.tolerance.unwrap_or(DEFAULT_TOLERANCE);
+        if score.is_nan() || (score - expected).abs() > tolerance + 1e-9 {
+            out.push(Mismatch {
+                what: "score",
+                expected: format!("{expected} ± {tolerance}"),
+                actual: score_text(),
+            });
+        }
+    }
+    let below = e.min_score.is_some_and(|min| score.is_nan() || score < min);
+    let above = e.max_score.is_some_and(|max| score.is_nan() || score > max);
+    if below || above {
+        let range = match (e.min_score, e.max_score) {
+            (Some(min), Some(max)) => format!("a score from {min} to {max}"),
+            (Some(min), None) => format!("a score of at least {min}"),
+            (None, Some(max)) => format!("a score of at most {max}"),
+            (None, None) => unreachable!("a bound was checked"),
+        };
+        out.push(Mismatch { what: "score", expected: range, actual: score_text() });
+    }
+    if let (Some(other_handle), Some(other)) = (&e.outranks, &case.outranks) {
+        match engine::evaluate(rules, brand, other, options) {
+            Ok(other_eval) => {
+                if !ranks_above((&case.candidate, &evaluation), (other, &other_eval)) {
+                    out.push(Mismatch {
+                        what: "outranks",
+                        expected: format!("to rank above `{}`", other_handle.get_ref()),
+                        actual: format!(
+                            "{}, {}",
+                            describe_standing(&case.candidate, &evaluation, brand),
+                            describe_standing(other, &other_eval, brand)
+                        ),
+                    });
+                }
+            }
+            Err(err) => out.push(Mismatch {
+                what: "outranks",
+                expected: format!("to rank above `{}`", other_handle.get_ref()),
+                actual: err.to_string(),
+            }),
+        }
+    }
+    if let Some(text) = &e.note {
+        let needle = text.to_lowercase();
+        if !evaluation.notes.iter().any(|n| n.to_lowercase().contains(&needle)) {
+            out.push(Mismatch {
+                what: "note",
+                expected: format!("a note containing \"{text}\""),
+                actual: if evaluation.notes.is_empty() {
+                    "no notes".to_owned()
+                } else {
+                    format!("notes: {}", evaluation.notes.join(" | "))
+                },
+            });
+        }
+    }
+    out
+}

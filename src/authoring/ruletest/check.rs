@@ -1,6 +1,7 @@
 //! Judging one case: evaluating its candidate as `scout rank` would and comparing tier,
 //! filter verdict, score, ranking and notes with what the case expects.
 
+use super::raw::RawExpect;
 use super::report::Mismatch;
 use super::run::Case;
 use super::DEFAULT_TOLERANCE;
@@ -47,9 +48,18 @@ pub(super) fn check(rules: &RuleSet, brand: &Brand, case: &Case) -> Vec<Mismatch
         }
     };
     let e = &case.expect;
-    let mut out = Vec::new();
     let reasons = evaluation.failure_reasons(brand, &case.candidate);
-    let filtered = || format!("filtered: {}", reasons.join("; "));
+    let mut out = Vec::new();
+    check_tier(e, case, &evaluation, &mut out);
+    check_verdict(e, &evaluation, &reasons, &mut out);
+    check_score(e, &evaluation, &mut out);
+    check_outranks(rules, brand, case, &evaluation, options, &mut out);
+    check_note(e, &evaluation, &mut out);
+    out
+}
+
+/// `tier`: the tier the candidate lands in.
+fn check_tier(e: &RawExpect, case: &Case, evaluation: &Evaluation, out: &mut Vec<Mismatch>) {
     if let Some(tier) = &e.tier {
         if *evaluation.tier.name != **tier.get_ref() {
             let rule = match &evaluation.tier.when {
@@ -67,11 +77,20 @@ pub(super) fn check(rules: &RuleSet, brand: &Brand, case: &Case) -> Vec<Mismatch
             });
         }
     }
+}
+
+/// `passes` and `fails`: the filter verdict, and a reason containing some text.
+fn check_verdict(
+    e: &RawExpect,
+    evaluation: &Evaluation,
+    reasons: &[String],
+    out: &mut Vec<Mismatch>,
+) {
     match e.passes {
         Some(true) if !evaluation.passed() => out.push(Mismatch {
             what: "passes",
             expected: "ranked (passing every filter)".to_owned(),
-            actual: filtered(),
+            actual: filtered(reasons),
         }),
         Some(false) if evaluation.passed() => out.push(Mismatch {
             what: "passes",
@@ -94,26 +113,23 @@ pub(super) fn check(rules: &RuleSet, brand: &Brand, case: &Case) -> Vec<Mismatch
                 actual: if reasons.is_empty() {
                     "ranked (passed every filter)".to_owned()
                 } else {
-                    filtered()
+                    filtered(reasons)
                 },
             });
         }
     }
+}
+
+/// `score` (± `tolerance`), `min_score` and `max_score`.
+fn check_score(e: &RawExpect, evaluation: &Evaluation, out: &mut Vec<Mismatch>) {
     let score = evaluation.score.unwrap_or(f64::NAN);
-    let score_text = || {
-        let mut text = format!("{score}");
-        if !evaluation.passed() {
-            text.push_str(" (filtered, so not ranked)");
-        }
-        text
-    };
     if let Some(expected) = e.score {
         let tolerance = e.tolerance.unwrap_or(DEFAULT_TOLERANCE);
         if score.is_nan() || (score - expected).abs() > tolerance + 1e-9 {
             out.push(Mismatch {
                 what: "score",
                 expected: format!("{expected} ± {tolerance}"),
-                actual: score_text(),
+                actual: score_text(score, evaluation),
             });
         }
     }
@@ -126,18 +142,34 @@ pub(super) fn check(rules: &RuleSet, brand: &Brand, case: &Case) -> Vec<Mismatch
             (None, Some(max)) => format!("a score of at most {max}"),
             (None, None) => unreachable!("a bound was checked"),
         };
-        out.push(Mismatch { what: "score", expected: range, actual: score_text() });
+        out.push(Mismatch {
+            what: "score",
+            expected: range,
+            actual: score_text(score, evaluation),
+        });
     }
+}
+
+/// `outranks`: the candidate ranks above another, as `scout rank` would order them.
+fn check_outranks(
+    rules: &RuleSet,
+    brand: &Brand,
+    case: &Case,
+    evaluation: &Evaluation,
+    options: Options,
+    out: &mut Vec<Mismatch>,
+) {
+    let e = &case.expect;
     if let (Some(other_handle), Some(other)) = (&e.outranks, &case.outranks) {
         match engine::evaluate(rules, brand, other, options) {
             Ok(other_eval) => {
-                if !ranks_above((&case.candidate, &evaluation), (other, &other_eval)) {
+                if !ranks_above((&case.candidate, evaluation), (other, &other_eval)) {
                     out.push(Mismatch {
                         what: "outranks",
                         expected: format!("to rank above `{}`", other_handle.get_ref()),
                         actual: format!(
                             "{}, {}",
-                            describe_standing(&case.candidate, &evaluation, brand),
+                            describe_standing(&case.candidate, evaluation, brand),
                             describe_standing(other, &other_eval, brand)
                         ),
                     });
@@ -150,6 +182,10 @@ pub(super) fn check(rules: &RuleSet, brand: &Brand, case: &Case) -> Vec<Mismatch
             }),
         }
     }
+}
+
+/// `note`: a note from the script containing some text.
+fn check_note(e: &RawExpect, evaluation: &Evaluation, out: &mut Vec<Mismatch>) {
     if let Some(text) = &e.note {
         let needle = text.to_lowercase();
         if !evaluation.notes.iter().any(|n| n.to_lowercase().contains(&needle)) {
@@ -164,5 +200,18 @@ pub(super) fn check(rules: &RuleSet, brand: &Brand, case: &Case) -> Vec<Mismatch
             });
         }
     }
-    out
+}
+
+/// What a filtered candidate shows: its failed filters.
+fn filtered(reasons: &[String]) -> String {
+    format!("filtered: {}", reasons.join("; "))
+}
+
+/// A score as shown in a mismatch, marked when the candidate was filtered.
+fn score_text(score: f64, evaluation: &Evaluation) -> String {
+    let mut text = format!("{score}");
+    if !evaluation.passed() {
+        text.push_str(" (filtered, so not ranked)");
+    }
+    text
 }

@@ -15,8 +15,9 @@ use crate::rules::tiers::TierScheme;
 use crate::rules::{Benchmarks, Brand, EngagementSettings, Filters, Script, Taxonomy, Weights};
 use crate::source::SourceFile;
 use crate::text::{round4, thousands};
-
 impl Loader<'_> {
+    /// Checks a brand file against the folder's taxonomy, benchmarks, tier schemes and
+    /// scripts, one step per part of the file; `None` when any step found an error.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn brand(
         &mut self,
@@ -30,9 +31,48 @@ impl Loader<'_> {
         let raw: RawBrand = self.parse(file)?;
         let before = self.error_count();
         let id = file.rel.trim_start_matches("brands/").trim_end_matches(".toml").to_owned();
+        let scheme = self.brand_scheme(file, &raw, schemes, schemes_ok);
+        let script = self.brand_script(file, &raw, &id, scripts);
+        let niche_weights = self.niche_weights(file, &raw, taxonomy);
+        let tier_names: Vec<&str> = scheme.as_ref().map(|s| s.names()).unwrap_or_default();
+        let filters = self.filters(file, &raw, scheme.as_deref(), &tier_names);
+        let weights = self.weights(file, &raw);
+        let engagement = self.engagement(file, &raw);
+        let target_cost_per_engagement = self.target_cost_per_engagement(file, &raw);
+        let benchmarks = self.brand_benchmarks(file, &raw, global, &tier_names, scheme.is_some());
+        if self.error_count() > before {
+            return None;
+        }
+        let script = script?;
+        let fast_script = fast_script(&script, &weights);
+        let resolved_benchmarks = benchmarks.resolve(&tier_names);
+        Some(Brand {
+            name: raw.name.clone().unwrap_or_else(|| id.clone()),
+            id,
+            description: raw.description,
+            path: PathBuf::from(&file.rel),
+            tiers: scheme?,
+            script,
+            fast_script,
+            niche_weights,
+            filters,
+            weights,
+            engagement,
+            target_cost_per_engagement,
+            resolved_benchmarks,
+            benchmarks,
+        })
+    }
 
-        // The tier scheme.
-        let scheme = match &raw.tiers {
+    /// The brand's tier scheme: the one `tiers = "…"` names, else `tiers.toml`.
+    fn brand_scheme(
+        &mut self,
+        file: &SourceFile,
+        raw: &RawBrand,
+        schemes: &BTreeMap<PathBuf, Arc<TierScheme>>,
+        schemes_ok: bool,
+    ) -> Option<Arc<TierScheme>> {
+        match &raw.tiers {
             None => schemes.get(Path::new(TIERS_FILE)).cloned(),
             Some(path) => {
                 let rel = normalize_rel(path.get_ref());
@@ -52,10 +92,19 @@ impl Loader<'_> {
                 }
                 found
             }
-        };
+        }
+    }
 
-        // The script.
-        let script = match &raw.script {
+    /// The brand's script: the one `script = "…"` names, else `brands/<id>.rhai`, else
+    /// `scoring.rhai`.
+    fn brand_script(
+        &mut self,
+        file: &SourceFile,
+        raw: &RawBrand,
+        id: &str,
+        scripts: &BTreeMap<String, Arc<Script>>,
+    ) -> Option<Arc<Script>> {
+        match &raw.script {
             Some(path) => {
                 let rel = normalize_rel(path.get_ref());
                 let found = scripts.get(&rel).cloned();
@@ -78,9 +127,16 @@ impl Loader<'_> {
                     scripts.get(SCORING_FILE).cloned()
                 }
             }
-        };
+        }
+    }
 
-        // Niche weights.
+    /// `[niches]`: a weight per taxonomy niche (0 for those not named), each a fraction.
+    fn niche_weights(
+        &mut self,
+        file: &SourceFile,
+        raw: &RawBrand,
+        taxonomy: &Taxonomy,
+    ) -> Vec<f64> {
         let mut niche_weights = vec![0.0; taxonomy.names().len()];
         for (niche, weight) in &raw.niches {
             let key_span = key_span(&file.text, weight.span());
@@ -112,11 +168,19 @@ impl Loader<'_> {
             }
             self.fraction(file, weight, "niche weight", true);
         }
+        niche_weights
+    }
 
-        // Filters.
+    /// `[filters]`: tiers of the brand's scheme, bounds in order, fractions in range.
+    fn filters(
+        &mut self,
+        file: &SourceFile,
+        raw: &RawBrand,
+        scheme: Option<&TierScheme>,
+        tier_names: &[&str],
+    ) -> Filters {
         let f = &raw.filters;
-        let tier_names: Vec<&str> = scheme.as_ref().map(|s| s.names()).unwrap_or_default();
-        if let (Some(tiers), Some(_)) = (&f.tiers, &scheme) {
+        if let (Some(tiers), Some(_)) = (&f.tiers, scheme) {
             for tier in tiers {
                 if !tier_names.contains(&tier.get_ref().as_str()) {
                     let hint = match did_you_mean(tier.get_ref(), tier_names.iter().copied()) {
@@ -171,7 +235,7 @@ impl Loader<'_> {
                 );
             }
         }
-        let filters = Filters {
+        Filters {
             platforms: f
                 .platforms
                 .as_ref()
@@ -195,10 +259,12 @@ impl Loader<'_> {
                 ["bio", "description", "caption", "hashtags", "name"].map(String::from).to_vec()
             }),
             when_missing: f.when_missing.as_ref().map(|m| *m.get_ref()).unwrap_or_default(),
-        };
+        }
+    }
 
-        // Weights.
-        let weights = match &raw.weights {
+    /// `[weights]`: the component weights, not negative and adding up to 1.
+    fn weights(&mut self, file: &SourceFile, raw: &RawBrand) -> Weights {
+        match &raw.weights {
             None => Weights::default(),
             Some(spanned) => {
                 let w = spanned.get_ref();
@@ -232,9 +298,11 @@ impl Loader<'_> {
                 }
                 weights
             }
-        };
+        }
+    }
 
-        // Engagement and cost.
+    /// `[engagement]`: the rate basis, the average, and a cap above 0.
+    fn engagement(&mut self, file: &SourceFile, raw: &RawBrand) -> EngagementSettings {
         let mut engagement = EngagementSettings::default();
         if let Some(basis) = raw.engagement.basis {
             engagement.basis = basis;
@@ -252,7 +320,12 @@ impl Loader<'_> {
             }
             engagement.cap = *cap.get_ref();
         }
-        let target_cost_per_engagement = match &raw.cost.target_cost_per_engagement {
+        engagement
+    }
+
+    /// `[cost]`: the target cost per engagement, above 0.
+    fn target_cost_per_engagement(&mut self, file: &SourceFile, raw: &RawBrand) -> f64 {
+        match &raw.cost.target_cost_per_engagement {
             Some(target) if *target.get_ref() <= 0.0 => {
                 self.diags.push(
                     file.error(target.span(), "target_cost_per_engagement must be above 0")
@@ -262,40 +335,33 @@ impl Loader<'_> {
             }
             Some(target) => *target.get_ref(),
             None => 0.10,
-        };
-
-        // Benchmarks: the folder's, with the brand's overrides on top.
-        let mut benchmarks = Benchmarks::over(global.clone());
-        self.benchmark_table(file, &raw.benchmarks, &tier_names, scheme.is_some(), &mut benchmarks);
-        if self.error_count() > before {
-            return None;
         }
-        let script = script?;
-        let constants = Constants {
-            weights: Some(vec![
-                ("engagement", weights.engagement),
-                ("niche_fit", weights.niche_fit),
-                ("cost_efficiency", weights.cost_efficiency),
-                ("authenticity", weights.authenticity),
-            ]),
-        };
-        let fast_script = FastScript::compile(&script.ast, &constants).map(Arc::new);
-        let resolved_benchmarks = benchmarks.resolve(&tier_names);
-        Some(Brand {
-            name: raw.name.clone().unwrap_or_else(|| id.clone()),
-            id,
-            description: raw.description,
-            path: PathBuf::from(&file.rel),
-            tiers: scheme?,
-            script,
-            fast_script,
-            niche_weights,
-            filters,
-            weights,
-            engagement,
-            target_cost_per_engagement,
-            resolved_benchmarks,
-            benchmarks,
-        })
     }
+
+    /// The folder's benchmarks, with the brand's `[benchmarks]` overrides on top.
+    fn brand_benchmarks(
+        &mut self,
+        file: &SourceFile,
+        raw: &RawBrand,
+        global: &Benchmarks,
+        tier_names: &[&str],
+        has_scheme: bool,
+    ) -> Benchmarks {
+        let mut benchmarks = Benchmarks::over(global.clone());
+        self.benchmark_table(file, &raw.benchmarks, tier_names, has_scheme, &mut benchmarks);
+        benchmarks
+    }
+}
+
+/// The brand's script compiled to native closures with its weights folded in, or why not.
+fn fast_script(script: &Script, weights: &Weights) -> Result<Arc<FastScript>, String> {
+    let constants = Constants {
+        weights: Some(vec![
+            ("engagement", weights.engagement),
+            ("niche_fit", weights.niche_fit),
+            ("cost_efficiency", weights.cost_efficiency),
+            ("authenticity", weights.authenticity),
+        ]),
+    };
+    FastScript::compile(&script.ast, &constants).map(Arc::new)
 }

@@ -144,14 +144,28 @@ impl Checker<'_> {
 
     fn rule(&mut self, target: Target, entry: &Spanned<RawColumn>) -> Option<Rule> {
         let before = self.diags.len();
+        let what = entry_name(target);
+        let sources = self.sources(&what, entry);
+        let raw = entry.get_ref();
+        let pick = self.pick(raw);
+        let unit = self.unit(&what, target, raw);
+        let scale = self.scale(&what, target, raw);
+        let separators = self.separators(&what, target, raw);
+        self.check_basis(&what, target, raw);
+        (self.diags.len() == before).then_some(Rule {
+            target,
+            sources,
+            pick,
+            unit,
+            scale,
+            separators,
+        })
+    }
+
+    /// The columns an entry names, by header or by 1-based position, but not both.
+    fn sources(&mut self, what: &str, entry: &Spanned<RawColumn>) -> Vec<SourceRef> {
         let span = entry.span();
         let raw = entry.get_ref();
-        let what = match target {
-            Target::Field(field) => format!("`columns.{}`", field.name()),
-            Target::EngagementsPerPost => "`derive.engagements_per_post`".to_owned(),
-            Target::EngagementRate(_) => "`derive.engagement_rate`".to_owned(),
-            Target::CheckEngagementRate => "`check.engagement_rate`".to_owned(),
-        };
         let mut sources: Vec<SourceRef> = raw
             .headers
             .iter()
@@ -196,7 +210,12 @@ impl Checker<'_> {
                     .hint("write `header = \"Column name\"`, or `position = 3`"),
             );
         }
-        let pick = match &raw.pick {
+        sources
+    }
+
+    /// Which of several same-named columns to use; `pick` counts from 1.
+    fn pick(&mut self, raw: &RawColumn) -> Pick {
+        match &raw.pick {
             Some(pick) if *pick.get_ref() == Pick::Nth(0) => {
                 self.diags.push(
                     self.diag(pick.span(), "`pick` counts from 1")
@@ -207,16 +226,24 @@ impl Checker<'_> {
             }
             Some(pick) => *pick.get_ref(),
             None => Pick::Raw,
-        };
-        let unit = match &raw.unit {
+        }
+    }
+
+    /// The unit of a rate column's plain numbers; only rates have one.
+    fn unit(&mut self, what: &str, target: Target, raw: &RawColumn) -> Unit {
+        match &raw.unit {
             Some(unit) if !target.is_rate() => {
                 self.diags.push(self.diag(unit.span(), format!("{what} is not a rate; `unit` does not apply")).label("not a rate").hint("`unit` applies to `fake_follower_pct`, `derive.engagement_rate` and `check.engagement_rate`"));
                 Unit::Fraction
             }
             Some(unit) => *unit.get_ref(),
             None => Unit::Fraction,
-        };
-        let scale = match &raw.scale {
+        }
+    }
+
+    /// The factor values are multiplied by: above 0, and only for number columns.
+    fn scale(&mut self, what: &str, target: Target, raw: &RawColumn) -> f64 {
+        match &raw.scale {
             Some(scale) if !target.is_numeric() => {
                 self.diags.push(
                     self.diag(scale.span(), format!("{what} is text; `scale` does not apply"))
@@ -234,8 +261,12 @@ impl Checker<'_> {
             }
             Some(scale) => scale.get_ref().0,
             None => 1.0,
-        };
-        let separators = match &raw.separators {
+        }
+    }
+
+    /// The label separators of a niches column, none of them empty.
+    fn separators(&mut self, what: &str, target: Target, raw: &RawColumn) -> Vec<String> {
+        match &raw.separators {
             Some(seps) if target != Target::Field(Field::Niches) => {
                 self.diags.push(
                     self.diag(
@@ -256,7 +287,11 @@ impl Checker<'_> {
             }
             Some(seps) => seps.get_ref().clone(),
             None => DEFAULT_SEPARATORS.iter().map(|s| (*s).to_owned()).collect(),
-        };
+        }
+    }
+
+    /// `basis` applies only to `derive.engagement_rate`.
+    fn check_basis(&mut self, what: &str, target: Target, raw: &RawColumn) {
         if let Some(basis) = &raw.basis {
             if !matches!(target, Target::EngagementRate(_)) {
                 self.diags.push(
@@ -265,14 +300,6 @@ impl Checker<'_> {
                 );
             }
         }
-        (self.diags.len() == before).then_some(Rule {
-            target,
-            sources,
-            pick,
-            unit,
-            scale,
-            separators,
-        })
     }
 
     fn defaults(&mut self, raw: &RawDefaults) -> Vec<(Field, String)> {
@@ -334,5 +361,15 @@ impl Checker<'_> {
             }
         }
         defaults
+    }
+}
+
+/// How an entry is named in messages: `` `columns.followers` ``, `` `derive.engagement_rate` ``.
+fn entry_name(target: Target) -> String {
+    match target {
+        Target::Field(field) => format!("`columns.{}`", field.name()),
+        Target::EngagementsPerPost => "`derive.engagements_per_post`".to_owned(),
+        Target::EngagementRate(_) => "`derive.engagement_rate`".to_owned(),
+        Target::CheckEngagementRate => "`check.engagement_rate`".to_owned(),
     }
 }

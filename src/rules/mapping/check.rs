@@ -1,14 +1,14 @@
 //! Checking a raw mapping profile into a valid [`Mapping`]: delimiter and decimal mark,
 //! one rule per column entry, defaults, niche map and ignored columns, every problem located.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use toml::Spanned;
 
-use super::raw::{Pick, RawColumn, RawDefaults, RawMapping, Unit};
+use super::raw::{Names, Pick, RawColumn, RawDefaults, RawMapping, Unit};
 use super::{parse_delimiter, Mapping, Rule, SourceRef, Target, DEFAULT_SEPARATORS};
 use crate::diagnostic::Diagnostic;
 use crate::model::{headers, Field};
@@ -28,7 +28,32 @@ impl Checker<'_> {
     }
 
     pub(super) fn mapping(&mut self, name: &str, raw: RawMapping) -> Mapping {
-        let delimiter = raw.delimiter.as_ref().and_then(|d| match parse_delimiter(d.get_ref()) {
+        let delimiter = self.delimiter(&raw);
+        let decimal = self.decimal(&raw);
+        let mut rules = self.column_rules(&raw);
+        let mapped = self.check_mapped_once(&rules);
+        self.derived_rules(&raw, &mut rules);
+        let defaults = self.defaults(&raw.defaults);
+        let (niche_map, niche_targets) = self.niche_map(raw.niches);
+        let ignore = self.ignore(&raw.ignore, &mapped);
+        Mapping {
+            name: name.to_owned(),
+            path: self.path.to_owned(),
+            source: Arc::clone(self.source),
+            description: raw.description,
+            delimiter,
+            decimal,
+            rules,
+            defaults,
+            niche_map,
+            ignore,
+            niche_targets,
+        }
+    }
+
+    /// `delimiter`: one character, or a name for one.
+    fn delimiter(&mut self, raw: &RawMapping) -> Option<u8> {
+        raw.delimiter.as_ref().and_then(|d| match parse_delimiter(d.get_ref()) {
             Ok(byte) => Some(byte),
             Err(why) => {
                 let hint = "use \",\", \";\", \"tab\" or \"|\"";
@@ -37,8 +62,12 @@ impl Checker<'_> {
                 );
                 None
             }
-        });
-        let decimal = match raw.decimal.as_ref().map(|d| (d.get_ref().as_str(), d.span())) {
+        })
+    }
+
+    /// `decimal`: `.` or `,`.
+    fn decimal(&mut self, raw: &RawMapping) -> Decimal {
+        match raw.decimal.as_ref().map(|d| (d.get_ref().as_str(), d.span())) {
             None | Some((".", _)) => Decimal::Point,
             Some((",", _)) => Decimal::Comma,
             Some((other, span)) => {
@@ -49,8 +78,11 @@ impl Checker<'_> {
                 );
                 Decimal::Point
             }
-        };
+        }
+    }
 
+    /// A rule per `[columns]` entry, in field order.
+    fn column_rules(&mut self, raw: &RawMapping) -> Vec<Rule> {
         let mut rules = Vec::new();
         for (field, entry) in raw.columns.entries() {
             if let Some(entry) = entry {
@@ -59,8 +91,13 @@ impl Checker<'_> {
                 }
             }
         }
+        rules
+    }
+
+    /// Each header feeds one field; returns the headers mapped, by normalised text.
+    fn check_mapped_once(&mut self, rules: &[Rule]) -> Vec<(String, Field, Range<usize>)> {
         let mut mapped: Vec<(String, Field, Range<usize>)> = Vec::new();
-        for rule in &rules {
+        for rule in rules {
             let Target::Field(field) = rule.target else { continue };
             for source in &rule.sources {
                 let SourceRef::Header { text, span } = source else { continue };
@@ -77,6 +114,11 @@ impl Checker<'_> {
                 }
             }
         }
+        mapped
+    }
+
+    /// The rules of `[derive]` and `[check]`, after the column rules.
+    fn derived_rules(&mut self, raw: &RawMapping, rules: &mut Vec<Rule>) {
         if let Some(entry) = &raw.derive.engagements_per_post {
             rules.extend(self.rule(Target::EngagementsPerPost, entry));
         }
@@ -87,12 +129,17 @@ impl Checker<'_> {
         if let Some(entry) = &raw.check.engagement_rate {
             rules.extend(self.rule(Target::CheckEngagementRate, entry));
         }
+    }
 
-        let defaults = self.defaults(&raw.defaults);
-
+    /// `[niches]`: normalised category label → niche names, and every niche named (with
+    /// those of `[defaults]`) for checking against the taxonomy.
+    fn niche_map(
+        &mut self,
+        raw: BTreeMap<String, Spanned<Names>>,
+    ) -> (HashMap<String, Vec<String>>, Vec<Spanned<String>>) {
         let mut niche_map = HashMap::new();
         let mut niche_targets = Vec::new();
-        for (label, names) in raw.niches {
+        for (label, names) in raw {
             let span = names.span();
             let targets = names.into_inner().into_spanned(span.clone());
             if normalize_niche(&label).is_empty() {
@@ -108,9 +155,17 @@ impl Checker<'_> {
             niche_targets.extend(targets);
         }
         niche_targets.append(&mut self.niche_defaults);
+        (niche_map, niche_targets)
+    }
 
+    /// `ignore`: columns dropped, none of them also mapped.
+    fn ignore(
+        &mut self,
+        raw: &[Spanned<String>],
+        mapped: &[(String, Field, Range<usize>)],
+    ) -> Vec<SourceRef> {
         let mut ignore = Vec::new();
-        for header in &raw.ignore {
+        for header in raw {
             let key = headers::normalize(header.get_ref());
             if let Some((_, field, _)) = mapped.iter().find(|(k, _, _)| *k == key) {
                 let message = format!(
@@ -126,20 +181,7 @@ impl Checker<'_> {
             }
             ignore.push(SourceRef::Header { text: header.get_ref().clone(), span: header.span() });
         }
-
-        Mapping {
-            name: name.to_owned(),
-            path: self.path.to_owned(),
-            source: Arc::clone(self.source),
-            description: raw.description,
-            delimiter,
-            decimal,
-            rules,
-            defaults,
-            niche_map,
-            ignore,
-            niche_targets,
-        }
+        ignore
     }
 
     fn rule(&mut self, target: Target, entry: &Spanned<RawColumn>) -> Option<Rule> {

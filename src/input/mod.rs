@@ -14,6 +14,7 @@ pub mod columns;
 mod csv;
 mod json;
 mod parallel;
+mod posts;
 pub mod program;
 pub mod rejects;
 pub mod sniff;

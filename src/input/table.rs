@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::posts::{post_samples, Post, POST_KEYS};
 use super::RowBuilder;
 use crate::model::{Candidate, Field, PostSample, RowError};
 
@@ -43,39 +44,31 @@ pub fn candidate_from_table(table: &toml::Table, line: u64) -> Result<Candidate,
 }
 
 fn samples(posts: &[toml::Value]) -> Result<Vec<PostSample>, String> {
-    posts
-        .iter()
-        .enumerate()
-        .map(|(i, post)| {
-            let toml::Value::Table(post) = post else {
-                return Err(format!("posts[{i}] must be a table like {{ likes = 120 }}"));
-            };
-            if let Some(key) = post
-                .keys()
-                .find(|k| !["likes", "comments", "shares", "views"].contains(&k.as_str()))
-            {
-                return Err(format!(
-                    "posts[{i}] has an unknown key `{key}`; expected likes, comments, shares, views"
-                ));
-            }
-            let get = |key: &str| -> Result<Option<f64>, String> {
-                match post.get(key) {
-                    None => Ok(None),
-                    Some(v) => match v.as_float().or(v.as_integer().map(|n| n as f64)) {
-                        Some(n) if n >= 0.0 => Ok(Some(n)),
-                        Some(_) => Err(format!("posts[{i}].{key} must not be negative")),
-                        None => Err(format!("posts[{i}].{key} must be a number")),
-                    },
-                }
-            };
-            Ok(PostSample {
-                likes: get("likes")?,
-                comments: get("comments")?,
-                shares: get("shares")?,
-                views: get("views")?,
-            })
-        })
-        .collect()
+    post_samples(posts, |i, post| {
+        let toml::Value::Table(post) = post else {
+            return Err(format!("posts[{i}] must be a table like {{ likes = 120 }}"));
+        };
+        if let Some(key) = post.keys().find(|k| !POST_KEYS.contains(&k.as_str())) {
+            return Err(format!(
+                "posts[{i}] has an unknown key `{key}`; expected {}",
+                POST_KEYS.join(", ")
+            ));
+        }
+        Ok(post)
+    })
+}
+
+impl Post for &toml::Table {
+    fn count(&self, i: usize, key: &str) -> Result<Option<f64>, String> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(v) => match v.as_float().or(v.as_integer().map(|n| n as f64)) {
+                Some(n) if n >= 0.0 => Ok(Some(n)),
+                Some(_) => Err(format!("posts[{i}].{key} must not be negative")),
+                None => Err(format!("posts[{i}].{key} must be a number")),
+            },
+        }
+    }
 }
 
 fn scalar_text(value: &toml::Value) -> String {

@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::spans::key_span;
 use super::Loader;
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::rules::raw::RawBenchmarks;
@@ -75,18 +74,16 @@ impl Loader<'_> {
     ) {
         for (platform, table) in raw {
             for (tier, value) in table {
+                let (tier_span, tier) = (tier.span(), tier.get_ref());
                 if check_names && !known_tiers.contains(&tier.as_str()) {
                     let hint = match did_you_mean(tier, known_tiers.iter().copied()) {
                         Some(close) => format!("did you mean `{close}`?"),
                         None => format!("tiers defined: {}", known_tiers.join(", ")),
                     };
                     self.diags.push(
-                        file.error(
-                            key_span(&file.text, value.span()),
-                            format!("unknown tier `{tier}` in benchmarks"),
-                        )
-                        .label("no tier scheme defines this tier")
-                        .hint(hint),
+                        file.error(tier_span, format!("unknown tier `{tier}` in benchmarks"))
+                            .label("no tier scheme defines this tier")
+                            .hint(hint),
                     );
                 }
                 let rate = *value.get_ref();

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::spans::key_span;
 use super::{normalize_rel, Loader, SCORING_FILE, TIERS_FILE};
 use crate::diagnostic::did_you_mean;
 use crate::rules::fast::{Constants, FastScript};
@@ -139,7 +138,7 @@ impl Loader<'_> {
     ) -> Vec<f64> {
         let mut niche_weights = vec![0.0; taxonomy.names().len()];
         for (niche, weight) in &raw.niches {
-            let key_span = key_span(&file.text, weight.span());
+            let (key_span, niche) = (niche.span(), niche.get_ref());
             match taxonomy.names().iter().position(|n| n == niche) {
                 Some(id) => niche_weights[id] = *weight.get_ref(),
                 None => {

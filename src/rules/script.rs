@@ -7,7 +7,9 @@
 
 use std::cell::RefCell;
 
-use rhai::{Dynamic, Engine, EvalAltResult, Map, OptimizationLevel, Position, Scope, AST};
+use rhai::{
+    Dynamic, Engine, EvalAltResult, Map, OptimizationLevel, ParseErrorType, Position, Scope, AST,
+};
 
 /// The sandbox limits every script runs under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,6 +132,9 @@ pub struct ScriptError {
     pub message: String,
     /// 1-based line and column, when rhai knows them.
     pub position: Option<(usize, usize)>,
+    /// The variable the script reads but may not, when that is the error (from rhai's
+    /// structured error, not its message).
+    pub undefined_variable: Option<String>,
 }
 
 impl std::fmt::Display for ScriptError {
@@ -209,6 +214,7 @@ impl Sandbox {
         self.engine.compile_with_scope(&Self::template_scope(), source).map_err(|err| ScriptError {
             message: err.err_type().to_string(),
             position: position_of(err.position()),
+            undefined_variable: undefined_in_parse(err.err_type()),
         })
     }
 
@@ -218,6 +224,7 @@ impl Sandbox {
             ScriptError {
                 message: err.err_type().to_string(),
                 position: position_of(err.position()),
+                undefined_variable: undefined_in_parse(err.err_type()),
             }
         })
     }
@@ -236,12 +243,14 @@ impl Sandbox {
             return Err(ScriptError {
                 message: format!("the script returned a {}, not a number", value.type_name()),
                 position: None,
+                undefined_variable: None,
             });
         };
         if !score.is_finite() {
             return Err(ScriptError {
                 message: format!("the script returned {score}, not a finite number"),
                 position: None,
+                undefined_variable: None,
             });
         }
         Ok(score)
@@ -256,6 +265,7 @@ impl Sandbox {
         value.as_bool().map_err(|found| ScriptError {
             message: format!("a `when` condition must give true or false, not a {found}"),
             position: None,
+            undefined_variable: None,
         })
     }
 
@@ -281,7 +291,19 @@ impl Sandbox {
                 }
             }
         };
-        ScriptError { message, position: position_of(err.position()) }
+        let undefined_variable = match err {
+            EvalAltResult::ErrorVariableNotFound(name, _) => Some(name.clone()),
+            _ => None,
+        };
+        ScriptError { message, position: position_of(err.position()), undefined_variable }
+    }
+}
+
+/// The variable a compile error says the script may not read, if that is the error.
+fn undefined_in_parse(kind: &ParseErrorType) -> Option<String> {
+    match kind {
+        ParseErrorType::VariableUndefined(name) => Some(name.clone()),
+        _ => None,
     }
 }
 

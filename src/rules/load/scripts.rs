@@ -20,11 +20,11 @@ impl Loader<'_> {
                 let span = err
                     .position
                     .map(|(line, col)| offset_of(&file.text, line, col))
-                    .map_or(0..0, |at| at..token_end(&file.text, at, &err.message));
+                    .map_or(0..0, |at| at..token_end(&file.text, at, &err));
                 self.diags.push(
                     file.error(span, format!("rhai script does not compile: {}", err.message))
-                        .label(script_label(&err.message))
-                        .maybe_hint(script_hint(&err.message)),
+                        .label(script_label(&err))
+                        .maybe_hint(script_hint(&err)),
                 );
                 None
             }
@@ -33,8 +33,8 @@ impl Loader<'_> {
 }
 
 /// The end of the token at `at`: the whole name for an undefined variable, else one character.
-fn token_end(source: &str, at: usize, message: &str) -> usize {
-    match undefined_variable(message) {
+fn token_end(source: &str, at: usize, err: &ScriptError) -> usize {
+    match err.undefined_variable.as_deref() {
         Some(name) if source[at..].starts_with(name) => at + name.len(),
         _ => next_char(source, at),
     }
@@ -58,29 +58,22 @@ pub(super) fn condition_diagnostic(
         }
         _ => span.start,
     };
-    let end = token_end(&file.text, at.min(file.text.len()), &err.message);
+    let end = token_end(&file.text, at.min(file.text.len()), err);
     file.error(at..end, format!("`when` condition does not compile: {}", err.message))
-        .label(script_label(&err.message))
-        .maybe_hint(script_hint(&err.message))
+        .label(script_label(err))
+        .maybe_hint(script_hint(err))
 }
 
-fn undefined_variable(message: &str) -> Option<&str> {
-    message
-        .strip_prefix("Undefined variable: ")
-        .or_else(|| message.strip_prefix("Variable not found: "))
-        .map(str::trim)
-}
-
-fn script_label(message: &str) -> String {
-    if undefined_variable(message).is_some() {
+fn script_label(err: &ScriptError) -> String {
+    if err.undefined_variable.is_some() {
         "not a variable scripts can read".to_owned()
     } else {
         "here".to_owned()
     }
 }
 
-fn script_hint(message: &str) -> Option<String> {
-    let name = undefined_variable(message)?;
+fn script_hint(err: &ScriptError) -> Option<String> {
+    let name = err.undefined_variable.as_deref()?;
     let names = crate::rules::script::VARIABLES.iter().map(|(n, _)| *n);
     Some(match did_you_mean(name, names) {
         Some(close) => format!("did you mean `{close}`?"),

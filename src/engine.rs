@@ -239,51 +239,8 @@ pub fn evaluate(
     // One operation and time budget for every script this candidate runs.
     let _budget = script::Budget::open();
     let metrics = metrics(brand, candidate);
-    // Script inputs are built at most once, and only when a script needs them.
-    let mut scope: Option<Scope> = None;
-    let mut inputs: Option<Inputs> = None;
-    let script_error = |path: &std::path::Path, error| EvalError {
-        script: path.display().to_string(),
-        handle: candidate.handle.clone(),
-        error,
-    };
-
-    // Tier: the first tier whose bounds hold and whose condition, if any, is true.
-    let tiers = brand.tiers.tiers_for(candidate.platform.as_deref());
-    let mut matched: Option<&Tier> = None;
-    for tier in tiers {
-        if !tier.contains(candidate.followers) {
-            continue;
-        }
-        let Some(condition) = &tier.when else {
-            matched = Some(tier);
-            break;
-        };
-        let fast = match (&condition.fast, options.interpreted) {
-            (Some(fast), false) => {
-                let inputs = inputs.get_or_insert_with(|| fast_inputs(brand, candidate, &metrics));
-                fast.eval_bool(inputs)
-            }
-            _ => None,
-        };
-        let holds = match fast {
-            Some(holds) => holds,
-            None => {
-                let scope =
-                    scope.get_or_insert_with(|| script_scope(rules, brand, candidate, &metrics));
-                rules
-                    .sandbox
-                    .eval_condition(&condition.ast, scope)
-                    .map_err(|e| script_error(&brand.tiers.path, e))?
-            }
-        };
-        if holds {
-            matched = Some(tier);
-            break;
-        }
-    }
-    // A valid scheme tiles every count with unconditional tiers, so this always matches.
-    let tier = matched.or_else(|| tiers.last()).expect("a valid tier scheme has tiers");
+    let mut lazy = ScriptInputs { scope: None, inputs: None };
+    let tier = match_tier(rules, brand, candidate, &metrics, options, &mut lazy)?;
     let benchmark = brand.resolved_benchmarks.get(candidate.platform.as_deref(), &tier.name);
     let tier_match = TierMatch {
         name: Arc::clone(&tier.name),
@@ -309,10 +266,94 @@ pub fn evaluate(
     if !(evaluation.passed() || options.explain) {
         return Ok(evaluation);
     }
+    let Some(score) = script_score(rules, brand, candidate, options, lazy, &mut evaluation)? else {
+        return Ok(evaluation);
+    };
+    let clamped = score.clamp(0.0, 100.0);
+    if clamped != score {
+        evaluation.notes.push(format!("score {score} clamped to {clamped}"));
+    }
+    evaluation.raw_score = Some(score);
+    evaluation.score = Some(round4(clamped));
+    Ok(evaluation)
+}
+
+/// Script inputs for one candidate: built at most once, and only when a script needs them.
+struct ScriptInputs<'a> {
+    scope: Option<Scope<'static>>,
+    inputs: Option<Inputs<'a>>,
+}
+
+/// A script error on a candidate, naming the script.
+fn script_error(path: &std::path::Path, candidate: &Candidate, error: ScriptError) -> EvalError {
+    EvalError { script: path.display().to_string(), handle: candidate.handle.clone(), error }
+}
+
+/// The candidate's tier: the first tier whose bounds hold and whose condition, if any, is
+/// true.
+fn match_tier<'a>(
+    rules: &RuleSet,
+    brand: &'a Brand,
+    candidate: &'a Candidate,
+    metrics: &Metrics,
+    options: Options,
+    lazy: &mut ScriptInputs<'a>,
+) -> Result<&'a Tier, EvalError> {
+    let ScriptInputs { scope, inputs } = lazy;
+    let tiers = brand.tiers.tiers_for(candidate.platform.as_deref());
+    let mut matched: Option<&Tier> = None;
+    for tier in tiers {
+        if !tier.contains(candidate.followers) {
+            continue;
+        }
+        let Some(condition) = &tier.when else {
+            matched = Some(tier);
+            break;
+        };
+        let fast = match (&condition.fast, options.interpreted) {
+            (Some(fast), false) => {
+                let inputs = inputs.get_or_insert_with(|| fast_inputs(brand, candidate, metrics));
+                fast.eval_bool(inputs)
+            }
+            _ => None,
+        };
+        let holds = match fast {
+            Some(holds) => holds,
+            None => {
+                let scope =
+                    scope.get_or_insert_with(|| script_scope(rules, brand, candidate, metrics));
+                rules
+                    .sandbox
+                    .eval_condition(&condition.ast, scope)
+                    .map_err(|e| script_error(&brand.tiers.path, candidate, e))?
+            }
+        };
+        if holds {
+            matched = Some(tier);
+            break;
+        }
+    }
+    // A valid scheme tiles every count with unconditional tiers, so this always matches.
+    Ok(matched.or_else(|| tiers.last()).expect("a valid tier scheme has tiers"))
+}
+
+/// The scripted score, on the fast path when it can decide, else in the interpreter (whose
+/// notes go into `evaluation`). `None` when explaining a filtered candidate the script
+/// cannot score.
+fn script_score<'a>(
+    rules: &RuleSet,
+    brand: &'a Brand,
+    candidate: &'a Candidate,
+    options: Options,
+    lazy: ScriptInputs<'a>,
+    evaluation: &mut Evaluation,
+) -> Result<Option<f64>, EvalError> {
+    let ScriptInputs { scope, inputs } = lazy;
     let fast_score = match (&brand.fast_script, options.interpreted) {
         (Ok(fast), false) => {
-            let mut inputs = inputs.unwrap_or_else(|| fast_inputs(brand, candidate, &metrics));
-            fill_scored_inputs(&mut inputs, &evaluation);
+            let mut inputs =
+                inputs.unwrap_or_else(|| fast_inputs(brand, candidate, &evaluation.metrics));
+            fill_scored_inputs(&mut inputs, evaluation);
             fast.eval_number(&inputs)
         }
         _ => None,
@@ -322,8 +363,8 @@ pub fn evaluate(
         None => {
             evaluation.interpreted = true;
             let mut scope =
-                scope.unwrap_or_else(|| script_scope(rules, brand, candidate, &metrics));
-            fill_scored_scope(&mut scope, &evaluation);
+                scope.unwrap_or_else(|| script_scope(rules, brand, candidate, &evaluation.metrics));
+            fill_scored_scope(&mut scope, evaluation);
             let _ = script::take_notes();
             let result = rules.sandbox.eval_score(&brand.script.ast, &mut scope);
             evaluation.notes = script::take_notes();
@@ -333,19 +374,13 @@ pub fn evaluate(
                 // formula need not cope with the values the filters turn away.
                 Err(error) if !evaluation.passed() => {
                     evaluation.notes.push(format!("no score for a filtered candidate: {error}"));
-                    return Ok(evaluation);
+                    return Ok(None);
                 }
-                Err(error) => return Err(script_error(&brand.script.path, error)),
+                Err(error) => return Err(script_error(&brand.script.path, candidate, error)),
             }
         }
     };
-    let clamped = score.clamp(0.0, 100.0);
-    if clamped != score {
-        evaluation.notes.push(format!("score {score} clamped to {clamped}"));
-    }
-    evaluation.raw_score = Some(score);
-    evaluation.score = Some(round4(clamped));
-    Ok(evaluation)
+    Ok(Some(score))
 }
 
 /// The inputs a scoring script sees on the fast path, for an evaluated candidate (for

@@ -102,6 +102,7 @@ impl Inspection {
 }
 
 /// Reads a whole CSV input and reports what scout makes of it.
+// Kept whole: one streaming pass over the records; every step shares its accumulators.
 pub fn inspect(
     source: &Source,
     options: &ReadOptions,

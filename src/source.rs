@@ -75,21 +75,71 @@ pub fn toml_diagnostic(file: &SourceFile, err: &toml::de::Error) -> Diagnostic {
     diag
 }
 
-/// Narrows a table span to the unknown key inside it, when the key can be found there.
+/// Narrows a table span to the unknown key inside it, when the parsed document has that
+/// key there (toml reports the table, not the key).
 fn key_at(source: &str, span: Range<usize>, key: &str) -> Range<usize> {
-    let start = span.start.min(source.len());
-    let end = span.end.clamp(start, source.len());
-    let region = &source[start..end];
-    let mut offset = 0;
-    for line in region.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with(key) && trimmed[key.len()..].trim_start().starts_with('=') {
-            let at = start + offset + (line.len() - trimmed.len());
-            return at..at + key.len();
+    let Ok(document) = toml_edit::ImDocument::parse(source) else { return span };
+    let mut found = None;
+    find_key(document.as_table(), key, &span, &mut found);
+    found.unwrap_or(span)
+}
+
+/// The span of the first key named `key` inside `within`, in `table` or any table under it.
+fn find_key(
+    table: &dyn toml_edit::TableLike,
+    key: &str,
+    within: &Range<usize>,
+    found: &mut Option<Range<usize>>,
+) {
+    for (name, item) in table.iter() {
+        if found.is_some() {
+            return;
         }
-        offset += line.len();
+        if name == key {
+            if let Some(at) = table.key(name).and_then(toml_edit::Key::span) {
+                if within.start <= at.start && at.end <= within.end {
+                    *found = Some(at);
+                    return;
+                }
+            }
+        }
+        find_in_item(item, key, within, found);
     }
-    span
+}
+
+fn find_in_item(
+    item: &toml_edit::Item,
+    key: &str,
+    within: &Range<usize>,
+    found: &mut Option<Range<usize>>,
+) {
+    match item {
+        toml_edit::Item::Table(table) => find_key(table, key, within, found),
+        toml_edit::Item::ArrayOfTables(tables) => {
+            for table in tables.iter() {
+                find_key(table, key, within, found);
+            }
+        }
+        toml_edit::Item::Value(value) => find_in_value(value, key, within, found),
+        toml_edit::Item::None => {}
+    }
+}
+
+fn find_in_value(
+    value: &toml_edit::Value,
+    key: &str,
+    within: &Range<usize>,
+    found: &mut Option<Range<usize>>,
+) {
+    match value {
+        toml_edit::Value::InlineTable(table) => find_key(table, key, within, found),
+        toml_edit::Value::Array(values) => {
+            for value in values.iter() {
+                find_in_value(value, key, within, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[cfg(test)]

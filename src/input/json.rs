@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use super::posts::{post_samples, Post};
 use super::{InputError, RowBuilder, Rows};
 use crate::model::Field;
 use crate::model::{Candidate, PostSample, RowError};
@@ -80,35 +81,26 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
 }
 
 fn samples(posts: &[Value]) -> Result<Vec<PostSample>, String> {
-    posts
-        .iter()
-        .enumerate()
-        .map(|(i, post)| {
-            let Value::Object(post) = post else {
-                return Err(format!("posts[{i}] must be an object like {{\"likes\": 120}}"));
-            };
-            let get = |key: &str| -> Result<Option<f64>, String> {
-                match post.get(key) {
-                    None | Some(Value::Null) => Ok(None),
-                    Some(Value::Number(n)) => match n.as_f64() {
-                        Some(v) if v >= 0.0 => Ok(Some(v)),
-                        _ => Err(format!("posts[{i}].{key} must not be negative")),
-                    },
-                    Some(Value::String(s)) => crate::number::parse_number(s)
-                        .map_err(|why| format!("posts[{i}].{key} {why}")),
-                    Some(other) => {
-                        Err(format!("posts[{i}].{key} must be a number, not {}", kind(other)))
-                    }
-                }
-            };
-            Ok(PostSample {
-                likes: get("likes")?,
-                comments: get("comments")?,
-                shares: get("shares")?,
-                views: get("views")?,
-            })
-        })
-        .collect()
+    post_samples(posts, |i, post| match post {
+        Value::Object(post) => Ok(post),
+        _ => Err(format!("posts[{i}] must be an object like {{\"likes\": 120}}")),
+    })
+}
+
+impl Post for &Map<String, Value> {
+    fn count(&self, i: usize, key: &str) -> Result<Option<f64>, String> {
+        match self.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(v) if v >= 0.0 => Ok(Some(v)),
+                _ => Err(format!("posts[{i}].{key} must not be negative")),
+            },
+            Some(Value::String(s)) => {
+                crate::number::parse_number(s).map_err(|why| format!("posts[{i}].{key} {why}"))
+            }
+            Some(other) => Err(format!("posts[{i}].{key} must be a number, not {}", kind(other))),
+        }
+    }
 }
 
 fn scalar_text(value: &Value) -> String {

@@ -14,9 +14,11 @@ pub mod columns;
 mod csv;
 mod json;
 mod parallel;
+mod posts;
 pub mod program;
 pub mod rejects;
 pub mod sniff;
+pub mod table;
 
 pub use self::csv::{open_csv, CsvInput};
 pub use self::parallel::{open_csv_file, CsvFile, RowSink, SplitCsv};

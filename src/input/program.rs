@@ -82,6 +82,7 @@ type Picked = Result<Option<(usize, Number)>, (usize, String)>;
 
 impl Program {
     /// Compiles a header row with an optional profile.
+    // Kept whole: every step claims columns from one shared state, in an order rows rely on.
     pub fn compile(
         name: &str,
         raw_headers: &[String],
@@ -313,6 +314,7 @@ impl Program {
     }
 
     /// Like [`Program::build`], filling `candidate` in place and reusing its buffers.
+    // Kept whole: the per-row hot path; its steps share the scratch arrays on its stack.
     pub fn fill(
         &self,
         candidate: &mut Candidate,

@@ -439,6 +439,7 @@ impl Compiler<'_> {
         unsupported(format!("a constant of type {}", value.type_name()))
     }
 
+    // Kept whole: a dispatch table, one match arm per supported rhai function or operator.
     fn call(&mut self, name: &str, args: &[Expr], plain: bool) -> Result<Node, String> {
         if !plain {
             return unsupported(format!("the namespaced function `{name}`"));

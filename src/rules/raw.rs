@@ -72,8 +72,9 @@ pub struct RawNiche {
     pub description: Option<String>,
 }
 
-/// A benchmark table: platform (or `default`) → tier → engagement rate.
-pub type RawBenchmarks = BTreeMap<String, BTreeMap<String, Spanned<f64>>>;
+/// A benchmark table: platform (or `default`) → tier → engagement rate. Tier keys keep
+/// their spans, so a problem with a tier name points at the key.
+pub type RawBenchmarks = BTreeMap<String, BTreeMap<Spanned<String>, Spanned<f64>>>;
 
 /// `brands/<brand>.toml`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -92,7 +93,7 @@ pub struct RawBrand {
     /// Niche weights, 0–1, by canonical niche name.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, f64>")]
-    pub niches: BTreeMap<String, Spanned<f64>>,
+    pub niches: BTreeMap<Spanned<String>, Spanned<f64>>,
     /// Hard filters.
     #[serde(default)]
     pub filters: RawFilters,

@@ -80,7 +80,7 @@ const DERIVED_VARIABLES: [(&str, &str); 14] = [
 
 /// Every variable a scoring script or tier condition can read, with what it holds: the
 /// candidate fields first (named and described by the field table, in canonical order),
-/// then [`DERIVED_VARIABLES`].
+/// then the derived variables (metrics, tier, components).
 ///
 /// Numbers are floats; a value the candidate list did not give is `()`, which scripts test
 /// with `??` (`cost_per_post ?? 0.0`) or `== ()`.
@@ -274,12 +274,21 @@ pub struct ScriptError {
     pub token: Option<String>,
     /// What to do about it, when there is a clear fix.
     pub hint: Option<String>,
+    /// The variable the script reads but may not, when that is the error (from rhai's
+    /// structured error, not its message).
+    pub undefined_variable: Option<String>,
 }
 
 impl ScriptError {
     /// An error with a message and nothing else.
     pub fn new(message: impl Into<String>, position: Option<(usize, usize)>) -> Self {
-        Self { message: message.into(), position, token: None, hint: None }
+        Self {
+            message: message.into(),
+            position,
+            token: None,
+            hint: None,
+            undefined_variable: None,
+        }
     }
 }
 
@@ -387,6 +396,7 @@ impl Sandbox {
                 position,
                 token: Some((*keyword).to_owned()),
                 hint: Some((*hint).to_owned()),
+                undefined_variable: None,
             };
         }
         let message = match err.err_type() {
@@ -396,7 +406,11 @@ impl Sandbox {
             ),
             other => other.to_string(),
         };
-        ScriptError::new(message, position)
+        let undefined_variable = match err.err_type() {
+            ParseErrorType::VariableUndefined(name) => Some(name.clone()),
+            _ => None,
+        };
+        ScriptError { undefined_variable, ..ScriptError::new(message, position) }
     }
 
     /// Runs a compiled script or condition under the budget.
@@ -505,7 +519,14 @@ impl Sandbox {
                     Some(at) if text.ends_with(')') => text[..at].to_owned(),
                     _ => text,
                 };
-                ScriptError::new(message, position_of(err.position()))
+                let undefined_variable = match err {
+                    EvalAltResult::ErrorVariableNotFound(name, _) => Some(name.clone()),
+                    _ => None,
+                };
+                ScriptError {
+                    undefined_variable,
+                    ..ScriptError::new(message, position_of(err.position()))
+                }
             }
         }
     }

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::engine::{self, EvalError, Evaluation, Filter, Options};
 use crate::model::Candidate;
 use crate::rules::{Brand, ErBasis, RuleSet};
-use crate::text::thousands;
+use crate::text::{printable, printable_lines, thousands};
 
 /// The full explanation of one candidate's evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -515,13 +515,16 @@ impl Explanation {
     }
 
     /// The explanation as text for people.
+    ///
+    /// Data in it (the handle, the platform, filter values, script notes) is made
+    /// [`printable`]: control characters show as escapes, never reach the terminal.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let platform = self.platform.as_deref().unwrap_or("no platform");
+        let platform = printable(self.platform.as_deref().unwrap_or("no platform"));
         let _ = writeln!(
             out,
             "@{} · {platform} · {} followers · line {}",
-            self.handle,
+            printable(&self.handle),
             thousands(self.followers),
             self.line
         );
@@ -571,7 +574,7 @@ impl Explanation {
                         format!("{}: {}", if f.passed { "pass" } else { "FAIL" }, f.reason)
                     }
                 };
-                [name, value, threshold, verdict]
+                [name, printable(&value).into_owned(), threshold, printable(&verdict).into_owned()]
             })
             .collect();
         let widths: Vec<usize> =
@@ -608,7 +611,7 @@ impl Explanation {
         let score = self.script.score.map_or_else(|| "–".to_owned(), |s| format!("{s}"));
         let _ = writeln!(out, "\nscript {} → {score}", self.script.path);
         for note in &self.script.notes {
-            let _ = writeln!(out, "  note: {note}");
+            let _ = writeln!(out, "  note: {}", printable(note));
         }
         let failed: Vec<String> = self
             .filters
@@ -626,7 +629,7 @@ impl Explanation {
                 failed.join(", ")
             );
         }
-        out
+        printable_lines(&out).into_owned()
     }
 }
 

@@ -5,12 +5,19 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
 use crate::rank::Ranking;
+use crate::text::printable;
 
 /// An empty table in scout's style: condensed UTF-8 borders, never wrapped.
 pub fn new() -> Table {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Disabled);
     table
+}
+
+/// A cell of data (a handle, a platform, a label from a file), made [`printable`]: control
+/// characters in it are shown as escapes, never sent to the terminal.
+pub fn text(text: &str) -> Cell {
+    Cell::new(printable(text))
 }
 
 /// A right-aligned cell, for numbers.
@@ -47,9 +54,9 @@ pub fn ranking(ranking: &Ranking) -> Table {
         let e = &ranked.evaluation;
         table.add_row(vec![
             right(ranked.rank),
-            Cell::new(format!("@{}", c.handle)),
-            Cell::new(c.platform.as_deref().unwrap_or("–")),
-            Cell::new(&e.tier.name),
+            text(&format!("@{}", c.handle)),
+            text(c.platform.as_deref().unwrap_or("–")),
+            text(&e.tier.name),
             right(crate::text::thousands(c.followers)),
             right(fmt_pct(e.metrics.engagement_rate)),
             right(fmt_opt(e.components.engagement, 2)),

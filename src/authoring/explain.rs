@@ -451,9 +451,9 @@ fn components(
 }
 
 /// A number as people read it: thousands separators for whole numbers, at most 4 decimals
-/// otherwise, `–` when missing.
+/// otherwise, `–` when missing or not finite (never `inf` or `NaN`).
 pub fn num(value: Option<f64>) -> String {
-    let Some(x) = value else { return "–".to_owned() };
+    let Some(x) = value.filter(|x| x.is_finite()) else { return "–".to_owned() };
     if x.fract() == 0.0 && x.abs() < 1e15 {
         let digits = thousands(x.abs() as u64);
         return if x < 0.0 { format!("-{digits}") } else { digits };
@@ -473,8 +473,11 @@ pub fn num(value: Option<f64>) -> String {
     text.to_owned()
 }
 
-/// A fraction as a percentage with 2 decimals.
+/// A fraction as a percentage with 2 decimals; `–` when not finite.
 pub fn pct(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_owned();
+    }
     format!("{:.2}%", x * 100.0)
 }
 
@@ -645,5 +648,8 @@ mod tests {
         assert_eq!(num(Some(12_612.9)), "12,612.9");
         assert_eq!(num(None), "–");
         assert_eq!(pct(0.0395), "3.95%");
+        assert_eq!(num(Some(f64::INFINITY)), "–");
+        assert_eq!(num(Some(f64::NAN)), "–");
+        assert_eq!(pct(f64::INFINITY), "–");
     }
 }

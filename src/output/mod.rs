@@ -132,7 +132,9 @@ pub(crate) const CSV_COLUMNS: [&str; 13] = [
 fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(CSV_COLUMNS)?;
-    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    // Empty, as for a missing value, when a figure is not finite: never `inf` or `NaN`.
+    let opt =
+        |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| v.to_string()).unwrap_or_default();
     for ranked in &ranking.results {
         let c = &ranked.candidate;
         let e = &ranked.evaluation;

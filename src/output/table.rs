@@ -25,12 +25,14 @@ pub fn right(text: impl ToString) -> Cell {
     Cell::new(text.to_string()).set_alignment(CellAlignment::Right)
 }
 
+/// A figure with `digits` decimals; `–` when missing or not finite.
 fn fmt_opt(value: Option<f64>, digits: usize) -> String {
-    value.map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
+    value.filter(|v| v.is_finite()).map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
 }
 
+/// A fraction as a percentage; `–` when missing or not finite.
 fn fmt_pct(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
+    value.filter(|v| v.is_finite()).map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
 }
 
 /// The ranking as a table.
@@ -67,4 +69,16 @@ pub fn ranking(ranking: &Ranking) -> Table {
         ]);
     }
     table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fmt_opt, fmt_pct};
+
+    #[test]
+    fn figures_that_are_not_finite_show_as_missing() {
+        assert_eq!(fmt_pct(Some(f64::INFINITY)), "–");
+        assert_eq!(fmt_opt(Some(f64::NAN), 2), "–");
+        assert_eq!(fmt_pct(Some(0.042)), "4.20%");
+    }
 }

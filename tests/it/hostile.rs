@@ -89,6 +89,11 @@ fn numbers_at_the_edges_are_read_or_refused_plainly() {
         assert!(!text.contains("inf") && !text.contains("NaN"), "{text}");
     }
     insta::assert_snapshot!("hostile_edges_stderr", revision_free(&run.stderr, &doc));
+
+    // 9e15 / 1e-300 is infinite: explain shows no figure, not `inf` and not a made-up 0.
+    let run = scout(&["explain", "tiny_likes", EDGES, "--brand", "bench"]);
+    let line = run.stdout.lines().find(|l| l.contains("cost_per_engagement  ")).unwrap();
+    assert!(line.contains(" –  = "), "{line}");
 }
 
 #[test]

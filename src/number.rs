@@ -14,23 +14,51 @@ const MISSING: &[&str] = &[
 /// Currency symbols that may lead or trail a price; they are dropped.
 const CURRENCY: &[char] = &['$', '€', '£', '¥', '₹', '₩', '₽', '₺', '₫', '₱'];
 
+/// Quote marks a marker may be wrapped in or trail by mistake (`N/A'`, `"NA"`, `‘-’`).
+const STRAY_QUOTES: &[char] = &['\'', '"', '`', '‘', '’', '“', '”'];
+
+/// The largest count, average or price scout takes: 2^53, about 9 × 10^15.
+///
+/// Values above it are refused at import as bad cells. No real follower count, per-post
+/// average or price comes near it; every whole number up to it is exact in an `f64`, so a
+/// count read as a float is the count written; and sums and products of a few such values
+/// stay finite, so no metric computed from accepted values is `inf` or `NaN`.
+pub const MAX_VALUE: f64 = 9_007_199_254_740_992.0;
+
 /// Whether a cell means "no value".
 pub fn is_missing(text: &str) -> bool {
     is_missing_trimmed(text.trim())
 }
 
 /// [`is_missing`] for a cell already trimmed.
+///
+/// A marker padded with stray quote marks or spaces (`N/A'`, `'n/a'`, `" - "`) is missing
+/// too, and so is a cell of quote marks alone; a quoted value (`'12'`) is not.
 #[inline]
 pub fn is_missing_trimmed(text: &str) -> bool {
     // Every marker is short and starts with one of a few characters: most cells are
     // rejected by that alone.
     match text.as_bytes().first() {
         None => true,
-        Some(b'n' | b'N' | b'-' | b'#' | b'?' | 0xE2) if text.len() <= 7 => {
-            MISSING.iter().any(|m| m.eq_ignore_ascii_case(text))
+        Some(b'n' | b'N' | b'-' | b'#' | b'?' | b'\'' | b'"' | b'`' | 0xE2) if text.len() <= 16 => {
+            is_marker(text) || {
+                let unquoted =
+                    text.trim_matches(|c: char| STRAY_QUOTES.contains(&c) || c.is_whitespace());
+                unquoted.len() < text.len() && (unquoted.is_empty() || is_marker(unquoted))
+            }
         }
         _ => false,
     }
+}
+
+/// Whether `text` is exactly one of the [`MISSING`] markers, ignoring ASCII case.
+fn is_marker(text: &str) -> bool {
+    text.len() <= 7 && MISSING.iter().any(|m| m.eq_ignore_ascii_case(text))
+}
+
+/// The message for a value above [`MAX_VALUE`], as the cell gave it: "`1e16` is too large".
+pub fn too_large(cell: &str) -> String {
+    format!("`{}` is too large (the largest value scout takes is 2^53)", shorten(cell.trim()))
 }
 
 /// A text cell, or `None` when it is empty or a missing-value marker.
@@ -173,14 +201,18 @@ fn plain_decimal(bytes: &[u8]) -> Option<f64> {
     Some(mantissa as f64 / POW10[decimals])
 }
 
-/// Parses a whole, non-negative count (`12.5K` is fine: it is 12,500).
+/// Parses a whole, non-negative count (`12.5K` is fine: it is 12,500) of at most
+/// [`MAX_VALUE`].
 pub fn parse_count(cell: &str) -> Result<Option<u64>, String> {
     let Some(value) = parse_number(cell)? else { return Ok(None) };
     if value < 0.0 {
         return Err(format!("`{}` is negative", shorten(cell.trim())));
     }
+    if value > MAX_VALUE {
+        return Err(too_large(cell));
+    }
     let rounded = value.round();
-    if (value - rounded).abs() > 1e-6 || rounded > u64::MAX as f64 {
+    if (value - rounded).abs() > 1e-6 {
         return Err(format!("`{}` is not a whole number", shorten(cell.trim())));
     }
     Ok(Some(rounded as u64))
@@ -374,6 +406,30 @@ mod tests {
         for text in ["", "N/A", "NaN", "NaN%", "#VALOR!", "  ", "#value!", "null", "-", "—"] {
             assert_eq!(parse_number(text), Ok(None), "{text}");
         }
+    }
+
+    #[test]
+    fn missing_markers_with_stray_quotes_are_missing() {
+        for text in
+            ["N/A'", "'N/A", "'n/a'", "\"NA\"", "` - `", "none\"", "‘—’", "''", "\" null \""]
+        {
+            assert!(is_missing(text), "{text}");
+            assert_eq!(parse_number(text), Ok(None), "{text}");
+            assert_eq!(parse_count(text), Ok(None), "{text}");
+        }
+        for text in ["'12'", "'nana'", "nano'", "N/A'x", "\"-5\""] {
+            assert!(!is_missing(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn counts_that_do_not_fit_are_too_large() {
+        let err = parse_count("18446744073709551616").unwrap_err();
+        assert!(err.starts_with("`18446744073709551616` is too large"), "{err}");
+        assert!(parse_count("1e16").unwrap_err().contains("too large"));
+        assert!(parse_count("10,000,000,000,000,000").unwrap_err().contains("too large"));
+        assert_eq!(parse_count("9007199254740992"), Ok(Some(9_007_199_254_740_992)));
+        assert_eq!(parse_count("1e15"), Ok(Some(1_000_000_000_000_000)));
     }
 
     #[test]

@@ -329,6 +329,7 @@ impl<'r> Collector<'r> {
                     handle: Some(candidate.handle.clone()),
                     column: None,
                     message: error.to_string(),
+                    record: None,
                 });
             }
         }

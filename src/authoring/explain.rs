@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use crate::engine::{self, EvalError, Evaluation, Filter, Options};
 use crate::model::Candidate;
 use crate::rules::{Brand, ErBasis, RuleSet};
-use crate::text::thousands;
+use crate::text::{printable, printable_lines, thousands};
 
 /// The full explanation of one candidate's evaluation.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -451,9 +451,9 @@ fn components(
 }
 
 /// A number as people read it: thousands separators for whole numbers, at most 4 decimals
-/// otherwise, `–` when missing.
+/// otherwise, `–` when missing or not finite (never `inf` or `NaN`).
 pub fn num(value: Option<f64>) -> String {
-    let Some(x) = value else { return "–".to_owned() };
+    let Some(x) = value.filter(|x| x.is_finite()) else { return "–".to_owned() };
     if x.fract() == 0.0 && x.abs() < 1e15 {
         let digits = thousands(x.abs() as u64);
         return if x < 0.0 { format!("-{digits}") } else { digits };
@@ -473,8 +473,11 @@ pub fn num(value: Option<f64>) -> String {
     text.to_owned()
 }
 
-/// A fraction as a percentage with 2 decimals.
+/// A fraction as a percentage with 2 decimals; `–` when not finite.
 pub fn pct(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".to_owned();
+    }
     format!("{:.2}%", x * 100.0)
 }
 
@@ -515,13 +518,16 @@ impl Explanation {
     }
 
     /// The explanation as text for people.
+    ///
+    /// Data in it (the handle, the platform, filter values, script notes) is made
+    /// [`printable`]: control characters show as escapes, never reach the terminal.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let platform = self.platform.as_deref().unwrap_or("no platform");
+        let platform = printable(self.platform.as_deref().unwrap_or("no platform"));
         let _ = writeln!(
             out,
             "@{} · {platform} · {} followers · line {}",
-            self.handle,
+            printable(&self.handle),
             thousands(self.followers),
             self.line
         );
@@ -571,7 +577,7 @@ impl Explanation {
                         format!("{}: {}", if f.passed { "pass" } else { "FAIL" }, f.reason)
                     }
                 };
-                [name, value, threshold, verdict]
+                [name, printable(&value).into_owned(), threshold, printable(&verdict).into_owned()]
             })
             .collect();
         let widths: Vec<usize> =
@@ -608,7 +614,7 @@ impl Explanation {
         let score = self.script.score.map_or_else(|| "–".to_owned(), |s| format!("{s}"));
         let _ = writeln!(out, "\nscript {} → {score}", self.script.path);
         for note in &self.script.notes {
-            let _ = writeln!(out, "  note: {note}");
+            let _ = writeln!(out, "  note: {}", printable(note));
         }
         let failed: Vec<String> = self
             .filters
@@ -626,7 +632,7 @@ impl Explanation {
                 failed.join(", ")
             );
         }
-        out
+        printable_lines(&out).into_owned()
     }
 }
 
@@ -642,5 +648,8 @@ mod tests {
         assert_eq!(num(Some(12_612.9)), "12,612.9");
         assert_eq!(num(None), "–");
         assert_eq!(pct(0.0395), "3.95%");
+        assert_eq!(num(Some(f64::INFINITY)), "–");
+        assert_eq!(num(Some(f64::NAN)), "–");
+        assert_eq!(pct(f64::INFINITY), "–");
     }
 }

@@ -151,22 +151,31 @@ impl Ui {
     }
 
     /// Prints `error: message`, and `hint: …` when given.
+    ///
+    /// Messages quote data (handles, cells, paths), so the message and the hint go through
+    /// [`printable`] here, as in [`Ui::warning`] and [`Ui::status`]: a cell cannot move the
+    /// cursor or start a second line.
     pub fn error(&self, message: &str, hint: Option<&str>) {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{}: {message}", self.paint("1;31", "error"));
+        let _ = writeln!(err, "{}: {}", self.paint("1;31", "error"), printable(message));
         if let Some(hint) = hint {
-            let _ = writeln!(err, "{}: {hint}", self.paint("1;36", "hint"));
+            let _ = writeln!(err, "{}: {}", self.paint("1;36", "hint"), printable(hint));
         }
     }
 
     /// Prints `warning: message`.
     pub fn warning(&self, message: &str) {
-        let _ = writeln!(std::io::stderr().lock(), "{}: {message}", self.paint("1;33", "warning"));
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{}: {}",
+            self.paint("1;33", "warning"),
+            printable(message)
+        );
     }
 
     /// Prints a plain status line to stderr.
     pub fn status(&self, message: &str) {
-        let _ = writeln!(std::io::stderr().lock(), "{message}");
+        let _ = writeln!(std::io::stderr().lock(), "{}", printable(message));
     }
 
     /// Prints diagnostics to stderr.
@@ -222,6 +231,7 @@ impl Ui {
 }
 
 pub use crate::text::plural;
+use crate::text::printable;
 
 /// Writes to stdout; a closed pipe (`scout rank … | head`) is not an error.
 pub fn write_stdout(

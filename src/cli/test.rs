@@ -46,7 +46,9 @@ pub fn run(ui: &Ui, args: &TestArgs) -> Exit {
         ui.warning(&format!("no rule tests{whose} in `{}`", rules.root.display()));
         ui.status("hint: add cases to `brands/<brand>.tests.toml`; `scout new brand NAME` writes a starter file");
     }
-    if let Err(err) = write_stdout(|out| out.write_all(report.render().as_bytes())) {
+    if let Err(err) =
+        write_stdout(|out| out.write_all(crate::text::printable_lines(&report.render()).as_bytes()))
+    {
         ui.error(&format!("cannot write the report: {err}"), None);
         return Exit::Fatal;
     }

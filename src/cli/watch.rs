@@ -479,6 +479,8 @@ impl<'a> Session<'a> {
     /// Starts an update: clears the screen on a terminal, draws a separator in a log.
     fn separator(&mut self, what: &str) -> std::io::Result<()> {
         self.updates += 1;
+        // `what` names changed files: their names are data.
+        let what = crate::text::printable(what);
         let mut out = std::io::stdout().lock();
         match self.screen {
             Screen::Terminal => {

@@ -88,7 +88,13 @@ impl CsvInput {
                     };
                     // An I/O error ends the stream; anything else costs one record.
                     self.done = matches!(err.kind(), ::csv::ErrorKind::Io(_));
-                    return Some(Err(RowError { line, handle: None, column: None, message }));
+                    return Some(Err(RowError {
+                        line,
+                        handle: None,
+                        column: None,
+                        message,
+                        record: None,
+                    }));
                 }
             }
         }

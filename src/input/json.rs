@@ -1,5 +1,8 @@
 //! The JSON and NDJSON readers: objects with the canonical keys, optionally with per-post
 //! samples under `posts: [{likes, comments, shares, views}]`.
+//!
+//! Row errors carry the line a record starts on; in a JSON array whose records share lines
+//! (minified), they also carry the record's index and byte offset ([`RecordAt`]).
 
 use std::sync::Arc;
 
@@ -9,22 +12,37 @@ use serde_json::{Map, Value};
 use super::posts::{post_samples, Post};
 use super::{InputError, RowBuilder, Rows};
 use crate::model::Field;
-use crate::model::{Candidate, PostSample, RowError};
+use crate::model::{Candidate, PostSample, RecordAt, RowError};
 
-pub(super) fn rows_from_array(name: &str, text: &str) -> Result<Rows, InputError> {
-    let text = text.trim_start_matches('\u{feff}');
+pub(super) fn rows_from_array(name: &str, input: &str) -> Result<Rows, InputError> {
+    let text = input.trim_start_matches('\u{feff}');
     let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|err| InputError::Json {
         name: name.to_owned(),
         message: err.to_string().split(" at line").next().unwrap_or_default().to_owned(),
         line: err.line(),
         column: err.column(),
     })?;
-    let rows: Vec<Result<Candidate, RowError>> = items
+    let starts: Vec<(usize, u64)> = items
         .iter()
         .map(|raw| {
-            let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            let line = text[..offset].matches('\n').count() as u64 + 1;
-            row_from_json(line, raw.get())
+            let offset = raw.get().as_ptr() as usize - input.as_ptr() as usize;
+            (offset, input[..offset].matches('\n').count() as u64 + 1)
+        })
+        .collect();
+    // In a minified document (records sharing lines) a line does not find a record: errors
+    // then name the record's index and byte offset as well.
+    let shared_lines = starts.windows(2).any(|pair| pair[0].1 == pair[1].1);
+    let rows: Vec<Result<Candidate, RowError>> = items
+        .iter()
+        .zip(&starts)
+        .enumerate()
+        .map(|(i, (raw, &(offset, line)))| {
+            row_from_json(line, raw.get()).map_err(|mut error| {
+                if shared_lines {
+                    error.record = Some(RecordAt { index: i as u64 + 1, byte: offset as u64 });
+                }
+                error
+            })
         })
         .collect();
     Ok(Box::new(rows.into_iter()))
@@ -50,6 +68,7 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
             "not a JSON object: {}",
             err.to_string().split(" at line").next().unwrap_or_default()
         ),
+        record: None,
     })?;
     let mut candidate = Candidate::default();
     let mut row = RowBuilder::new(&mut candidate, line);
@@ -92,12 +111,18 @@ impl Post for &Map<String, Value> {
         match self.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
+                Some(v) if v > crate::number::MAX_VALUE => {
+                    Err(format!("posts[{i}].{key} {}", crate::number::too_large(&n.to_string())))
+                }
                 Some(v) if v >= 0.0 => Ok(Some(v)),
                 _ => Err(format!("posts[{i}].{key} must not be negative")),
             },
-            Some(Value::String(s)) => {
-                crate::number::parse_number(s).map_err(|why| format!("posts[{i}].{key} {why}"))
-            }
+            Some(Value::String(s)) => match crate::number::parse_number(s) {
+                Ok(Some(v)) if v > crate::number::MAX_VALUE => {
+                    Err(format!("posts[{i}].{key} {}", crate::number::too_large(s)))
+                }
+                other => other.map_err(|why| format!("posts[{i}].{key} {why}")),
+            },
             Some(other) => Err(format!("posts[{i}].{key} must be a number, not {}", kind(other))),
         }
     }

@@ -302,6 +302,7 @@ impl<'c> RowBuilder<'c> {
                 handle: None,
                 column: Some(field.name().to_owned()),
                 message,
+                record: None,
             });
         }
     }
@@ -312,10 +313,14 @@ impl<'c> RowBuilder<'c> {
         if let Some(slot) = self.candidate.float_mut(field) {
             match value::parse_number(text) {
                 Ok(Some(number))
-                    if number >= 0.0 && (field.kind() != Kind::Fraction || number <= 1.0) =>
+                    if (0.0..=value::MAX_VALUE).contains(&number)
+                        && (field.kind() != Kind::Fraction || number <= 1.0) =>
                 {
                     *slot = Some(number);
                     self.set |= bit(field);
+                }
+                Ok(Some(number)) if number > value::MAX_VALUE => {
+                    self.fail(field, format!("{} {}", field.name(), value::too_large(text)))
                 }
                 Ok(number) => self.set_number(field, number),
                 Err(why) => self.fail(field, format!("{} {why}", field.name())),
@@ -403,11 +408,21 @@ impl<'c> RowBuilder<'c> {
         }
     }
 
-    /// Sets a numeric `field`, checking its range.
+    /// Sets a numeric `field`, checking its range: 0 to [`value::MAX_VALUE`], and at most 1
+    /// for a fraction.
     pub fn set_number(&mut self, field: Field, number: Option<f64>) {
         let Some(number) = number else { return };
         if number < 0.0 {
             return self.fail(field, format!("{} {number} is negative", field.name()));
+        }
+        if number.is_nan() {
+            return self.fail(field, format!("{} `{number}` is not a number", field.name()));
+        }
+        if number > value::MAX_VALUE {
+            return self.fail(
+                field,
+                format!("{} {}", field.name(), value::too_large(&format!("{number:e}"))),
+            );
         }
         self.set |= bit(field);
         let c = &mut *self.candidate;
@@ -425,7 +440,7 @@ impl<'c> RowBuilder<'c> {
                 }
             }
             Kind::Count => {
-                if number.fract() != 0.0 || number > u64::MAX as f64 {
+                if number.fract() != 0.0 {
                     return self
                         .fail(field, format!("{} {number} is not a whole number", field.name()));
                 }
@@ -448,8 +463,13 @@ impl<'c> RowBuilder<'c> {
     /// Records a problem that is not about one canonical field.
     pub fn fail_row(&mut self, column: Option<String>, message: String) {
         if self.error.is_none() {
-            self.error =
-                Some(RowError { line: self.candidate.line, handle: None, column, message });
+            self.error = Some(RowError {
+                line: self.candidate.line,
+                handle: None,
+                column,
+                message,
+                record: None,
+            });
         }
     }
 

@@ -148,6 +148,7 @@ fn read_range(
                 handle: None,
                 column: None,
                 message: "the row is not valid UTF-8".to_owned(),
+                record: None,
             });
             continue;
         };

@@ -25,11 +25,18 @@ pub(crate) fn post_samples<'a, T, P: Post>(
         .enumerate()
         .map(|(i, value)| {
             let post = post(i, value)?;
+            // Every format gets the same bound on what a count may be.
+            let count = |key: &str| match post.count(i, key)? {
+                Some(v) if v > crate::number::MAX_VALUE => {
+                    Err(format!("posts[{i}].{key} {}", crate::number::too_large(&v.to_string())))
+                }
+                other => Ok(other),
+            };
             Ok(PostSample {
-                likes: post.count(i, "likes")?,
-                comments: post.count(i, "comments")?,
-                shares: post.count(i, "shares")?,
-                views: post.count(i, "views")?,
+                likes: count("likes")?,
+                comments: count("comments")?,
+                shares: count("shares")?,
+                views: count("views")?,
             })
         })
         .collect()

@@ -402,6 +402,7 @@ impl Program {
                     handle: Some(candidate.handle.clone()),
                     column: Some(self.headers[c].to_string()),
                     message: format!("{message}{}", self.column_note(c, target.name())),
+                    record: None,
                 }),
             },
             Err(mut error) => {

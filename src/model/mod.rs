@@ -70,11 +70,27 @@ pub struct RowError {
     pub column: Option<String>,
     /// What is wrong, in one lowercase sentence.
     pub message: String,
+    /// Where the record is in a JSON array whose records share lines (a minified
+    /// document), where the line alone would not find it; `None` elsewhere.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<RecordAt>,
+}
+
+/// A record's place in a JSON array: its 1-based index and the byte offset where it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordAt {
+    /// The record's index in the array, 1-based.
+    pub index: u64,
+    /// The byte offset of the record's first byte in the input, 0-based.
+    pub byte: u64,
 }
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: ", self.line)?;
+        match self.record {
+            Some(at) => write!(f, "record {} (byte {}): ", at.index, at.byte)?,
+            None => write!(f, "line {}: ", self.line)?,
+        }
         if let Some(handle) = &self.handle {
             write!(f, "`{handle}`: ")?;
         }

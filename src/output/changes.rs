@@ -31,7 +31,7 @@ pub fn render(changes: &Changes) -> String {
         text.push_str(line.trim_end());
         text.push('\n');
     }
-    text
+    crate::text::printable_lines(&text).into_owned()
 }
 
 /// `[move, handle, ranks, score, tier, note]` for one movement.
@@ -66,7 +66,7 @@ fn change_row(m: &Move, top: usize) -> [String; 6] {
     };
     [
         arrow,
-        format!("@{}", m.handle),
+        format!("@{}", crate::text::printable(&m.handle)),
         format!("{} → {}", place(&m.before), place(&m.after)),
         format!("{} → {}{delta}", score(&m.before), score(&m.after)),
         tier,

@@ -22,7 +22,7 @@ pub fn render(report: &DiffReport) -> String {
     out.push_str(&top(d));
     out.push_str(&biggest_moves(&d.moves));
     out.push_str(&flips(&d.flips));
-    out
+    crate::text::printable_lines(&out).into_owned()
 }
 
 /// What was compared with what, and the counts on each side.
@@ -126,10 +126,10 @@ fn moves_table(moves: &[(&str, &Move)]) -> Table {
         };
         table.add_row(vec![
             Cell::new(*what),
-            Cell::new(format!("@{}", m.handle)),
+            table::text(&format!("@{}", m.handle)),
             Cell::new(standing_text(&m.before)),
             Cell::new(standing_text(&m.after)),
-            Cell::new(tier),
+            table::text(&tier),
         ]);
     }
     table
@@ -178,7 +178,7 @@ fn flip_group(filter: Filter, group: &[&Flip]) -> String {
         let _ = writeln!(
             out,
             "    @{} (line {}): {} → {}: {} → {}",
-            flip.handle,
+            crate::text::printable(&flip.handle),
             flip.line,
             verdict(flip.before.passed),
             verdict(flip.after.passed),

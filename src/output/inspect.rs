@@ -10,7 +10,7 @@ use crate::input::program::{Feed, Role};
 use crate::inspect::Inspection;
 use crate::model::{Candidate, Field};
 use crate::rules::mapping::{Target, Unit};
-use crate::text::{plural, thousands};
+use crate::text::{plural, printable_lines, thousands};
 
 fn delimiter_name(delimiter: u8) -> String {
     match delimiter {
@@ -96,7 +96,7 @@ pub fn render(inspection: &Inspection, niches_checked: bool) -> String {
         unmatched_niches(&mut out, inspection);
     }
     check(&mut out, inspection);
-    out
+    printable_lines(&out).into_owned()
 }
 
 /// The file's dialect, size and mapping, and a blank line.
@@ -142,9 +142,9 @@ fn columns(inspection: &Inspection) -> Table {
         };
         columns.add_row(vec![
             right(c + 1),
-            Cell::new(header),
-            Cell::new(feeds),
-            Cell::new(how_text),
+            table::text(header),
+            table::text(&feeds),
+            table::text(&how_text),
             right(thousands(stats.empty as u64)),
             right(stats.unparseable.map_or_else(|| "–".to_owned(), |n| thousands(n as u64))),
         ]);
@@ -202,7 +202,7 @@ fn rows(out: &mut String, inspection: &Inspection) {
         thousands(inspection.errors.len() as u64),
     );
     for error in inspection.errors.iter().take(SHOWN) {
-        let _ = writeln!(out, "  {error}");
+        let _ = writeln!(out, "  {}", crate::text::printable(&error.to_string()));
     }
     if inspection.errors.len() > SHOWN {
         let _ = writeln!(
@@ -328,9 +328,9 @@ fn number(value: Option<f64>) -> Cell {
 }
 
 fn field_cell(c: &Candidate, field: Field) -> Cell {
-    let text = |v: &Option<String>| Cell::new(v.as_deref().unwrap_or("–"));
+    let text = |v: &Option<String>| table::text(v.as_deref().unwrap_or("–"));
     match field {
-        Field::Handle => Cell::new(&c.handle),
+        Field::Handle => table::text(&c.handle),
         Field::Platform => text(&c.platform),
         Field::Country => text(&c.country),
         Field::Followers => right(thousands(c.followers)),
@@ -341,7 +341,7 @@ fn field_cell(c: &Candidate, field: Field) -> Cell {
         Field::AvgShares => number(c.avg_shares),
         Field::AvgViews => number(c.avg_views),
         Field::Niches => {
-            Cell::new(if c.niches.is_empty() { "–".to_owned() } else { c.niches.join(", ") })
+            table::text(&if c.niches.is_empty() { "–".to_owned() } else { c.niches.join(", ") })
         }
         Field::FakeFollowerPct => right(
             c.fake_follower_pct.map_or_else(|| "–".to_owned(), |v| format!("{:.1}%", v * 100.0)),

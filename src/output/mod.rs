@@ -132,7 +132,9 @@ pub(crate) const CSV_COLUMNS: [&str; 13] = [
 fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(CSV_COLUMNS)?;
-    let opt = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    // Empty, as for a missing value, when a figure is not finite: never `inf` or `NaN`.
+    let opt =
+        |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| v.to_string()).unwrap_or_default();
     for ranked in &ranking.results {
         let c = &ranked.candidate;
         let e = &ranked.evaluation;
@@ -155,8 +157,20 @@ fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
     writer.flush()
 }
 
+/// Rounds a figure for CSV and JSON output: to 6 decimals, keeping at least 4 significant
+/// digits.
+///
+/// Six decimals alone turned an engagement rate of 9.5e-06 into 1e-05, and a smaller one
+/// into 0. From 0.001 up, 6 decimals already keep 4 or more significant digits, so those
+/// figures (nearly every one scout writes) print exactly as before; below 0.001 a figure
+/// keeps 4 significant digits, more than the 3 or 4 an export shows (`12.5K`). Rounding
+/// still drops float noise (`0.30000000000000004`).
 fn round6(x: f64) -> f64 {
-    (x * 1e6).round() / 1e6
+    if x == 0.0 || !x.is_finite() || x.abs() >= 1e-3 {
+        return (x * 1e6).round() / 1e6;
+    }
+    // Through the decimal text: exact, and no overflow of 10^n for tiny values.
+    format!("{x:.3e}").parse().unwrap_or(x)
 }
 
 /// One ranked candidate as JSON.
@@ -202,4 +216,23 @@ pub fn json_document(ranking: &Ranking) -> Value {
         "filtered": ranking.filtered,
         "errors": ranking.errors,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round6;
+
+    #[test]
+    fn small_figures_keep_four_significant_digits() {
+        assert_eq!(round6(9.5e-6), 9.5e-6);
+        assert_eq!(round6(9.5e-9), 9.5e-9);
+        assert_eq!(round6(1.234_567e-4), 1.235e-4);
+        assert_eq!(round6(0.012_345_678_9), 0.012_346);
+        assert_eq!(round6(0.877_192_98), 0.877_193);
+        assert_eq!(round6(0.1 + 0.2), 0.3);
+        assert_eq!(round6(123_456.789_012_3), 123_456.789_012);
+        assert_eq!(round6(0.0), 0.0);
+        assert_eq!(round6(-2.5e-7), -2.5e-7);
+        assert_eq!(round6(1e-310), 1e-310);
+    }
 }

@@ -7,6 +7,7 @@ mod diff;
 mod docs;
 mod engine;
 mod explain;
+mod hostile;
 mod import;
 mod new;
 mod order;

@@ -35,6 +35,7 @@ pub fn run(ui: &Ui, args: &ManArgs) -> Exit {
             }
         };
     };
+    super::signal::install(ui);
     if let Err(err) = std::fs::create_dir_all(dir) {
         ui.error(&format!("cannot create `{}`: {err}", dir.display()), None);
         return Exit::Fatal;
@@ -49,8 +50,8 @@ pub fn run(ui: &Ui, args: &ManArgs) -> Exit {
 fn write_pages(ui: &Ui, command: &clap::Command, dir: &Path) -> Result<(), Exit> {
     let man = page_of(command.clone());
     let path = dir.join(man.get_filename());
-    if let Err(err) = crate::output::write_atomically(&path, |out| man.render(out)) {
-        ui.error(&format!("cannot write `{}`: {err}", path.display()), None);
+    if let Err(err) = crate::output::file::write_output(&path, &[], |out| man.render(out)) {
+        ui.error(&err.to_string(), None);
         return Err(Exit::Fatal);
     }
     ui.status(&format!("wrote `{}`", path.display()));

@@ -11,6 +11,7 @@ mod man;
 mod new;
 mod rank;
 mod schema;
+mod signal;
 mod test;
 mod watch;
 

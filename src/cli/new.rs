@@ -1,6 +1,5 @@
 //! `scout new brand`: scaffold a brand file and its test file.
 
-use std::io::Write as _;
 use std::path::Path;
 
 use super::{Exit, RulesArg, Ui};
@@ -97,6 +96,7 @@ fn brand(ui: &Ui, args: &NewBrandArgs) -> Exit {
             return Exit::Fatal;
         }
     };
+    super::signal::install(ui);
     let mut written: Vec<&NewFile> = Vec::new();
     for file in &new {
         let path = root.join(&file.rel);
@@ -131,9 +131,5 @@ fn brand(ui: &Ui, args: &NewBrandArgs) -> Exit {
 fn write_new(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(text.as_bytes())?;
-    file.as_file().sync_all()?;
-    file.persist_noclobber(path).map_err(|err| err.error)?;
-    Ok(())
+    crate::output::file::write_new(path, text.as_bytes())
 }

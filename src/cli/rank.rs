@@ -4,13 +4,14 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use super::import::{report_input_error, ImportArgs};
-use super::{plural, write_stdout, Exit, RulesArg, Ui};
+use super::{plural, signal, write_stdout, Exit, RulesArg, Ui};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::input::{self, Format, InputError, ReadOptions, Source};
+use crate::output::file::{InputFile, OutputError, OutputTarget};
 use crate::output::{self, OutputFormat};
 use crate::rank::{self, RankOptions, Ranking};
-use crate::rules::{Brand, RuleSet};
+use crate::rules::{mapping, Brand, RuleSet};
 
 /// Without `--top`, JSON output keeps the script notes of this many best results: notes
 /// are for reading, and keeping every row's would cost memory in proportion to the list.
@@ -69,6 +70,17 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Err(exit) => return exit,
     };
     let mut source = Source::from_arg(&args.candidates);
+    let (output_target, rejects_target) = match output_targets(args, &source) {
+        Ok(targets) => targets,
+        Err(err) => {
+            ui.error(&err.to_string(), err.hint().as_deref());
+            return Exit::Fatal;
+        }
+    };
+    if output_target.is_some() || rejects_target.is_some() {
+        // Ctrl-C or SIGTERM while a file is written removes its temp file.
+        signal::install(ui);
+    }
     let input_format = source.format(args.input_format);
     if options.mapping.is_some() && input_format != Format::Csv {
         ui.error(
@@ -103,11 +115,10 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
     };
     report_errors(ui, &ranking);
 
-    let written = match &args.output {
-        Some(path) => {
-            output::write_atomically(path, |out| output::write_ranking(out, &ranking, format))
-                .map_err(|err| format!("cannot write `{}`: {err}", path.display()))
-        }
+    let written = match &output_target {
+        Some(target) => target
+            .write(|out| output::write_ranking(out, &ranking, format))
+            .map_err(|err| err.to_string()),
         None => write_stdout(|out| output::write_ranking(out, &ranking, format))
             .map_err(|err| format!("cannot write the ranking: {err}")),
     };
@@ -115,19 +126,19 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         ui.error(&message, None);
         return Exit::Fatal;
     }
-    if let (Some(path), Source::Bytes { bytes, .. }) = (&args.rejects, &source) {
+    if let (Some(target), Source::Bytes { bytes, .. }) = (&rejects_target, &source) {
         let lines: std::collections::BTreeSet<u64> =
             ranking.errors.iter().map(|e| e.line).collect();
         let delimiter = args.import.delimiter(&options);
         let (text, found) = input::rejects::extract(bytes, input_format, delimiter, &lines);
-        if let Err(err) = output::write_atomically(path, |out| out.write_all(&text)) {
-            ui.error(&format!("cannot write `{}`: {err}", path.display()), None);
+        if let Err(err) = target.write(|out| out.write_all(&text)) {
+            ui.error(&err.to_string(), None);
             return Exit::Fatal;
         }
         ui.status(&format!(
             "wrote {found} unusable {} to `{}`",
             plural(found, "row"),
-            path.display()
+            target.path().display()
         ));
         if found < lines.len() {
             ui.warning(&format!(
@@ -153,6 +164,37 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
     } else {
         Exit::Success
     }
+}
+
+/// The `--output` and `--rejects` files, checked before anything is read: neither may be a
+/// file the ranking reads (the candidate list, also as redirected stdin; the mapping profile;
+/// any file in the rule folder), nor the other.
+fn output_targets(
+    args: &RankArgs,
+    source: &Source,
+) -> Result<(Option<OutputTarget>, Option<OutputTarget>), OutputError> {
+    if args.output.is_none() && args.rejects.is_none() {
+        return Ok((None, None));
+    }
+    let mut inputs = Vec::new();
+    match source {
+        Source::File(path) => inputs.push(InputFile::new("candidate list", path)),
+        Source::Stdin => inputs.extend(InputFile::stdin("candidate list")),
+        Source::Bytes { .. } => {}
+    }
+    if let Some(path) =
+        args.import.mapping.as_ref().and_then(|arg| mapping::locate(arg, &args.rules.dir).ok())
+    {
+        inputs.push(InputFile::new("mapping profile", &path));
+    }
+    inputs.extend(InputFile::all_under("rule file", &args.rules.dir));
+    let output = args.output.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
+    let rejects =
+        args.rejects.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
+    if let (Some(output), Some(rejects)) = (&output, &rejects) {
+        output.distinct_from(rejects)?;
+    }
+    Ok((output, rejects))
 }
 
 /// Ranks `source`: a CSV file is read by all threads at once, with a progress bar on a

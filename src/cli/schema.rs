@@ -44,6 +44,7 @@ pub fn run(ui: &Ui, args: &SchemaArgs) -> Exit {
             }
         };
     };
+    super::signal::install(ui);
     if let Err(err) = std::fs::create_dir_all(dir) {
         ui.error(&format!("cannot create `{}`: {err}", dir.display()), None);
         return Exit::Fatal;
@@ -52,9 +53,9 @@ pub fn run(ui: &Ui, args: &SchemaArgs) -> Exit {
         let path = dir.join(kind.file_name());
         let text = kind.render();
         if let Err(err) =
-            crate::output::write_atomically(&path, |out| out.write_all(text.as_bytes()))
+            crate::output::file::write_output(&path, &[], |out| out.write_all(text.as_bytes()))
         {
-            ui.error(&format!("cannot write `{}`: {err}", path.display()), None);
+            ui.error(&err.to_string(), None);
             return Exit::Fatal;
         }
         ui.status(&format!("wrote `{}` ({})", path.display(), kind.files()));

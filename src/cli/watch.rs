@@ -9,7 +9,7 @@ use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use super::import::{report_input_error, ImportArgs};
-use super::{plural, Exit, RulesArg, Ui};
+use super::{plural, signal, Exit, RulesArg, Ui};
 use crate::changes::{self, Changes};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::input::{self, Format, ReadOptions, Source};
@@ -138,14 +138,13 @@ fn start_reloader(ui: &Ui, args: &WatchArgs) -> Result<Reloader, Exit> {
 fn catch_ctrl_c(ui: &Ui, tx: mpsc::Sender<Message>) -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
-    if let Err(err) = ctrlc::set_handler(move || {
+    signal::on_signal(ui, move || {
         if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+            return signal::Action::Exit;
         }
         let _ = tx.send(Message::Quit);
-    }) {
-        ui.warning(&format!("cannot catch Ctrl-C: {err}"));
-    }
+        signal::Action::Continue
+    });
     stop
 }
 

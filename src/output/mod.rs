@@ -1,5 +1,6 @@
 //! Writers for a [`Ranking`]: a table for people, CSV, JSON and NDJSON for machines, and
-//! atomic file output (a temp file renamed over the target, so readers never see half a file).
+//! output files ([`mod@file`]: checked against the inputs, atomic for regular files, in place
+//! for devices and FIFOs, permissions kept).
 //!
 //! Every text for people is rendered here, to a `String` or a [`comfy_table::Table`] the
 //! CLI prints: the ranking table ([`table`], which also holds the one table style), `scout
@@ -8,6 +9,7 @@
 
 pub mod changes;
 pub mod diff;
+pub mod file;
 pub mod inspect;
 pub mod table;
 
@@ -17,6 +19,8 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::rank::{Ranked, Ranking};
+
+pub use file::write_atomically;
 
 /// Output formats for rankings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,26 +93,6 @@ pub fn write_ranking(
             Ok(())
         }
     }
-}
-
-/// Writes to `path` atomically: a temp file in the same folder, renamed over `path`.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    {
-        let mut buffered = io::BufWriter::new(file.as_file_mut());
-        write(&mut buffered)?;
-        buffered.flush()?;
-    }
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|err| err.error)?;
-    Ok(())
 }
 
 /// The CSV columns; the candidate fields among them are those

@@ -11,6 +11,7 @@ mod hostile;
 mod import;
 mod new;
 mod order;
+mod outputs;
 mod props;
 mod rank;
 mod ruletest;
@@ -56,6 +57,23 @@ pub fn scout_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
         child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     }
     let output = child.wait_with_output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// Runs a shell `script` in `dir`, no colour: for umasks and redirections.
+pub fn sh_in(dir: &Path, script: &str) -> Run {
+    let output = Command::new("sh")
+        .args(["-c", script])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("SCOUT_RULES")
+        .stdin(Stdio::null())
+        .output()
+        .expect("sh runs");
     Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).unwrap(),

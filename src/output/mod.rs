@@ -9,6 +9,7 @@
 pub mod changes;
 pub mod diff;
 pub mod inspect;
+pub mod profile;
 pub mod table;
 
 use std::io::{self, Write};

@@ -231,9 +231,8 @@ impl InputError {
                 "columns found: {}; rename one to `{column}`",
                 found.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
             )),
-            Self::Ambiguous { column, candidates, .. } => Some(format!(
-                "rename the right one to `{column}`, or map it in a profile: `scout inspect FILE --suggest-profile --output imports/NAME.toml` writes one to edit (it names `{}` first)",
-                candidates.first().map_or("", String::as_str)
+            Self::Ambiguous { column, .. } => Some(format!(
+                "rename the right one to `{column}`, or map it in a profile: `scout inspect FILE --suggest-profile --output imports/NAME.toml` writes one to edit (add `{column} = \"…\"` under `[columns]`)"
             )),
             Self::Json { .. } => Some("JSON input is an array of objects; use `--input-format ndjson` for one object per line".to_owned()),
             Self::Mapping { .. } => Some(

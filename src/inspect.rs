@@ -113,7 +113,11 @@ pub fn inspect(
     let mut input = open_csv(&name, source.open()?, options)?;
     // Unlike ranking, inspecting goes on without a handle or follower column: that is
     // when a user most needs to see the columns.
-    let program = Arc::new(Program::compile(&name, &input.headers, options.mapping.as_deref())?);
+    let mut program = Program::compile(&name, &input.headers, options.mapping.as_deref())?;
+    for found in &options.inferred {
+        program.adopt(found.field, &found.columns);
+    }
+    let program = Arc::new(program);
     let width = program.width;
     let mut columns = vec![ColumnStats::default(); width];
     for (c, stats) in columns.iter_mut().enumerate() {

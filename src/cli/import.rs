@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{Exit, Ui};
-use crate::input::{InputError, ReadOptions};
+use crate::input::{infer, Format, InputError, ReadOptions, Source};
 use crate::rules::mapping::{self, Mapping};
 use crate::rules::Taxonomy;
 
@@ -61,6 +61,42 @@ impl ImportArgs {
     pub fn delimiter(&self, options: &ReadOptions) -> Option<u8> {
         self.delimiter.or(options.mapping.as_ref().and_then(|m| m.delimiter))
     }
+}
+
+/// Finds the `handle` and `followers` columns of a CSV input whose headers name neither,
+/// from its cells, into `options`, and prints one note per column inferred. Stdin is read
+/// into memory first, so it can be read again. `lenient` turns a tie into a warning.
+pub fn infer_columns(
+    ui: &Ui,
+    source: &mut Source,
+    format: Format,
+    options: &mut ReadOptions,
+    rules_dir: &Path,
+    lenient: bool,
+) -> Result<(), Exit> {
+    if format != Format::Csv {
+        return Ok(());
+    }
+    let fail = |err: InputError| {
+        report_input_error(ui, &err, rules_dir, options.mapping.is_some());
+        Exit::Fatal
+    };
+    if *source == Source::Stdin {
+        *source = std::mem::replace(source, Source::Stdin).into_bytes().map_err(fail)?;
+    }
+    let inferred = match infer::infer_source(source, options) {
+        // `scout inspect` shows the columns even when no handle is found.
+        Err(err @ InputError::Ambiguous { .. }) if lenient => {
+            ui.warning(&err.to_string());
+            Vec::new()
+        }
+        other => other.map_err(fail)?,
+    };
+    for found in &inferred {
+        ui.note(&found.note());
+    }
+    options.inferred = inferred;
+    Ok(())
 }
 
 /// Prints an error about the input as a whole; a missing column gets a hint naming a

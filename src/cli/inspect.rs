@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-use super::import::{report_input_error, ImportArgs};
+use super::import::{self, report_input_error, ImportArgs};
 use super::{write_stdout, Exit, RulesArg, Ui};
-use crate::input::Source;
+use crate::input::{Format, Source};
 use crate::inspect::inspect;
 
 /// Arguments of `scout inspect`.
@@ -20,6 +20,16 @@ pub struct InspectArgs {
     /// How many parsed rows to show.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub rows: usize,
+    /// Instead of the report, write a commented mapping profile for the file's layout.
+    #[arg(long)]
+    pub suggest_profile: bool,
+    /// Where `--suggest-profile` writes (default: stdout); `imports/NAME.toml` is in the rule
+    /// folder, where `--mapping NAME` finds it.
+    #[arg(long, short, value_name = "PATH", requires = "suggest_profile")]
+    pub output: Option<PathBuf>,
+    /// Let `--output` replace an existing file.
+    #[arg(long, requires = "output")]
+    pub force: bool,
 }
 
 /// Runs `scout inspect`.
@@ -33,11 +43,11 @@ pub fn run(ui: &Ui, args: &InspectArgs) -> Exit {
         ));
     }
     let taxonomy = rules.as_ref().map(|r| &r.taxonomy);
-    let options = match args.import.options(ui, &args.rules.dir, taxonomy) {
+    let mut options = match args.import.options(ui, &args.rules.dir, taxonomy) {
         Ok(options) => options,
         Err(exit) => return exit,
     };
-    let source = Source::from_arg(&args.file);
+    let mut source = Source::from_arg(&args.file);
     if let Source::File(path) = &source {
         if crate::input::Format::from_path(path) != crate::input::Format::Csv {
             ui.error(
@@ -47,6 +57,11 @@ pub fn run(ui: &Ui, args: &InspectArgs) -> Exit {
             return Exit::Fatal;
         }
     }
+    if let Err(exit) =
+        import::infer_columns(ui, &mut source, Format::Csv, &mut options, &args.rules.dir, true)
+    {
+        return exit;
+    }
     let inspection = match inspect(&source, &options, taxonomy, args.rows) {
         Ok(inspection) => inspection,
         Err(err) => {
@@ -54,6 +69,9 @@ pub fn run(ui: &Ui, args: &InspectArgs) -> Exit {
             return Exit::Fatal;
         }
     };
+    if args.suggest_profile {
+        return write_profile(ui, args, &inspection);
+    }
     let text = crate::output::inspect::render(&inspection, taxonomy.is_some());
     if let Err(err) = write_stdout(|out| out.write_all(text.as_bytes())) {
         ui.error(&format!("cannot write the report: {err}"), None);
@@ -64,4 +82,68 @@ pub fn run(ui: &Ui, args: &InspectArgs) -> Exit {
     } else {
         Exit::Partial
     }
+}
+
+/// Writes the suggested profile to `--output` (atomically, never over a file without
+/// `--force`) or stdout, after checking that it loads.
+fn write_profile(ui: &Ui, args: &InspectArgs, inspection: &crate::inspect::Inspection) -> Exit {
+    let path = args.output.as_ref().map(|out| {
+        if out.is_relative() && out.starts_with(crate::rules::mapping::IMPORTS_DIR) {
+            args.rules.dir.join(out)
+        } else {
+            out.clone()
+        }
+    });
+    let name = path
+        .as_ref()
+        .and_then(|p| p.file_stem())
+        .map_or_else(|| "NAME".to_owned(), |s| s.to_string_lossy().into_owned());
+    let text = crate::output::profile::suggest(inspection, &name);
+    let check_path = path.clone().unwrap_or_else(|| PathBuf::from(format!("{name}.toml")));
+    if let Err(diagnostics) = crate::rules::mapping::Mapping::parse(&name, &check_path, &text) {
+        ui.diagnostics(&diagnostics);
+        ui.error(
+            "the suggested profile does not load",
+            Some("this is a bug in scout; please report it"),
+        );
+        return Exit::Fatal;
+    }
+    let Some(path) = path else {
+        return match write_stdout(|out| out.write_all(text.as_bytes())) {
+            Ok(()) => Exit::Success,
+            Err(err) => {
+                ui.error(&format!("cannot write the profile: {err}"), None);
+                Exit::Fatal
+            }
+        };
+    };
+    if path.exists() && !args.force {
+        ui.error(
+            &format!("`{}` already exists", path.display()),
+            Some("pick another name, or add `--force` to replace it"),
+        );
+        return Exit::Fatal;
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        if let Err(err) = std::fs::create_dir_all(dir) {
+            ui.error(&format!("cannot create `{}`: {err}", dir.display()), None);
+            return Exit::Fatal;
+        }
+    }
+    if let Err(err) = crate::output::write_atomically(&path, |out| out.write_all(text.as_bytes())) {
+        ui.error(&format!("cannot write `{}`: {err}", path.display()), None);
+        return Exit::Fatal;
+    }
+    ui.status(&format!("wrote the mapping profile `{}`", path.display()));
+    let mapping = if path.parent() == Some(&args.rules.dir.join(crate::rules::mapping::IMPORTS_DIR))
+    {
+        name
+    } else {
+        path.display().to_string()
+    };
+    ui.status(&format!(
+        "hint: check it with `scout check`, then rank with `scout rank {} --mapping {mapping}`",
+        args.file.display()
+    ));
+    Exit::Success
 }

@@ -174,6 +174,11 @@ impl Ui {
         );
     }
 
+    /// Prints `note: message`.
+    pub fn note(&self, message: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{}: {message}", self.paint("1;32", "note"));
+    }
+
     /// Prints a plain status line to stderr.
     pub fn status(&self, message: &str) {
         let _ = writeln!(std::io::stderr().lock(), "{}", printable(message));

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::import::{report_input_error, ImportArgs};
+use super::import::{self, report_input_error, ImportArgs};
 use super::{plural, signal, write_stdout, Exit, RulesArg, Ui};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -65,7 +65,7 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         } else {
             OutputFormat::Csv
         });
-    let options = match args.import.options(ui, &args.rules.dir, Some(&rules.taxonomy)) {
+    let mut options = match args.import.options(ui, &args.rules.dir, Some(&rules.taxonomy)) {
         Ok(options) => options,
         Err(exit) => return exit,
     };
@@ -98,6 +98,11 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
                 return Exit::Fatal;
             }
         };
+    }
+    if let Err(exit) =
+        import::infer_columns(ui, &mut source, input_format, &mut options, &args.rules.dir, false)
+    {
+        return exit;
     }
     let json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
     let rank_options = RankOptions {

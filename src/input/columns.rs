@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use super::infer::Inferred;
 use super::program::{Program, Role};
 use super::{InputError, RowBuilder};
 use crate::model::Field;
@@ -38,8 +39,22 @@ impl ColumnPlan {
         headers: impl IntoIterator<Item = &'h str>,
         mapping: Option<&Mapping>,
     ) -> Result<Self, InputError> {
+        Self::with_inferred(name, headers, mapping, &[])
+    }
+
+    /// Like [`ColumnPlan::from_headers`], with the columns [`infer`](super::infer) found for
+    /// required fields no header names.
+    pub fn with_inferred<'h>(
+        name: &str,
+        headers: impl IntoIterator<Item = &'h str>,
+        mapping: Option<&Mapping>,
+        inferred: &[Inferred],
+    ) -> Result<Self, InputError> {
         let headers: Vec<String> = headers.into_iter().map(str::to_owned).collect();
-        let program = Program::compile(name, &headers, mapping)?;
+        let mut program = Program::compile(name, &headers, mapping)?;
+        for found in inferred {
+            program.adopt(found.field, &found.columns);
+        }
         if let Some(field) = program.missing_required() {
             return Err(InputError::MissingColumn {
                 name: name.to_owned(),

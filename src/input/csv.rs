@@ -151,10 +151,11 @@ pub(super) fn rows(
     options: &ReadOptions,
 ) -> Result<Rows, InputError> {
     let mut input = open_csv(name, input, options)?;
-    let plan = ColumnPlan::from_headers(
+    let plan = ColumnPlan::with_inferred(
         name,
         input.headers.iter().map(String::as_str),
         options.mapping.as_deref(),
+        &options.inferred,
     )?;
     let mut record = ::csv::StringRecord::new();
     let iter = std::iter::from_fn(move || {

@@ -12,6 +12,7 @@
 pub mod chunked;
 pub mod columns;
 mod csv;
+pub mod infer;
 mod json;
 mod parallel;
 mod posts;
@@ -157,11 +158,13 @@ pub struct ReadOptions {
     pub delimiter: Option<u8>,
     /// CSV files with at least this many bytes of rows are read by several threads.
     pub min_split: u64,
+    /// Columns inferred for required fields no header names ([`infer`]).
+    pub inferred: Vec<infer::Inferred>,
 }
 
 impl Default for ReadOptions {
     fn default() -> Self {
-        Self { mapping: None, delimiter: None, min_split: chunked::MIN_SPLIT }
+        Self { mapping: None, delimiter: None, min_split: chunked::MIN_SPLIT, inferred: Vec::new() }
     }
 }
 
@@ -185,6 +188,16 @@ pub enum InputError {
         column: &'static str,
         /// The header as found.
         found: Vec<String>,
+    },
+    /// No header names a required field, and several columns could be it.
+    #[error("`{name}` has no `{column}` column, and {} could {} be one", either(candidates), if candidates.len() == 2 { "both" } else { "each" })]
+    Ambiguous {
+        /// The input's name.
+        name: String,
+        /// The canonical column that is missing.
+        column: &'static str,
+        /// The headers that fit equally well.
+        candidates: Vec<String>,
     },
     /// A mapping profile names columns the file does not have.
     #[error("mapping `{mapping}` does not fit `{name}`")]
@@ -218,12 +231,24 @@ impl InputError {
                 "columns found: {}; rename one to `{column}`",
                 found.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ")
             )),
+            Self::Ambiguous { column, .. } => Some(format!(
+                "rename the right one to `{column}`, or map it in a profile: `scout inspect FILE --suggest-profile --output imports/NAME.toml` writes one to edit (add `{column} = \"…\"` under `[columns]`)"
+            )),
             Self::Json { .. } => Some("JSON input is an array of objects; use `--input-format ndjson` for one object per line".to_owned()),
             Self::Mapping { .. } => Some(
                 "run `scout inspect FILE` to see the file's columns, then fix the profile or pick another".to_owned(),
             ),
             Self::Io { .. } => None,
         }
+    }
+}
+
+/// `` `a` and `b` `` or `` `a`, `b` and `c` ``.
+fn either(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => quoted.concat(),
     }
 }
 

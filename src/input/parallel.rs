@@ -58,10 +58,11 @@ pub fn open_csv_file(path: &Path, read: &ReadOptions) -> Result<CsvFile, InputEr
         let rows = super::read_with(&Source::File(path.to_owned()), Format::Csv, read)?;
         return Ok(CsvFile::Sequential(rows));
     }
-    let plan = ColumnPlan::from_headers(
+    let plan = ColumnPlan::with_inferred(
         &name,
         head.headers.iter().map(String::as_str),
         read.mapping.as_deref(),
+        &read.inferred,
     )?;
     let bom = if head.dialect.bom { sniff::BOM.len() as u64 } else { 0 };
     let data_start = head.reader.position().byte() + bom;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::{InputError, RowBuilder};
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::model::{headers, Field};
+use crate::model::{headers, Field, Kind};
 use crate::model::{Candidate, RowError};
 use crate::number::{self as value, Decimal, Number};
 use crate::rules::mapping::{
@@ -34,8 +34,20 @@ pub struct Feed {
     pub scale: f64,
     /// Label separators, for niches.
     pub separators: Vec<String>,
-    /// Whether a profile set this feed (else a built-in alias did).
-    pub from_profile: bool,
+    /// What set this feed.
+    pub origin: Origin,
+}
+
+/// What decided that a column feeds a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// scout's own name or a built-in alias.
+    Alias,
+    /// A mapping profile.
+    Profile,
+    /// Inferred from the cells, for a required field no header names
+    /// ([`infer`](super::infer)).
+    Inferred,
 }
 
 /// What one source column does.
@@ -98,11 +110,25 @@ impl Program {
 
         if let Some(mapping) = mapping {
             for rule in &mapping.rules {
+                // Several headers are alternatives: those the file lacks are skipped, and
+                // only when none is there does the first one's problem stop the file.
                 let mut columns = Vec::new();
+                let mut missing = Vec::new();
                 for source in &rule.sources {
                     match resolve(mapping, name, raw_headers, &headers, source, rule.pick) {
                         Ok(found) => columns.extend(found),
-                        Err(diag) => problems.push(*diag),
+                        Err(diag) => missing.push((source, *diag)),
+                    }
+                }
+                let alternatives = rule.sources.len() > 1;
+                for (source, diag) in missing {
+                    let skippable = matches!(source, SourceRef::Header { text, .. }
+                        if find_header(raw_headers, text).is_empty());
+                    if !(alternatives && skippable && !columns.is_empty()) {
+                        problems.push(diag);
+                        if alternatives && skippable {
+                            break; // one error for a list none of whose headers is here
+                        }
                     }
                 }
                 columns.dedup();
@@ -118,7 +144,7 @@ impl Program {
                     unit: rule.unit,
                     scale: rule.scale,
                     separators: rule.separators.clone(),
-                    from_profile: true,
+                    origin: Origin::Profile,
                 });
             }
             for source in &mapping.ignore {
@@ -144,45 +170,37 @@ impl Program {
             if feeds.iter().any(|f| f.target == Target::Field(field)) {
                 continue;
             }
-            let columns: Vec<usize> = (0..width)
-                .filter(|&c| !claimed[c] && headers::builtin_field(&raw_headers[c]) == Some(field))
+            let matches: Vec<(usize, usize)> = (0..width)
+                .filter(|&c| !claimed[c])
+                .filter_map(|c| match headers::builtin_match(&raw_headers[c]) {
+                    Some((f, rank)) if f == field => Some((c, rank)),
+                    _ => None,
+                })
                 .collect();
-            if columns.is_empty() {
-                continue;
-            }
-            for &c in &columns {
-                claimed[c] = true;
-            }
-            let target = Target::Field(field);
-            feeds.push(Feed {
-                target,
-                prefer_raw: columns.len() > 1 && target.is_numeric(),
-                columns,
-                unit: Unit::Fraction,
-                scale: 1.0,
-                separators: DEFAULT_SEPARATORS.iter().map(|s| (*s).to_owned()).collect(),
-                from_profile: false,
-            });
+            // A text field takes the most telling header only (`Tiktoker name`, not also
+            // `Tiktok name`); the others stay extras. Numbers and labels take every match.
+            let best = matches.iter().map(|&(_, rank)| rank).min();
+            let columns: Vec<usize> = matches
+                .iter()
+                .filter(|&&(_, rank)| field.kind() != Kind::Text || Some(rank) == best)
+                .map(|&(c, _)| c)
+                .collect();
+            feeds.extend(builtin_feed(Target::Field(field), columns, &mut claimed));
         }
-        // Fields first, in canonical order, so rows fail on the same column whatever the
-        // profile's order; derivations and checks after.
-        feeds.sort_by_key(|f| match f.target {
-            Target::Field(field) => Field::ALL.iter().position(|&x| x == field).unwrap_or(0),
-            Target::EngagementsPerPost => 100,
-            Target::EngagementRate(_) => 101,
-            Target::CheckEngagementRate => 102,
-        });
-        for feed in &feeds {
-            let of = feed.columns.len();
-            for (i, &c) in feed.columns.iter().enumerate() {
-                roles[c] = Role::Feeds { target: feed.target, nth: i + 1, of };
-            }
+        if !feeds.iter().any(|f| matches!(f.target, Target::EngagementsPerPost)) {
+            let columns: Vec<usize> = (0..width)
+                .filter(|&c| {
+                    !claimed[c]
+                        && headers::ENGAGEMENT_ALIASES
+                            .contains(&headers::key(&raw_headers[c]).as_str())
+                })
+                .collect();
+            feeds.extend(builtin_feed(Target::EngagementsPerPost, columns, &mut claimed));
         }
-
         let defaults: Vec<(Field, Arc<str>)> = mapping
             .map(|m| m.defaults.iter().map(|(f, v)| (*f, Arc::from(v.as_str()))).collect())
             .unwrap_or_default();
-        Ok(Program {
+        let mut program = Program {
             width,
             headers,
             roles,
@@ -191,7 +209,44 @@ impl Program {
             decimal: mapping.map_or(Decimal::Point, |m| m.decimal),
             niche_map: mapping.map(|m| m.niche_map.clone()).unwrap_or_default(),
             mapping: mapping.map(|m| m.name.clone()),
-        })
+        };
+        program.assign_roles();
+        Ok(program)
+    }
+
+    /// Orders the feeds and marks each column's role from them. Fields come first, in
+    /// canonical order, so rows fail on the same column whatever the profile's order;
+    /// derivations and checks after.
+    fn assign_roles(&mut self) {
+        self.feeds.sort_by_key(|f| match f.target {
+            Target::Field(field) => Field::ALL.iter().position(|&x| x == field).unwrap_or(0),
+            Target::EngagementsPerPost => 100,
+            Target::EngagementRate(_) => 101,
+            Target::CheckEngagementRate => 102,
+        });
+        for feed in &self.feeds {
+            let of = feed.columns.len();
+            for (i, &c) in feed.columns.iter().enumerate() {
+                self.roles[c] = Role::Feeds { target: feed.target, nth: i + 1, of };
+            }
+        }
+    }
+
+    /// Feeds `field` from `columns`, which were extras: what [`infer`](super::infer) found
+    /// for a required field no header names. Columns already feeding something are skipped.
+    pub fn adopt(&mut self, field: Field, columns: &[usize]) {
+        let target = Target::Field(field);
+        let columns: Vec<usize> =
+            columns.iter().copied().filter(|&c| self.roles.get(c) == Some(&Role::Extra)).collect();
+        if columns.is_empty() || self.feed(target).is_some() {
+            return;
+        }
+        let mut claimed = vec![false; self.width];
+        if let Some(mut feed) = builtin_feed(target, columns, &mut claimed) {
+            feed.origin = Origin::Inferred;
+            self.feeds.push(feed);
+        }
+        self.assign_roles();
     }
 
     /// The first required field (`handle`, `followers`) no column feeds.
@@ -429,6 +484,26 @@ impl Program {
             format!(" (column {} `{}`)", c + 1, self.headers[c])
         }
     }
+}
+
+/// A feed of `columns` with the built-in reading (raw numbers preferred among duplicates,
+/// default label separators), claiming them; `None` when there are no columns.
+fn builtin_feed(target: Target, columns: Vec<usize>, claimed: &mut [bool]) -> Option<Feed> {
+    if columns.is_empty() {
+        return None;
+    }
+    for &c in &columns {
+        claimed[c] = true;
+    }
+    Some(Feed {
+        target,
+        prefer_raw: columns.len() > 1 && target.is_numeric(),
+        columns,
+        unit: Unit::Fraction,
+        scale: 1.0,
+        separators: DEFAULT_SEPARATORS.iter().map(|s| (*s).to_owned()).collect(),
+        origin: Origin::Alias,
+    })
 }
 
 fn index(field: Field) -> usize {

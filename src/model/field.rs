@@ -40,7 +40,11 @@ macro_rules! candidate_fields {
                 script_doc: "the account handle (string)",
                 aliases: ["handle", "username", "user", "account", "accountname", "screenname",
                     "userhandle", "ighandle", "instagramhandle", "tiktokhandle", "channelhandle",
-                    "influencerhandle"],
+                    "influencerhandle", "influencerinstaname", "instagramusername",
+                    "tiktokusername", "youtubeusername", "youtuber", "youtubername", "tiktoker",
+                    "tiktokername", "instagramname", "instaname", "igname", "creator",
+                    "creatorname", "influencer", "influencername", "channel", "channelname",
+                    "tiktokname", "name"],
             }
             Platform {
                 member: platform, kind: Text, required: false, ranking_column: true,
@@ -56,7 +60,9 @@ macro_rules! candidate_fields {
                 script_doc: "the follower count",
                 aliases: ["followers", "followercount", "followerscount", "numfollowers",
                     "nfollowers", "totalfollowers", "subscribers", "subscribercount",
-                    "subscriberscount", "subs", "fans", "fanscount", "audiencesize"],
+                    "subscriberscount", "subs", "fans", "fanscount", "audiencesize",
+                    "followersnumbers", "followernumbers", "subscribersnumbers",
+                    "subscribernumbers", "totalsubscribers", "followerstotal", "subscriberstotal"],
             }
             Following {
                 member: following, kind: Count, required: false, ranking_column: false,
@@ -71,7 +77,7 @@ macro_rules! candidate_fields {
                 test_doc: "Posts published, or per-post samples `[{ likes = 120, comments = 4 }]`.",
                 script_doc: "posts published (or ())",
                 aliases: ["posts", "postcount", "postscount", "numposts", "mediacount", "uploads",
-                    "videos", "videocount", "videoscount"],
+                    "videos", "videocount", "videoscount", "totalposts", "numberofposts"],
             }
             AvgLikes {
                 member: avg_likes, kind: Float, required: false, ranking_column: false,
@@ -79,7 +85,7 @@ macro_rules! candidate_fields {
                 test_doc: "Average likes per post.",
                 script_doc: "average likes per post (or ())",
                 aliases: ["avglikes", "averagelikes", "likesavg", "likesaverage", "meanlikes",
-                    "likesperpost", "avglikesperpost"],
+                    "likesperpost", "avglikesperpost", "avglike", "likespervideo", "avglikespervideo"],
             }
             AvgComments {
                 member: avg_comments, kind: Float, required: false, ranking_column: false,
@@ -87,7 +93,8 @@ macro_rules! candidate_fields {
                 test_doc: "Average comments per post.",
                 script_doc: "average comments per post (or ())",
                 aliases: ["avgcomments", "averagecomments", "commentsavg", "commentsaverage",
-                    "meancomments", "commentsperpost", "avgcommentsperpost"],
+                    "meancomments", "commentsperpost", "avgcommentsperpost", "commentspervideo",
+                    "avgcommentspervideo"],
             }
             AvgShares {
                 member: avg_shares, kind: Float, required: false, ranking_column: false,
@@ -95,7 +102,7 @@ macro_rules! candidate_fields {
                 test_doc: "Average shares per post.",
                 script_doc: "average shares per post (or ())",
                 aliases: ["avgshares", "averageshares", "sharesavg", "sharesaverage", "meanshares",
-                    "sharesperpost", "avgsharesperpost"],
+                    "sharesperpost", "avgsharesperpost", "sharespervideo"],
             }
             AvgViews {
                 member: avg_views, kind: Float, required: false, ranking_column: false,
@@ -103,14 +110,15 @@ macro_rules! candidate_fields {
                 test_doc: "Average views per post.",
                 script_doc: "average views per post (or ())",
                 aliases: ["avgviews", "averageviews", "viewsavg", "viewsaverage", "meanviews",
-                    "viewsperpost", "viewspervideo", "avgviewspervideo"],
+                    "viewsperpost", "viewspervideo", "avgviewspervideo", "avgview", "avgviewsperpost"],
             }
             Niches {
                 member: niches, kind: List, required: false, ranking_column: false,
                 doc: "The niches as written in the source; the rule set maps them onto its taxonomy.",
                 test_doc: "Niche labels: an array, or one string separated by `;`.",
                 script_doc: "the candidate's niches, mapped onto the taxonomy (array of strings)",
-                aliases: ["niches", "niche", "category", "categories", "topic", "topics"],
+                aliases: ["niches", "niche", "category", "categories", "topic", "topics", "genre",
+                    "genres", "contentcategory", "primarycategory", "vertical"],
             }
             Country {
                 member: country, kind: Text, required: false, ranking_column: false,
@@ -118,7 +126,8 @@ macro_rules! candidate_fields {
                 test_doc: "The country code.",
                 script_doc: "the country code (string or ())",
                 aliases: ["country", "countrycode", "audiencecountry", "audiencecountrymostly",
-                    "topaudiencecountry", "location"],
+                    "topaudiencecountry", "location", "audiencelocation", "accountcountry",
+                    "creatorcountry", "topcountry", "region"],
             }
             FakeFollowerPct {
                 member: fake_follower_pct, kind: Fraction, required: false, ranking_column: false,
@@ -230,7 +239,9 @@ macro_rules! define_field {
                 }
             }
 
-            /// Header keys (see [`headers::key`](super::headers::key)) that mean this field.
+            /// Header keys (see [`headers::key`](super::headers::key)) that mean this field, most
+            /// telling first: when different headers of one file match a text field, the
+            /// earliest alias wins (`Tiktoker name` over `Tiktok name`, `Youtuber` over `Name`).
             pub const fn aliases(self) -> &'static [&'static str] {
                 match self {
                     $(Field::$variant => &[$($alias),*],)*

@@ -29,22 +29,46 @@ pub fn key(header: &str) -> String {
 /// The field a header names: its canonical name or a built-in alias, compared by [`key`].
 /// Numbered category columns (`category_1`, `Category 2`) all feed `niches`.
 pub fn builtin_field(header: &str) -> Option<Field> {
+    builtin_match(header).map(|(field, _)| field)
+}
+
+/// The field a header names and how telling the match is: 0 for the canonical name, then
+/// 1 + the alias's place in [`Field::aliases`] (numbered category columns rank 1).
+pub fn builtin_match(header: &str) -> Option<(Field, usize)> {
     let key = key(header);
     if key.is_empty() {
         return None;
     }
     if let Some(field) = Field::ALL.into_iter().find(|f| self::key(f.name()) == key) {
-        return Some(field);
+        return Some((field, 0));
     }
-    if let Some(field) = Field::ALL.into_iter().find(|f| f.aliases().contains(&key.as_str())) {
-        return Some(field);
+    for field in Field::ALL {
+        if let Some(i) = field.aliases().iter().position(|a| *a == key) {
+            return Some((field, i + 1));
+        }
     }
     let numbered = ["category", "niche", "topic"].iter().any(|stem| {
         key.strip_prefix(stem)
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     });
-    numbered.then_some(Field::Niches)
+    numbered.then_some((Field::Niches, 1))
 }
+
+/// Header keys of a column of total engagements per post (likes + comments + shares), which
+/// scout turns into likes when a file has no likes column: `Engagement avg`, `Eng. (Avg.)`.
+pub const ENGAGEMENT_ALIASES: [&str; 11] = [
+    "engagementsperpost",
+    "engagementperpost",
+    "engagementavg",
+    "engagementavgvalues",
+    "engagementaverage",
+    "engagementaveragevalues",
+    "avgengagement",
+    "avgengagements",
+    "averageengagement",
+    "engavg",
+    "avgeng",
+];
 
 /// Whether a header is exactly a canonical field name (what the fast path handles).
 pub fn is_canonical(header: &str, field: Field) -> bool {
@@ -77,12 +101,32 @@ mod tests {
             ("USERNAME", Some(Field::Handle)),
             ("fake_follower_pct", Some(Field::FakeFollowerPct)),
             ("Likes", None),
-            ("Name", None),
+            ("Eng. (Avg.)", None),
+            ("Name", Some(Field::Handle)),
+            ("Channel Name", Some(Field::Handle)),
+            ("Instagram name", Some(Field::Handle)),
+            ("Followers Numbers ", Some(Field::Followers)),
+            ("Likes avg", Some(Field::AvgLikes)),
+            ("Comments avg", Some(Field::AvgComments)),
+            ("topic", Some(Field::Niches)),
+            ("Audience Country", Some(Field::Country)),
             ("S.no", None),
             ("", None),
         ];
         for (header, field) in cases {
             assert_eq!(builtin_field(header), field, "{header}");
+        }
+    }
+
+    #[test]
+    fn specific_aliases_outrank_generic_ones() {
+        let rank = |h: &str| builtin_match(h).map(|(_, r)| r);
+        assert!(rank("Tiktoker name") < rank("Tiktok name"));
+        assert!(rank("Youtuber") < rank("Name"));
+        assert!(rank("Influencer insta name") < rank("instagram name"));
+        assert!(rank("youtuber name") < rank("channel name"));
+        for key in ENGAGEMENT_ALIASES {
+            assert_eq!(builtin_field(key), None, "{key}");
         }
     }
 }

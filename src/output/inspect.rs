@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use comfy_table::{Cell, Table};
 
 use super::table::{self, right};
-use crate::input::program::{Feed, Role};
+use crate::input::program::{Feed, Origin, Role};
 use crate::inspect::Inspection;
 use crate::model::{Candidate, Field};
 use crate::rules::mapping::{Target, Unit};
@@ -33,9 +33,10 @@ fn ordinal(n: usize) -> String {
 /// How a feed reads its column, for the table's `how` column.
 fn how(feed: &Feed, nth: usize, of: usize, header: &str) -> String {
     let mut parts: Vec<String> = Vec::new();
-    parts.push(match (&feed.target, feed.from_profile) {
-        (_, true) => "profile".to_owned(),
-        (Target::Field(field), false) if crate::model::headers::is_canonical(header, *field) => {
+    parts.push(match (&feed.target, feed.origin) {
+        (_, Origin::Profile) => "profile".to_owned(),
+        (_, Origin::Inferred) => "inferred from the cells".to_owned(),
+        (Target::Field(field), _) if crate::model::headers::is_canonical(header, *field) => {
             "scout's name".to_owned()
         }
         _ => "built-in alias".to_owned(),

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod diff;
 pub mod file;
 pub mod inspect;
+pub mod profile;
 pub mod table;
 
 use std::io::{self, Write};

@@ -366,7 +366,7 @@ fn a_profile_that_does_not_fit_points_at_the_header() {
         "rank",
         &fixture("top1000-tiktok-sep.csv"),
         "--mapping",
-        "top1000-tiktok",
+        "top1000-youtube",
         "--brand",
         "glowskin",
     ]);
@@ -400,20 +400,112 @@ fn unknown_profiles_and_json_input() {
     assert!(run.stderr.contains("mapping profiles apply to CSV input"), "{}", run.stderr);
 }
 
+// ---------------------------------------------------------------------------------------
+// No profile at all: built-in aliases, inferred columns, suggested profiles.
+
+/// The handles of every row a ranking accounts for, sorted.
+fn handles(doc: &serde_json::Value) -> Vec<String> {
+    let mut out: Vec<String> = ["results", "filtered"]
+        .iter()
+        .flat_map(|k| doc[k].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r["handle"].as_str().map(str::to_owned))
+        .collect();
+    out.sort();
+    out
+}
+
 #[test]
-fn a_missing_handle_column_suggests_the_profile_that_fits() {
-    let run = scout(&["rank", &fixture("top1000-youtube.csv"), "--brand", "trailpack"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains(
-            "hint: the columns fit the profile `top1000-youtube`: add `--mapping top1000-youtube`"
-        ),
+fn every_layout_ranks_without_a_profile_and_finds_the_same_handles() {
+    for (profile, brand, read, _) in PROFILES {
+        let file = fixture(&format!("{profile}.csv"));
+        let (_, mapped) = rank_json(&file, &["--mapping", profile, "--brand", brand]);
+        let (run, bare) = rank_json(&file, &["--brand", brand]);
+        assert_eq!(counts(&bare).0, *read, "{profile}: {}", run.stderr);
+        assert_eq!(handles(&bare), handles(&mapped), "{profile}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn real_export_headers_are_built_in_aliases() {
+    let (run, doc) = rank_json(&fixture("zeroconf/creators.csv"), &["--brand", "glowskin"]);
+    assert_eq!(counts(&doc), (3, 2, 1, 0), "{}", run.stderr);
+    assert!(!run.stderr.contains("note:"), "nothing inferred: {}", run.stderr);
+    let inspect = scout(&["inspect", &fixture("zeroconf/creators.csv")]);
+    insta::assert_snapshot!("inspect_zeroconf_creators", inspect.stdout);
+}
+
+#[test]
+fn handle_and_followers_are_inferred_from_the_cells_with_a_note() {
+    let (run, doc) = rank_json(&fixture("zeroconf/inferred.csv"), &["--brand", "glowskin"]);
+    assert_eq!(counts(&doc).0, 3);
+    assert_eq!(
+        run.stderr.lines().filter(|l| l.starts_with("note:")).collect::<Vec<_>>(),
+        [
+            "note: no `handle` column: using `Profile` (text, 3 distinct values)",
+            "note: no `followers` column: using `Reach` (whole numbers, median 48,500)",
+        ],
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn two_columns_that_tie_stop_with_a_hint() {
+    let run = scout(&["rank", &fixture("zeroconf/tie.csv"), "--brand", "glowskin"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("has no `handle` column, and `Foo` and `Bar` could both be one"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint: rename the right one to `handle`"), "{}", run.stderr);
     // Inspecting still works without one, and says what is missing.
-    let run = scout(&["inspect", &fixture("top1000-youtube.csv")]);
-    assert!(run.stdout.contains("required: no column feeds `handle`"), "{}", run.stdout);
+    let run = scout(&["inspect", &quirk("missing_markers.csv")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+#[test]
+fn bundled_profiles_accept_their_layouts_variants() {
+    let (run, doc) = rank_json(
+        &fixture("zeroconf/youtube-variant.csv"),
+        &["--mapping", "top1000-youtube", "--brand", "trailpack"],
+    );
+    assert_eq!(counts(&doc).0, 1, "{}", run.stderr);
+    let row = &handles(&doc);
+    assert_eq!(row, &["trailtalk"]);
+}
+
+#[test]
+fn a_suggested_profile_checks_and_ranks_as_no_profile_does() {
+    let tmp = rules_with(&[]);
+    let rules = tmp.path().join("rules");
+    let rules = rules.to_str().unwrap();
+    for file in ["zeroconf/inferred.csv", "top1000-instagram.csv", "top1000-youtube-sep.csv"] {
+        let file = root().join(fixture(file));
+        let file = file.to_str().unwrap();
+        let args =
+            ["inspect", file, "--rules", rules, "--suggest-profile", "-o", "imports/mine.toml"];
+        let run = scout_in(tmp.path(), &args, None);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("wrote the mapping profile"), "{}", run.stderr);
+        let again = scout_in(tmp.path(), &args, None);
+        assert_eq!(again.code, 2);
+        assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+        let check = scout_in(tmp.path(), &["check", "--rules", rules], None);
+        assert_eq!(check.code, 0, "{}", check.stderr);
+        let rank = |extra: &[&str]| {
+            let mut all = vec!["rank", file, "--rules", rules, "--brand", "glowskin"];
+            all.extend_from_slice(&["--format", "json"]);
+            all.extend_from_slice(extra);
+            json(&scout_in(tmp.path(), &all, None))
+        };
+        let (bare, mapped) = (rank(&[]), rank(&["--mapping", "mine"]));
+        assert_eq!(counts(&bare), counts(&mapped), "{file}");
+        assert_eq!(handles(&bare), handles(&mapped), "{file}");
+        let forced = scout_in(tmp.path(), &[&args[..], &["--force"]].concat(), None);
+        assert_eq!(forced.code, 0, "{}", forced.stderr);
+        std::fs::remove_file(tmp.path().join("rules/imports/mine.toml")).unwrap();
+    }
 }
 
 /// One mistake per case: (name, profile text).

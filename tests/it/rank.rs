@@ -215,11 +215,11 @@ fn unknown_brand_is_fatal_with_a_suggestion() {
 fn missing_required_column_is_fatal() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("x.csv");
-    std::fs::write(&file, "name,followers\nann,100\n").unwrap();
+    std::fs::write(&file, "title,followers\nAnn Lee,100\n").unwrap();
     let run = scout(&["rank", file.to_str().unwrap(), "--brand", "glowskin"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("has no `handle` column"), "{}", run.stderr);
-    assert!(run.stderr.contains("hint: columns found: `name`, `followers`"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: columns found: `title`, `followers`"), "{}", run.stderr);
 }
 
 #[test]

@@ -228,14 +228,18 @@ impl Mapping {
         self.rules.iter().find(|r| r.target == target)
     }
 
-    /// Whether every header the profile names is among `headers`: a quick "does this
-    /// profile fit this file" test.
+    /// Whether the profile fits `headers`: every rule finds one of its headers (a list
+    /// names alternatives), every position is in range, every ignored header is there. A
+    /// quick "does this profile fit this file" test.
     pub fn fits(&self, headers: &[String]) -> bool {
-        let refs = self.rules.iter().flat_map(|r| &r.sources);
-        refs.chain(&self.ignore).all(|source| match source {
+        let found = |source: &SourceRef| match source {
             SourceRef::Header { text, .. } => !find_header(headers, text).is_empty(),
             SourceRef::Position { index, .. } => *index < headers.len(),
-        })
+        };
+        self.rules.iter().all(|rule| {
+            rule.sources.iter().any(found)
+                && rule.sources.iter().all(|s| matches!(s, SourceRef::Header { .. }) || found(s))
+        }) && self.ignore.iter().all(found)
     }
 
     /// Maps one category label through `[niches]`; `None` when the profile does not list it.

@@ -113,7 +113,7 @@ pub fn write_atomically(
 
 /// The CSV columns; the candidate fields among them are those
 /// [`Field::is_ranking_column`](crate::model::Field::is_ranking_column) names.
-pub(crate) const CSV_COLUMNS: [&str; 13] = [
+pub(crate) const CSV_COLUMNS: [&str; 14] = [
     "rank",
     "handle",
     "platform",
@@ -121,6 +121,7 @@ pub(crate) const CSV_COLUMNS: [&str; 13] = [
     "followers",
     "score",
     "engagement_rate",
+    "er_basis",
     "engagement",
     "niche_fit",
     "cost_efficiency",
@@ -144,6 +145,7 @@ fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
             c.followers.to_string(),
             ranked.score().to_string(),
             opt(e.metrics.engagement_rate.map(round6)),
+            e.metrics.basis.name().to_owned(),
             opt(e.components.engagement.map(round6)),
             round6(e.components.niche_fit).to_string(),
             opt(e.components.cost_efficiency.map(round6)),
@@ -170,6 +172,7 @@ pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
         "tier": e.tier.name,
         "score": ranked.score(),
         "engagement_rate": e.metrics.engagement_rate.map(round6),
+        "er_basis": e.metrics.basis.name(),
         "followers": c.followers,
         "line": c.line,
         "components": {

@@ -186,7 +186,7 @@ pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
             "cost_per_engagement": e.metrics.cost_per_engagement.map(round6),
             "estimated_reach": e.metrics.estimated_reach.map(round6),
         },
-        "benchmark": e.tier.benchmark,
+        "benchmark": e.tier.benchmark.map(round6),
         "revision": revision,
     });
     if !e.notes.is_empty() {

@@ -28,6 +28,8 @@ pub struct Metrics {
     pub engagements_per_post: Option<f64>,
     /// Engagements per post over followers (or views, by the brand's basis).
     pub engagement_rate: Option<f64>,
+    /// What `engagement_rate` is measured on: the brand's basis for the row's platform.
+    pub basis: ErBasis,
     /// Cost per post over engagements per post.
     pub cost_per_engagement: Option<f64>,
     /// Average views, else average likes × 10 (the usual impressions estimate).
@@ -50,7 +52,8 @@ pub fn metrics(brand: &Brand, candidate: &Candidate) -> Metrics {
     };
     let engagements_per_post =
         avg_likes.map(|likes| likes + avg_comments.unwrap_or(0.0) + avg_shares.unwrap_or(0.0));
-    let engagement_rate = engagements_per_post.and_then(|eng| match brand.engagement.basis {
+    let basis = brand.engagement.basis_for(candidate.platform.as_deref());
+    let engagement_rate = engagements_per_post.and_then(|eng| match basis {
         ErBasis::Followers if candidate.followers == 0 => Some(0.0),
         ErBasis::Followers => Some(eng / candidate.followers as f64),
         ErBasis::Views => avg_views.filter(|v| *v > 0.0).map(|views| eng / views),
@@ -67,6 +70,7 @@ pub fn metrics(brand: &Brand, candidate: &Candidate) -> Metrics {
         avg_views,
         engagements_per_post,
         engagement_rate,
+        basis,
         cost_per_engagement,
         estimated_reach,
     }
@@ -122,6 +126,12 @@ pub struct TierMatch {
     pub when: Option<Arc<str>>,
     /// The ER benchmark for this platform and tier.
     pub benchmark: Option<f64>,
+    /// The tier this one is carved out of, and that tier's benchmark for the row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carved_from: Option<Arc<str>>,
+    /// The benchmark of `carved_from` for the row (`parent_benchmark` in scripts).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_benchmark: Option<f64>,
 }
 
 impl TierMatch {
@@ -241,13 +251,19 @@ pub fn evaluate(
     let metrics = metrics(brand, candidate);
     let mut lazy = ScriptInputs { scope: None, inputs: None };
     let tier = match_tier(rules, brand, candidate, &metrics, options, &mut lazy)?;
-    let benchmark = brand.resolved_benchmarks.get(candidate.platform.as_deref(), &tier.name);
+    let benchmark = benchmark_of(brand, candidate, &metrics, &tier.name);
+    let parent_benchmark = tier
+        .carved_from
+        .as_ref()
+        .and_then(|parent| benchmark_of(brand, candidate, &metrics, parent));
     let tier_match = TierMatch {
         name: Arc::clone(&tier.name),
         min_followers: tier.min_followers,
         max_followers: tier.max_followers,
         when: tier.when.as_ref().map(|w| Arc::clone(&w.source)),
         benchmark,
+        carved_from: tier.carved_from.clone(),
+        parent_benchmark,
     };
 
     let components = components(rules, brand, candidate, &metrics, benchmark);
@@ -276,6 +292,17 @@ pub fn evaluate(
     evaluation.raw_score = Some(score);
     evaluation.score = Some(round4(clamped));
     Ok(evaluation)
+}
+
+/// The benchmark of `tier` for a row: its platform, its ER basis, its follower count.
+fn benchmark_of(
+    brand: &Brand,
+    candidate: &Candidate,
+    metrics: &Metrics,
+    tier: &str,
+) -> Option<f64> {
+    let platform = candidate.platform.as_deref();
+    brand.benchmarks.get(platform, metrics.basis, tier, candidate.followers)
 }
 
 /// Script inputs for one candidate: built at most once, and only when a script needs them.
@@ -310,9 +337,12 @@ fn match_tier<'a>(
             matched = Some(tier);
             break;
         };
+        let parent =
+            tier.carved_from.as_ref().and_then(|p| benchmark_of(brand, candidate, metrics, p));
         let fast = match (&condition.fast, options.interpreted) {
             (Some(fast), false) => {
                 let inputs = inputs.get_or_insert_with(|| fast_inputs(brand, candidate, metrics));
+                inputs.set_float(slots::PARENT_BENCHMARK, parent);
                 fast.eval_bool(inputs)
             }
             _ => None,
@@ -322,6 +352,7 @@ fn match_tier<'a>(
             None => {
                 let scope =
                     scope.get_or_insert_with(|| script_scope(rules, brand, candidate, metrics));
+                scope.set_value("parent_benchmark", opt_float(parent));
                 rules
                     .sandbox
                     .eval_condition(&condition.ast, scope)
@@ -424,6 +455,7 @@ fn fast_inputs<'a>(brand: &'a Brand, candidate: &'a Candidate, metrics: &Metrics
     inputs.set_float(slots::COST_PER_ENGAGEMENT, metrics.cost_per_engagement);
     inputs.set_float(slots::ESTIMATED_REACH, metrics.estimated_reach);
     inputs.set_str(slots::BRAND, Some(&brand.id));
+    inputs.set_str(slots::ER_BASIS, Some(metrics.basis.name()));
     inputs
 }
 
@@ -431,6 +463,7 @@ fn fill_scored_inputs<'a>(inputs: &mut Inputs<'a>, evaluation: &'a Evaluation) {
     let c = &evaluation.components;
     inputs.set_str(slots::TIER, Some(&evaluation.tier.name));
     inputs.set_float(slots::BENCHMARK, evaluation.tier.benchmark);
+    inputs.set_float(slots::PARENT_BENCHMARK, evaluation.tier.parent_benchmark);
     inputs.set_float(slots::ENGAGEMENT, c.engagement);
     inputs.set_float(slots::NICHE_FIT, Some(c.niche_fit));
     inputs.set_float(slots::COST_EFFICIENCY, c.cost_efficiency);
@@ -703,7 +736,9 @@ fn script_scope(
         .push_dynamic("cost_efficiency", Dynamic::UNIT)
         .push_dynamic("authenticity", Dynamic::UNIT)
         .push_dynamic("weights", Dynamic::from_map(weights))
-        .push_dynamic("brand", Dynamic::from(brand.id.clone()));
+        .push_dynamic("brand", Dynamic::from(brand.id.clone()))
+        .push_dynamic("er_basis", Dynamic::from(metrics.basis.name().to_owned()))
+        .push_dynamic("parent_benchmark", Dynamic::UNIT);
     scope
 }
 
@@ -723,6 +758,7 @@ fn fill_scored_scope(scope: &mut Scope, evaluation: &Evaluation) {
     let c = &evaluation.components;
     scope.set_value("tier", evaluation.tier.name.to_string());
     scope.set_value("benchmark", opt_float(evaluation.tier.benchmark));
+    scope.set_value("parent_benchmark", opt_float(evaluation.tier.parent_benchmark));
     scope.set_value("engagement", opt_float(c.engagement));
     scope.set_value("niche_fit", Dynamic::from_float(c.niche_fit));
     scope.set_value("cost_efficiency", opt_float(c.cost_efficiency));

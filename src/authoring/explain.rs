@@ -65,6 +65,14 @@ pub struct TierExplanation {
     pub rule: String,
     /// The ER benchmark for the platform and tier.
     pub benchmark: Option<f64>,
+    /// What the benchmark is for: ER on `followers` or on `views`.
+    pub er_basis: &'static str,
+    /// The tier this one is carved out of (`carved_from`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub carved_from: Option<String>,
+    /// That tier's benchmark for the row (`parent_benchmark`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_benchmark: Option<f64>,
     /// Earlier tiers whose bounds held but whose `when` condition did not.
     pub passed_over: Vec<PassedOver>,
 }
@@ -221,6 +229,9 @@ fn tier(brand: &Brand, candidate: &Candidate, evaluation: &Evaluation) -> TierEx
         when: m.when.as_deref().map(str::to_owned),
         rule,
         benchmark: m.benchmark,
+        er_basis: evaluation.metrics.basis.name(),
+        carved_from: m.carved_from.as_deref().map(str::to_owned),
+        parent_benchmark: m.parent_benchmark,
         passed_over,
     }
 }
@@ -263,7 +274,7 @@ fn metrics(
             input("avg_shares", m.avg_shares),
         ],
     });
-    let (formula, inputs) = match brand.engagement.basis {
+    let (formula, inputs) = match m.basis {
         ErBasis::Followers => (
             format!(
                 "engagements_per_post {} / followers {}",
@@ -544,7 +555,15 @@ impl Explanation {
             );
         }
         let benchmark = t.benchmark.map_or_else(|| "none".to_owned(), pct);
-        let _ = writeln!(out, "  ER benchmark for {} on {platform}: {benchmark}", t.name);
+        let _ = writeln!(
+            out,
+            "  ER benchmark for {} on {platform} (ER on {}): {benchmark}",
+            t.name, t.er_basis
+        );
+        if let Some(parent) = &t.carved_from {
+            let parent_benchmark = t.parent_benchmark.map_or_else(|| "none".to_owned(), pct);
+            let _ = writeln!(out, "  carved from {parent}: parent_benchmark {parent_benchmark}");
+        }
 
         let _ = writeln!(out, "\nmetrics");
         let width = self.metrics.iter().map(|m| m.name.len()).max().unwrap_or(0);

@@ -5,8 +5,6 @@
 //! A rule file points at its schema with a taplo `#:schema` directive, a path relative to
 //! the file ([`directive`]); the schemas live in `<rules>/schemas/`.
 
-use std::collections::BTreeMap;
-
 use schemars::generate::SchemaSettings;
 use schemars::Schema;
 use serde_json::{json, Value};
@@ -121,10 +119,10 @@ impl SchemaKind {
             }
             SchemaKind::Benchmarks => {
                 let mut schema =
-                    generator().into_root_schema_for::<BTreeMap<String, BTreeMap<String, f64>>>();
+                    generator().into_root_schema_for::<crate::rules::raw::BenchmarksSchema>();
                 schema.insert(
                     "description".to_owned(),
-                    json!("Engagement-rate benchmarks: platform (or `default`) → tier → rate, a fraction (2.28% is 0.0228)."),
+                    json!("Engagement-rate benchmarks: platform (or `default`) → tier → rate, a fraction (2.28% is 0.0228); `[followers.<platform>]` and `[views.<platform>]` for one ER basis; `[curve.<platform>]` for a curve over follower counts."),
                 );
                 (schema, "scout engagement-rate benchmarks")
             }

@@ -200,7 +200,7 @@ fn warn_about_scheme(ui: &Ui, brand: &Brand) {
     let names = brand.tiers.names();
     let scheme = brand.tiers.path.display();
     for name in &names {
-        if brand.benchmarks.get(None, name).is_none() {
+        if !brand.benchmarks.covers(None, brand.engagement.basis, name) {
             ui.warning(&format!(
                 "tier `{name}` of `{scheme}` has no benchmark in `[default]`, so its engagement component is missing"
             ));

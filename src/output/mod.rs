@@ -98,7 +98,7 @@ pub fn write_ranking(
 
 /// The CSV columns; the candidate fields among them are those
 /// [`Field::is_ranking_column`](crate::model::Field::is_ranking_column) names.
-pub(crate) const CSV_COLUMNS: [&str; 13] = [
+pub(crate) const CSV_COLUMNS: [&str; 14] = [
     "rank",
     "handle",
     "platform",
@@ -106,6 +106,7 @@ pub(crate) const CSV_COLUMNS: [&str; 13] = [
     "followers",
     "score",
     "engagement_rate",
+    "er_basis",
     "engagement",
     "niche_fit",
     "cost_efficiency",
@@ -131,6 +132,7 @@ fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
             c.followers.to_string(),
             ranked.score().to_string(),
             opt(e.metrics.engagement_rate.map(round6)),
+            e.metrics.basis.name().to_owned(),
             opt(e.components.engagement.map(round6)),
             round6(e.components.niche_fit).to_string(),
             opt(e.components.cost_efficiency.map(round6)),
@@ -169,6 +171,7 @@ pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
         "tier": e.tier.name,
         "score": ranked.score(),
         "engagement_rate": e.metrics.engagement_rate.map(round6),
+        "er_basis": e.metrics.basis.name(),
         "followers": c.followers,
         "line": c.line,
         "components": {
@@ -182,7 +185,7 @@ pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
             "cost_per_engagement": e.metrics.cost_per_engagement.map(round6),
             "estimated_reach": e.metrics.estimated_reach.map(round6),
         },
-        "benchmark": e.tier.benchmark,
+        "benchmark": e.tier.benchmark.map(round6),
         "revision": revision,
     });
     if !e.notes.is_empty() {

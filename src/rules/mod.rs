@@ -6,6 +6,7 @@
 //! validated types in this module. A `RuleSet` that exists is valid; the engine never
 //! re-checks it.
 
+pub mod curve;
 pub mod fast;
 pub mod load;
 pub mod mapping;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 use rhai::AST;
 
+pub use curve::Curve;
 pub use load::{load, revision_of};
 pub use raw::{Average, ErBasis, MissingPolicy};
 pub use script::{Limits, Sandbox};
@@ -52,8 +54,7 @@ impl Brand {
     /// The same brand judged on another tier scheme: for trying a scheme out before adopting
     /// it (`scout diff --tiers`, a scheme's own tests).
     pub fn with_tiers(&self, tiers: Arc<TierScheme>) -> Brand {
-        let resolved_benchmarks = self.benchmarks.resolve(&tiers.names());
-        Brand { tiers, resolved_benchmarks, ..self.clone() }
+        Brand { tiers, ..self.clone() }
     }
 }
 
@@ -128,11 +129,15 @@ pub fn normalize_niche(label: &str) -> String {
     label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
-/// Engagement-rate benchmarks by platform and tier, with a `default` platform, layered
-/// over the benchmarks they override (a brand's over the folder's).
+/// Engagement-rate benchmarks by platform and tier, with a `default` platform, per-basis
+/// tables and curves, layered over the benchmarks they override (a brand's over the
+/// folder's).
 #[derive(Clone, Debug, Default)]
 pub struct Benchmarks {
     table: HashMap<String, HashMap<String, f64>>,
+    /// Per-basis tables, indexed by `ErBasis as usize`.
+    by_basis: [HashMap<String, HashMap<String, f64>>; 2],
+    curves: HashMap<String, (Option<ErBasis>, Arc<Curve>)>,
     base: Option<Box<Benchmarks>>,
 }
 
@@ -140,69 +145,72 @@ impl Benchmarks {
     /// The platform name that applies to every platform without its own table.
     pub const DEFAULT: &'static str = "default";
 
-    /// Sets one benchmark.
-    pub fn insert(&mut self, platform: &str, tier: &str, value: f64) {
-        self.table.entry(platform.to_owned()).or_default().insert(tier.to_owned(), value);
+    /// Sets one benchmark, for rates on `basis` only, or on any basis when `None`.
+    pub fn insert(&mut self, basis: Option<ErBasis>, platform: &str, tier: &str, value: f64) {
+        let table = match basis {
+            None => self.table.entry(platform.to_owned()).or_default(),
+            Some(basis) => self.by_basis[basis as usize].entry(platform.to_owned()).or_default(),
+        };
+        table.insert(tier.to_owned(), value);
     }
 
-    /// Benchmarks that override `base`: any tier they set, for a platform or by default,
-    /// wins over every table of `base`.
+    /// Sets the curve of `platform`, for rates on `basis` only, or on any basis when `None`.
+    pub fn insert_curve(&mut self, basis: Option<ErBasis>, platform: &str, curve: Curve) {
+        self.curves.insert(platform.to_owned(), (basis, Arc::new(curve)));
+    }
+
+    /// Benchmarks that override `base`: any tier or curve they set, for a platform or by
+    /// default, wins over every table of `base`.
     pub fn over(base: Benchmarks) -> Self {
-        Self { table: HashMap::new(), base: Some(Box::new(base)) }
+        Self { base: Some(Box::new(base)), ..Self::default() }
     }
 
-    /// The benchmark for `tier` on `platform`: this layer's platform table, then its
-    /// `default` table, then the layer below.
-    pub fn get(&self, platform: Option<&str>, tier: &str) -> Option<f64> {
-        platform
-            .and_then(|p| self.table.get(p))
-            .and_then(|t| t.get(tier))
-            .or_else(|| self.table.get(Self::DEFAULT).and_then(|t| t.get(tier)))
-            .copied()
-            .or_else(|| self.base.as_ref()?.get(platform, tier))
-    }
-}
-
-impl Benchmarks {
-    /// Every benchmark for `tiers`, resolved once, for quick lookups per candidate.
-    pub fn resolve(&self, tiers: &[&str]) -> ResolvedBenchmarks {
-        let mut platforms: Vec<&str> = Vec::new();
-        let mut layer = Some(self);
-        while let Some(benchmarks) = layer {
-            for platform in benchmarks.table.keys() {
-                if platform != Self::DEFAULT && !platforms.contains(&platform.as_str()) {
-                    platforms.push(platform);
+    /// The benchmark of a row: `tier` on `platform`, for an engagement rate on `basis`, at
+    /// `followers`. In each layer, from the brand's down to the folder's, the platform's
+    /// curve, its per-basis table and its plain table are tried, then the same for
+    /// `default`.
+    pub fn get(
+        &self,
+        platform: Option<&str>,
+        basis: ErBasis,
+        tier: &str,
+        followers: u64,
+    ) -> Option<f64> {
+        let lookup = |name: &str| -> Option<f64> {
+            if let Some((curve_basis, curve)) = self.curves.get(name) {
+                if curve_basis.is_none_or(|b| b == basis) {
+                    return Some(curve.at(followers));
                 }
             }
-            layer = benchmarks.base.as_deref();
-        }
-        let row = |platform: Option<&str>| -> BenchmarkRow {
-            tiers.iter().map(|tier| ((*tier).to_owned(), self.get(platform, tier))).collect()
+            self.by_basis[basis as usize]
+                .get(name)
+                .and_then(|t| t.get(tier))
+                .or_else(|| self.table.get(name).and_then(|t| t.get(tier)))
+                .copied()
         };
-        ResolvedBenchmarks {
-            platforms: platforms.iter().map(|p| ((*p).to_owned(), row(Some(p)))).collect(),
-            default: row(None),
-        }
+        platform
+            .and_then(lookup)
+            .or_else(|| lookup(Self::DEFAULT))
+            .or_else(|| self.base.as_ref()?.get(platform, basis, tier, followers))
     }
-}
 
-/// Benchmarks resolved for one tier scheme: a short table per platform that has its own.
-#[derive(Clone, Debug, Default)]
-pub struct ResolvedBenchmarks {
-    platforms: Vec<(String, BenchmarkRow)>,
-    default: BenchmarkRow,
-}
+    /// Whether `tier` has a benchmark on `platform` for `basis` whatever the follower count
+    /// (a table names it, or a curve covers the platform).
+    pub fn covers(&self, platform: Option<&str>, basis: ErBasis, tier: &str) -> bool {
+        self.get(platform, basis, tier, 0).is_some()
+    }
 
-/// Benchmarks by tier name, for one platform.
-type BenchmarkRow = Vec<(String, Option<f64>)>;
-
-impl ResolvedBenchmarks {
-    /// The benchmark for `tier` on `platform`; the same answer as [`Benchmarks::get`].
-    pub fn get(&self, platform: Option<&str>, tier: &str) -> Option<f64> {
-        let row = platform
-            .and_then(|p| self.platforms.iter().find(|(name, _)| name == p))
-            .map_or(&self.default, |(_, row)| row);
-        row.iter().find(|(name, _)| name == tier).and_then(|(_, value)| *value)
+    /// Every tier name a table of this layer (not the layers below) names.
+    pub fn tier_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .table
+            .values()
+            .chain(self.by_basis.iter().flat_map(HashMap::values))
+            .flat_map(|t| t.keys().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 }
 
@@ -236,8 +244,6 @@ pub struct Brand {
     pub target_cost_per_engagement: f64,
     /// The benchmarks, with the brand's overrides applied.
     pub benchmarks: Benchmarks,
-    /// The same, resolved for the brand's tiers.
-    pub resolved_benchmarks: ResolvedBenchmarks,
 }
 
 /// A compiled scoring script.
@@ -298,18 +304,34 @@ impl Default for Weights {
 }
 
 /// How a brand measures engagement.
-#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct EngagementSettings {
-    /// The denominator.
+    /// The denominator on platforms without their own.
     pub basis: ErBasis,
+    /// The denominator per platform (lowercased), where it differs from `basis`.
+    pub platform_basis: Vec<(String, ErBasis)>,
     /// How per-post samples are averaged.
     pub average: Average,
     /// Engagement above `cap` × benchmark scores no higher.
     pub cap: f64,
 }
 
+impl EngagementSettings {
+    /// The denominator of the engagement rate on `platform`.
+    pub fn basis_for(&self, platform: Option<&str>) -> ErBasis {
+        platform
+            .and_then(|p| self.platform_basis.iter().find(|(name, _)| name == p))
+            .map_or(self.basis, |(_, basis)| *basis)
+    }
+}
+
 impl Default for EngagementSettings {
     fn default() -> Self {
-        Self { basis: ErBasis::Followers, average: Average::Mean, cap: 2.0 }
+        Self {
+            basis: ErBasis::Followers,
+            platform_basis: Vec::new(),
+            average: Average::Mean,
+            cap: 2.0,
+        }
     }
 }

@@ -47,6 +47,10 @@ pub struct RawTier {
     /// A rhai condition that must also hold.
     #[schemars(with = "Option<String>")]
     pub when: Option<Spanned<String>>,
+    /// The tier of the same list this one is carved out of: its bounds default to the
+    /// parent's, and its `when` reads the parent's benchmark as `parent_benchmark`.
+    #[schemars(with = "Option<String>")]
+    pub carved_from: Option<Spanned<String>>,
     /// What the tier is, for people.
     pub description: Option<String>,
 }
@@ -72,9 +76,88 @@ pub struct RawNiche {
     pub description: Option<String>,
 }
 
-/// A benchmark table: platform (or `default`) → tier → engagement rate. Tier keys keep
+/// Benchmark rates of one platform (or `default`): tier → engagement rate. Tier keys keep
 /// their spans, so a problem with a tier name points at the key.
-pub type RawBenchmarks = BTreeMap<String, BTreeMap<Spanned<String>, Spanned<f64>>>;
+pub type RawRates = BTreeMap<Spanned<String>, Spanned<f64>>;
+
+/// A benchmark file (`benchmarks.toml`, or a brand's `[benchmarks]`): per-tier tables by
+/// platform, the same for one engagement basis only, and curves by platform.
+///
+/// Read by hand rather than derived, so that the open platform tables and the reserved
+/// keys (`curve`, `followers`, `views`) can share one level and keep their spans.
+#[derive(Debug, Default)]
+pub struct RawBenchmarks {
+    /// `[<platform>]` and `[default]`: tier → rate, whatever the basis.
+    pub rates: BTreeMap<String, RawRates>,
+    /// `[followers.<platform>]`, `[views.<platform>]`: tier → rate, for rates on that basis.
+    pub by_basis: Vec<(ErBasis, BTreeMap<String, RawRates>)>,
+    /// `[curve.<platform>]`: a benchmark curve over follower counts.
+    pub curves: BTreeMap<String, RawCurve>,
+}
+
+/// The keys of a benchmark file that are not platforms.
+pub const RESERVED_BENCHMARK_KEYS: [&str; 3] = ["curve", "followers", "views"];
+
+impl<'de> Deserialize<'de> for RawBenchmarks {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawBenchmarks;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("tables of benchmarks by platform")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawBenchmarks, A::Error> {
+                let mut raw = RawBenchmarks::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "curve" => raw.curves = map.next_value()?,
+                        "followers" => raw.by_basis.push((ErBasis::Followers, map.next_value()?)),
+                        "views" => raw.by_basis.push((ErBasis::Views, map.next_value()?)),
+                        _ => {
+                            let rates = map.next_value()?;
+                            raw.rates.insert(key, rates);
+                        }
+                    }
+                }
+                Ok(raw)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// `[curve.<platform>]`: engagement benchmarks as a curve over follower counts, interpolated
+/// linearly on log10 followers between anchors and flat beyond the ends.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCurve {
+    /// Only rates on this basis use the curve; absent means any basis.
+    pub basis: Option<ErBasis>,
+    /// Anchor points `[followers, rate]`, by rising follower count; rates are fractions.
+    #[schemars(with = "Vec<(f64, f64)>")]
+    pub points: Spanned<Vec<Spanned<(f64, f64)>>>,
+    /// Where the figures come from, for people.
+    pub source: Option<String>,
+}
+
+/// The shape of a benchmark file, for its JSON Schema.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+pub struct BenchmarksSchema {
+    /// Benchmark curves by platform (or `default`); a platform's curve wins over its tier
+    /// table.
+    pub curve: Option<BTreeMap<String, RawCurve>>,
+    /// Per-tier rates for ER measured on followers, by platform (or `default`).
+    pub followers: Option<BTreeMap<String, BTreeMap<String, f64>>>,
+    /// Per-tier rates for ER measured on views, by platform (or `default`).
+    pub views: Option<BTreeMap<String, BTreeMap<String, f64>>>,
+    /// Per-tier rates by platform (or `default`), whatever the basis.
+    #[serde(flatten)]
+    pub platforms: BTreeMap<String, BTreeMap<String, f64>>,
+}
 
 /// `brands/<brand>.toml`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -108,7 +191,7 @@ pub struct RawBrand {
     pub cost: RawCost,
     /// Benchmark overrides, shaped like `benchmarks.toml`.
     #[serde(default)]
-    #[schemars(with = "BTreeMap<String, BTreeMap<String, f64>>")]
+    #[schemars(with = "BenchmarksSchema")]
     pub benchmarks: RawBenchmarks,
 }
 
@@ -194,10 +277,23 @@ pub struct RawEngagement {
     /// Engagement above `cap` × benchmark scores no higher.
     #[schemars(with = "Option<f64>")]
     pub cap: Option<Spanned<f64>>,
+    /// Per-platform settings, by platform name: `[engagement.platform.tiktok]`.
+    #[serde(default)]
+    pub platform: BTreeMap<String, RawPlatformEngagement>,
+}
+
+/// `[engagement.platform.<name>]` in a brand file.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlatformEngagement {
+    /// The denominator of the engagement rate on this platform.
+    pub basis: Option<ErBasis>,
 }
 
 /// The denominator of the engagement rate.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Deserialize, serde::Serialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ErBasis {
     /// (likes + comments + shares) / followers.
@@ -205,6 +301,16 @@ pub enum ErBasis {
     Followers,
     /// (likes + comments + shares) / views.
     Views,
+}
+
+impl ErBasis {
+    /// The basis as rule files and outputs write it: `followers` or `views`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ErBasis::Followers => "followers",
+            ErBasis::Views => "views",
+        }
+    }
 }
 
 /// How per-post samples are averaged.

@@ -61,9 +61,9 @@ impl Default for Limits {
 
 /// The variables that are not candidate fields, with what they hold; in [`VARIABLES`] they
 /// follow the fields.
-const DERIVED_VARIABLES: [(&str, &str); 14] = [
+const DERIVED_VARIABLES: [(&str, &str); 16] = [
     ("extra", "every extra column, by header name (map of strings)"),
-    ("engagement_rate", "engagement rate on the brand's basis, a fraction (or ())"),
+    ("engagement_rate", "engagement rate on the brand's basis for the platform, a fraction (or ())"),
     ("er", "the same as engagement_rate"),
     ("engagements_per_post", "likes + comments + shares per post (or ())"),
     ("cost_per_engagement", "cost_per_post / engagements_per_post (or ())"),
@@ -76,6 +76,11 @@ const DERIVED_VARIABLES: [(&str, &str); 14] = [
     ("authenticity", "component: 1 − fake_follower_pct (or ())"),
     ("weights", "the brand's component weights (map: engagement, niche_fit, …)"),
     ("brand", "the brand's file name, without `.toml`"),
+    ("er_basis", "the basis of engagement_rate on this platform: \"followers\" or \"views\""),
+    (
+        "parent_benchmark",
+        "the benchmark of the tier this one is `carved_from` (in its `when`; else of the matched tier's parent, or ())",
+    ),
 ];
 
 /// Every variable a scoring script or tier condition can read, with what it holds: the
@@ -123,6 +128,8 @@ pub mod slots {
     pub const AUTHENTICITY: usize = EXTRA + 11;
     pub const WEIGHTS: usize = EXTRA + 12;
     pub const BRAND: usize = EXTRA + 13;
+    pub const ER_BASIS: usize = EXTRA + 14;
+    pub const PARENT_BENCHMARK: usize = EXTRA + 15;
 }
 
 /// The most notes one evaluation keeps.
@@ -601,6 +608,8 @@ mod tests {
             (slots::AUTHENTICITY, "authenticity"),
             (slots::WEIGHTS, "weights"),
             (slots::BRAND, "brand"),
+            (slots::ER_BASIS, "er_basis"),
+            (slots::PARENT_BENCHMARK, "parent_benchmark"),
         ];
         assert_eq!(expected.len(), VARIABLES.len());
         for (slot, name) in expected {

@@ -52,6 +52,9 @@ pub struct Tier {
     pub max_followers: Option<u64>,
     /// A rhai condition that must also hold.
     pub when: Option<Condition>,
+    /// The tier of the same list this one is carved out of (`carved_from`): its benchmark
+    /// is `parent_benchmark` in scripts.
+    pub carved_from: Option<Arc<str>>,
 }
 
 impl Tier {

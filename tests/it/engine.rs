@@ -60,7 +60,7 @@ fn meta_tier_is_decided_by_its_condition() {
     assert_eq!(&*evaluation.tier.name, "meta");
     assert_eq!(
         evaluation.tier.when.as_deref(),
-        Some("following != () && following < 1500 && er != () && er > 0.05")
+        Some("following != () && following < 1500 && er != () && er >= 2.0 * parent_benchmark")
     );
     c.following = Some(2_000);
     assert_eq!(&*evaluate(rules, brand, &c, Options::default()).unwrap().tier.name, "micro");

@@ -7,8 +7,9 @@ use scout::rank::{self, RankOptions, Ranking};
 
 use crate::{engine::bundled, root};
 
-/// The example list with every creator on two platforms that share benchmarks (so the two
-/// rows score the same), and a few rows repeated word for word.
+/// The example list with every creator on two platforms that share benchmarks and ER basis
+/// for `littlenest` (YouTube and TikTok both read `[default]`, on followers), so the two rows
+/// score the same, and a few rows repeated word for word.
 fn rows() -> (String, Vec<String>) {
     let text = std::fs::read_to_string(root().join("examples/candidates.csv")).unwrap();
     let mut lines = text.lines();
@@ -18,11 +19,11 @@ fn rows() -> (String, Vec<String>) {
     for (i, line) in lines.enumerate() {
         let (handle, rest) = line.split_once(',').unwrap();
         let (_, rest) = rest.split_once(',').unwrap();
-        for platform in ["youtube", "instagram"] {
+        for platform in ["youtube", "tiktok"] {
             rows.push(format!("{handle},{platform},{rest}"));
         }
         if i % 7 == 0 {
-            rows.push(format!("{handle},instagram,{rest}"));
+            rows.push(format!("{handle},tiktok,{rest}"));
         }
     }
     (header, rows)

@@ -39,12 +39,14 @@ impl Loader<'_> {
         let engagement = self.engagement(file, &raw);
         let target_cost_per_engagement = self.target_cost_per_engagement(file, &raw);
         let benchmarks = self.brand_benchmarks(file, &raw, global, &tier_names, scheme.is_some());
+        if self.error_count() == before {
+            self.benchmark_coverage(file, &raw, &benchmarks, &engagement, &filters, &tier_names);
+        }
         if self.error_count() > before {
             return None;
         }
         let script = script?;
         let fast_script = fast_script(&script, &weights);
-        let resolved_benchmarks = benchmarks.resolve(&tier_names);
         Some(Brand {
             name: raw.name.clone().unwrap_or_else(|| id.clone()),
             id,
@@ -58,7 +60,6 @@ impl Loader<'_> {
             weights,
             engagement,
             target_cost_per_engagement,
-            resolved_benchmarks,
             benchmarks,
         })
     }
@@ -306,6 +307,11 @@ impl Loader<'_> {
         if let Some(basis) = raw.engagement.basis {
             engagement.basis = basis;
         }
+        for (platform, settings) in &raw.engagement.platform {
+            if let Some(basis) = settings.basis {
+                engagement.platform_basis.push((platform.to_lowercase(), basis));
+            }
+        }
         if let Some(average) = raw.engagement.average {
             engagement.average = average;
         }
@@ -349,6 +355,56 @@ impl Loader<'_> {
         let mut benchmarks = Benchmarks::over(global.clone());
         self.benchmark_table(file, &raw.benchmarks, tier_names, has_scheme, &mut benchmarks);
         benchmarks
+    }
+}
+
+impl Loader<'_> {
+    /// Every tier the brand gives a benchmark for itself (that `[default]` of
+    /// `benchmarks.toml` may therefore lack) must have one on every platform the brand
+    /// admits (`filters.platforms`; `default` when it admits any), on that platform's basis.
+    fn benchmark_coverage(
+        &mut self,
+        file: &SourceFile,
+        raw: &RawBrand,
+        benchmarks: &Benchmarks,
+        engagement: &EngagementSettings,
+        filters: &Filters,
+        tier_names: &[&str],
+    ) {
+        let own = raw
+            .benchmarks
+            .rates
+            .iter()
+            .chain(raw.benchmarks.by_basis.iter().flat_map(|(_, t)| t.iter()));
+        let own: Vec<(&String, &toml::Spanned<String>)> = own
+            .flat_map(|(platform, table)| table.keys().map(move |tier| (platform, tier)))
+            .collect();
+        let platforms: Vec<Option<&str>> = match &filters.platforms {
+            Some(list) => list.iter().map(|p| Some(p.as_str())).collect(),
+            None => vec![None],
+        };
+        for tier in tier_names {
+            let Some((_, key)) = own.iter().find(|(_, key)| key.get_ref() == tier) else {
+                continue;
+            };
+            for platform in &platforms {
+                let basis = engagement.basis_for(*platform);
+                if benchmarks.covers(*platform, basis, tier) {
+                    continue;
+                }
+                let on = platform.unwrap_or(Benchmarks::DEFAULT);
+                self.diags.push(
+                    file.error(
+                        key.span(),
+                        format!("tier `{tier}` has no benchmark on `{on}` (ER on {})", basis.name()),
+                    )
+                    .label(format!("`{tier}` is benchmarked here, but not for `{on}`"))
+                    .hint(format!(
+                        "add `{tier} = 0.03` under `[benchmarks.{on}]`, or under `[benchmarks.default]` for every platform"
+                    )),
+                );
+            }
+        }
     }
 }
 

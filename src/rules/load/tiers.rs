@@ -42,7 +42,8 @@ impl Loader<'_> {
         raw: &[RawTier],
         platform: Option<&str>,
     ) -> Vec<Tier> {
-        let tiers: Vec<Tier> = raw.iter().map(|tier| self.tier(file, tier)).collect();
+        let mut tiers: Vec<Tier> = raw.iter().map(|tier| self.tier(file, tier)).collect();
+        self.carve(file, raw, &mut tiers);
         let names: Vec<&str> = tiers.iter().map(|t| &*t.name).collect();
         let bounds: Vec<Bounds> = raw
             .iter()
@@ -62,6 +63,84 @@ impl Loader<'_> {
             self.diags.push(diag);
         }
         tiers
+    }
+
+    /// Resolves `carved_from`: the parent must be another tier of the list; a carved tier
+    /// without bounds of its own takes the parent's, and must lie within them. A `when`
+    /// that reads `parent_benchmark` needs a parent.
+    fn carve(&mut self, file: &SourceFile, raw: &[RawTier], tiers: &mut [Tier]) {
+        for (i, tier) in raw.iter().enumerate() {
+            let Some(parent) = &tier.carved_from else {
+                if let Some(when) = &tier.when {
+                    if mentions(when.get_ref(), "parent_benchmark") {
+                        self.diags.push(
+                            file.error(
+                                when.span(),
+                                format!(
+                                    "tier `{}` reads `parent_benchmark` but is carved from no tier",
+                                    tier.name.get_ref()
+                                ),
+                            )
+                            .label("`parent_benchmark` is () here")
+                            .hint("add `carved_from = \"micro\"` (the tier whose range this one takes a part of)"),
+                        );
+                    }
+                }
+                continue;
+            };
+            let name = parent.get_ref();
+            let found = raw.iter().position(|t| t.name.get_ref() == name);
+            let Some(p) = found.filter(|&p| p != i) else {
+                let others = raw.iter().filter(|t| t.name.get_ref() != tier.name.get_ref());
+                let names: Vec<&str> = others.map(|t| t.name.get_ref().as_str()).collect();
+                let hint = match crate::diagnostic::did_you_mean(name, names.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("tiers of this list: {}", names.join(", ")),
+                };
+                let message = if found == Some(i) {
+                    format!("tier `{name}` cannot be carved from itself")
+                } else {
+                    format!("`carved_from` names `{name}`, which is not a tier of this list")
+                };
+                self.diags.push(
+                    file.error(parent.span(), message).label("no such parent tier").hint(hint),
+                );
+                continue;
+            };
+            let (min, max) = (tiers[p].min_followers, tiers[p].max_followers);
+            if tier.min_followers.is_none() {
+                tiers[i].min_followers = min;
+            }
+            if tier.max_followers.is_none() {
+                tiers[i].max_followers = max;
+            }
+            let outside = tiers[i].min_followers < min
+                || max.is_some_and(|max| tiers[i].max_followers.is_none_or(|m| m > max));
+            if outside {
+                let span = tier
+                    .min_followers
+                    .as_ref()
+                    .filter(|m| *m.get_ref() < min)
+                    .or(tier.max_followers.as_ref())
+                    .map_or(parent.span(), |m| m.span());
+                self.diags.push(
+                    file.error(
+                        span,
+                        format!(
+                            "tier `{}` ({}) reaches outside `{name}` ({}), which it is carved from",
+                            tier.name.get_ref(),
+                            tiers[i].bounds_text(),
+                            tiers[p].bounds_text()
+                        ),
+                    )
+                    .label(format!("outside `{name}`"))
+                    .hint(format!(
+                        "leave out `min_followers` and `max_followers` to take `{name}`'s bounds"
+                    )),
+                );
+            }
+            tiers[i].carved_from = Some(Arc::from(name.as_str()));
+        }
     }
 
     /// One tier: its name checked, its `when` condition compiled.
@@ -94,8 +173,18 @@ impl Loader<'_> {
             min_followers: tier.min_followers.as_ref().map_or(0, |m| *m.get_ref()),
             max_followers: tier.max_followers.as_ref().map(|m| *m.get_ref()),
             when,
+            carved_from: None,
         }
     }
+}
+
+/// Whether `source` mentions the identifier `name` (as a whole word).
+fn mentions(source: &str, name: &str) -> bool {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    source.match_indices(name).any(|(at, _)| {
+        !source[..at].chars().next_back().is_some_and(word)
+            && !source[at + name.len()..].chars().next().is_some_and(word)
+    })
 }
 
 /// A problem with a tier list, located at the bound or name at fault.

@@ -61,7 +61,7 @@ impl Default for Limits {
 
 /// The variables that are not candidate fields, with what they hold; in [`VARIABLES`] they
 /// follow the fields.
-const DERIVED_VARIABLES: [(&str, &str); 14] = [
+const DERIVED_VARIABLES: [(&str, &str); 15] = [
     ("extra", "every extra column, by header name (map of strings)"),
     ("engagement_rate", "engagement rate on the brand's basis, a fraction (or ())"),
     ("er", "the same as engagement_rate"),
@@ -76,6 +76,7 @@ const DERIVED_VARIABLES: [(&str, &str); 14] = [
     ("authenticity", "component: 1 − fake_follower_pct (or ())"),
     ("weights", "the brand's component weights (map: engagement, niche_fit, …)"),
     ("brand", "the brand's file name, without `.toml`"),
+    ("settings", "every knob of the brand (map: filters, engagement, cost, weights, niches)"),
 ];
 
 /// Every variable a scoring script or tier condition can read, with what it holds: the
@@ -123,6 +124,7 @@ pub mod slots {
     pub const AUTHENTICITY: usize = EXTRA + 11;
     pub const WEIGHTS: usize = EXTRA + 12;
     pub const BRAND: usize = EXTRA + 13;
+    pub const SETTINGS: usize = EXTRA + 14;
 }
 
 /// The most notes one evaluation keeps.
@@ -441,6 +443,11 @@ impl Sandbox {
         Ok(score)
     }
 
+    /// Runs an expression (a reason placeholder) and returns its value.
+    pub fn eval_value(&self, ast: &AST, scope: &mut Scope) -> Result<Dynamic, ScriptError> {
+        self.run(ast, scope)
+    }
+
     /// Runs a tier condition and returns its verdict.
     pub fn eval_condition(&self, ast: &AST, scope: &mut Scope) -> Result<bool, ScriptError> {
         let value = self.run(ast, scope)?;
@@ -601,6 +608,7 @@ mod tests {
             (slots::AUTHENTICITY, "authenticity"),
             (slots::WEIGHTS, "weights"),
             (slots::BRAND, "brand"),
+            (slots::SETTINGS, "settings"),
         ];
         assert_eq!(expected.len(), VARIABLES.len());
         for (slot, name) in expected {

@@ -7,6 +7,7 @@ mod diff;
 mod docs;
 mod engine;
 mod explain;
+mod filters;
 mod import;
 mod new;
 mod order;

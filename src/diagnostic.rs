@@ -199,8 +199,26 @@ fn visible_span(source: &str, span: Range<usize>) -> Range<usize> {
     floor_char_boundary(source, end - 1)..end
 }
 
+/// Words that mean the opposite of each other: a candidate that differs from the word
+/// only by swapping one for the other is never suggested (`min_cost_per_post` for
+/// `max_cost_per_post` would invert the user's intent).
+const OPPOSITES: &[(&str, &str)] =
+    &[("min", "max"), ("include", "exclude"), ("allow", "deny"), ("pass", "fail")];
+
+/// Whether `a` and `b` are the same words but for one opposite swapped (`min_x`, `max_x`).
+fn opposite(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split('_').collect(), b.split('_').collect());
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .any(|(x, y)| OPPOSITES.iter().any(|(p, q)| (x == p && y == q) || (x == q && y == p)))
+        && a.iter().zip(&b).all(|(x, y)| {
+            x == y || OPPOSITES.iter().any(|(p, q)| (x == p && y == q) || (x == q && y == p))
+        })
+}
+
 /// The closest candidate to `word`, for a "did you mean" hint: a few edits away, or very
-/// similar by Jaro-Winkler.
+/// similar by Jaro-Winkler; never one that means the opposite.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
@@ -211,6 +229,9 @@ pub fn did_you_mean<'a>(
         .into_iter()
         .filter_map(|candidate| {
             let lower = candidate.to_lowercase();
+            if opposite(&word, &lower) {
+                return None;
+            }
             let edits = strsim::damerau_levenshtein(&word, &lower);
             let similarity = strsim::jaro_winkler(&word, &lower);
             (edits <= max_edits || similarity > 0.85).then_some((edits, candidate))
@@ -245,5 +266,11 @@ mod tests {
         assert_eq!(did_you_mean("wieght", ["weight", "niches"]), Some("weight"));
         assert_eq!(did_you_mean("zzz", ["weight", "niches"]), None);
         assert_eq!(did_you_mean("mdi", ["micro", "mid", "macro"]), Some("mid"));
+        assert_eq!(did_you_mean("min_cost_per_post", ["max_cost_per_post"]), None);
+        assert_eq!(
+            did_you_mean("min_cost_per_pots", ["max_cost_per_post", "min_cost_per_post"]),
+            Some("min_cost_per_post")
+        );
+        assert_eq!(did_you_mean("include_keywords", ["exclude_keywords"]), None);
     }
 }

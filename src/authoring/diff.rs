@@ -69,7 +69,7 @@ pub fn evaluate_all(rules: &RuleSet, brand: &Brand, candidates: &[Candidate]) ->
                         .verdicts
                         .iter()
                         .map(|v| VerdictOutcome {
-                            filter: v.filter,
+                            filter: v.filter.clone(),
                             passed: v.passed,
                             reason: v.reason(brand, candidate, &evaluation),
                         })
@@ -275,25 +275,25 @@ fn flips(rows: &[Row]) -> Vec<Flip> {
     let mut by_filter: BTreeMap<usize, Vec<Flip>> = BTreeMap::new();
     let mut order: Vec<Filter> = Vec::new();
     for row in rows.iter().filter(|r| r.before.error.is_none() && r.after.error.is_none()) {
-        let filters = row.before.verdicts.iter().chain(&row.after.verdicts).map(|v| v.filter);
+        let filters = row.before.verdicts.iter().chain(&row.after.verdicts).map(|v| &v.filter);
         for filter in filters {
-            if !order.contains(&filter) {
-                order.push(filter);
+            if !order.contains(filter) {
+                order.push(filter.clone());
             }
         }
-        let side = |outcome: &Outcome, filter: Filter| {
-            outcome.verdicts.iter().find(|v| v.filter == filter).map_or_else(
+        let side = |outcome: &Outcome, filter: &Filter| {
+            outcome.verdicts.iter().find(|v| v.filter == *filter).map_or_else(
                 || FlipSide { passed: true, reason: "not set".to_owned() },
                 |v| FlipSide { passed: v.passed, reason: v.reason.clone() },
             )
         };
-        for (position, &filter) in order.iter().enumerate() {
+        for (position, filter) in order.iter().enumerate() {
             let (b, a) = (side(&row.before, filter), side(&row.after, filter));
             if b.passed != a.passed {
                 by_filter.entry(position).or_default().push(Flip {
                     handle: row.handle.clone(),
                     line: row.line,
-                    filter,
+                    filter: filter.clone(),
                     before: b,
                     after: a,
                 });
@@ -345,17 +345,21 @@ impl DiffReport {
 mod tests {
     use super::*;
 
-    fn outcome(tier: &str, score: f64, failed: &[Filter]) -> Outcome {
+    fn filter(name: &str) -> Filter {
+        Filter(name.into())
+    }
+
+    fn outcome(tier: &str, score: f64, failed: &[&str]) -> Outcome {
         Outcome {
             tier: Some(tier.to_owned()),
             score: Some(score),
             passed: failed.is_empty(),
-            verdicts: [Filter::Tiers, Filter::MaxFollowers]
+            verdicts: ["tiers", "max_followers"]
                 .into_iter()
-                .map(|filter| VerdictOutcome {
-                    filter,
-                    passed: !failed.contains(&filter),
-                    reason: format!("{filter:?}"),
+                .map(|name| VerdictOutcome {
+                    filter: filter(name),
+                    passed: !failed.contains(&name),
+                    reason: name.to_owned(),
                 })
                 .collect(),
             error: None,
@@ -374,7 +378,7 @@ mod tests {
             row("c", outcome("micro", 70.0, &[]), outcome("micro", 70.0, &[])),
             row(
                 "d",
-                outcome("mid", 80.0, &[Filter::Tiers]),
+                outcome("mid", 80.0, &["tiers"]),
                 Outcome { error: Some("boom".into()), ..Outcome::default() },
             ),
         ];
@@ -413,8 +417,8 @@ mod tests {
     #[test]
     fn flipped_verdicts_both_ways() {
         let rows = [
-            row("a", outcome("micro", 50.0, &[]), outcome("mid", 50.0, &[Filter::Tiers])),
-            row("b", outcome("mid", 50.0, &[Filter::Tiers]), outcome("micro", 50.0, &[])),
+            row("a", outcome("micro", 50.0, &[]), outcome("mid", 50.0, &["tiers"])),
+            row("b", outcome("mid", 50.0, &["tiers"]), outcome("micro", 50.0, &[])),
             row("c", outcome("micro", 50.0, &[]), outcome("micro", 50.0, &[])),
         ];
         let diff = compare(&rows, &["micro", "mid"], &["micro", "mid"], DiffOptions::default());
@@ -431,7 +435,7 @@ mod tests {
     fn a_filter_only_one_side_sets_counts_as_passing_on_the_other() {
         let mut after = outcome("micro", 50.0, &[]);
         after.verdicts.push(VerdictOutcome {
-            filter: Filter::Countries,
+            filter: filter("countries"),
             passed: false,
             reason: "country `DE` not in [US]".into(),
         });

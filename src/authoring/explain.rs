@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 
 use crate::engine::{self, EvalError, Evaluation, Filter, Options};
 use crate::model::Candidate;
+use crate::rules::fast::V;
+use crate::rules::filters::Check;
 use crate::rules::{Brand, ErBasis, RuleSet};
 use crate::text::{printable, printable_lines, thousands};
 
@@ -349,32 +351,33 @@ fn filters(
         .verdicts
         .iter()
         .map(|verdict| {
-            let (value, test, threshold) = match verdict.filter {
-                Filter::Platforms => (json!(c.platform), "in", json!(f.platforms)),
-                Filter::Tiers => (json!(evaluation.tier.name), "in", json!(f.tiers)),
-                Filter::MinFollowers => (json!(c.followers), ">=", json!(f.min_followers)),
-                Filter::MaxFollowers => (json!(c.followers), "<=", json!(f.max_followers)),
-                Filter::MinEngagementRate => {
-                    (json!(evaluation.metrics.engagement_rate), ">=", json!(f.min_engagement_rate))
+            let spec = f.get(verdict.filter.as_str());
+            let (value, test, threshold) = match spec.map(|s| &s.check) {
+                Some(Check::Platforms(platforms)) => (json!(c.platform), "in", json!(platforms)),
+                Some(Check::Tiers(tiers)) => (json!(evaluation.tier.name), "in", json!(tiers)),
+                Some(Check::Min(measure, min)) => {
+                    let value = engine::measure_of(*measure, c, evaluation);
+                    (measure_json(*measure, value), ">=", measure_json(*measure, Some(*min)))
                 }
-                Filter::MinNicheFit => {
-                    (json!(evaluation.components.niche_fit), ">=", json!(f.min_niche_fit))
+                Some(Check::Max(measure, max)) => {
+                    let value = engine::measure_of(*measure, c, evaluation);
+                    (measure_json(*measure, value), "<=", measure_json(*measure, Some(*max)))
                 }
-                Filter::MaxFakeFollowerPct => {
-                    (json!(c.fake_follower_pct), "<=", json!(f.max_fake_follower_pct))
-                }
-                Filter::Countries => (json!(c.country), "in", json!(f.countries)),
-                Filter::MaxCostPerPost => {
-                    (json!(c.cost_per_post), "<=", json!(f.max_cost_per_post))
-                }
-                Filter::ExcludeKeywords => (
+                Some(Check::Countries(countries)) => (json!(c.country), "in", json!(countries)),
+                Some(Check::ExcludeKeywords) => (
                     json!(engine::excluded_keyword(brand, c).map(|(k, _)| k)),
                     "none of",
                     json!(f.exclude_keywords),
                 ),
+                Some(Check::Custom(custom)) => (
+                    custom_values(brand, c, evaluation, &custom.needs),
+                    "reject when",
+                    json!(&*custom.source),
+                ),
+                None => (Value::Null, "", Value::Null),
             };
             FilterExplanation {
-                filter: verdict.filter,
+                filter: verdict.filter.clone(),
                 value,
                 test,
                 threshold,
@@ -384,6 +387,38 @@ fn filters(
             }
         })
         .collect()
+}
+
+/// A measure's value in JSON: counts as whole numbers.
+fn measure_json(measure: crate::rules::filters::Measure, value: Option<f64>) -> Value {
+    use crate::rules::filters::Range;
+    match value {
+        Some(v) if measure.range() == Range::Count && v.fract() == 0.0 && v >= 0.0 => {
+            json!(v as u64)
+        }
+        other => json!(other),
+    }
+}
+
+/// The values a custom filter needs, by variable name (`null` when missing).
+fn custom_values(
+    brand: &Brand,
+    candidate: &Candidate,
+    evaluation: &Evaluation,
+    needs: &[usize],
+) -> Value {
+    let inputs = engine::script_inputs(brand, candidate, evaluation);
+    let values = needs.iter().map(|&slot| {
+        let value = match inputs.values[slot] {
+            V::Float(x) => json!(x),
+            V::Int(i) => json!(i),
+            V::Bool(b) => json!(b),
+            V::Str(_) => json!(inputs.strings[slot]),
+            V::Unit => Value::Null,
+        };
+        (crate::rules::script::VARIABLES[slot].0.to_owned(), value)
+    });
+    Value::Object(values.collect())
 }
 
 fn components(
@@ -583,10 +618,7 @@ impl Explanation {
             .filters
             .iter()
             .map(|f| {
-                let name = serde_json::to_value(f.filter)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
+                let name = f.filter.to_string();
                 let value = if f.missing { "missing".to_owned() } else { json_text(&f.value) };
                 let threshold = format!("{} {}", f.test, json_text(&f.threshold));
                 let verdict = match (f.passed, f.missing) {
@@ -635,13 +667,8 @@ impl Explanation {
         for note in &self.script.notes {
             let _ = writeln!(out, "  note: {}", printable(note));
         }
-        let failed: Vec<String> = self
-            .filters
-            .iter()
-            .filter(|f| !f.passed)
-            .filter_map(|f| serde_json::to_value(f.filter).ok())
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect();
+        let failed: Vec<String> =
+            self.filters.iter().filter(|f| !f.passed).map(|f| f.filter.to_string()).collect();
         if self.passed {
             let _ = writeln!(out, "\nscore {score} · ranked: passes every filter");
         } else {

@@ -206,7 +206,7 @@ fn warn_about_scheme(ui: &Ui, brand: &Brand) {
             ));
         }
     }
-    for name in brand.filters.tiers.iter().flatten() {
+    for name in brand.filters.tiers().into_iter().flatten() {
         if !names.contains(&name.as_str()) {
             ui.warning(&format!(
                 "`filters.tiers` names `{name}`, which `{scheme}` does not define: no candidate passes through it"

@@ -152,18 +152,18 @@ fn flips(flips: &[Flip]) -> String {
     let mut order: Vec<Filter> = Vec::new();
     for flip in flips {
         if !order.contains(&flip.filter) {
-            order.push(flip.filter);
+            order.push(flip.filter.clone());
         }
     }
     for filter in order {
         let group: Vec<&Flip> = flips.iter().filter(|f| f.filter == filter).collect();
-        out.push_str(&flip_group(filter, &group));
+        out.push_str(&flip_group(&filter, &group));
     }
     out
 }
 
 /// One filter's flipped verdicts.
-fn flip_group(filter: Filter, group: &[&Flip]) -> String {
+fn flip_group(filter: &Filter, group: &[&Flip]) -> String {
     let mut out = String::new();
     let now_fail = group.iter().filter(|f| !f.after.passed).count();
     let _ = writeln!(
@@ -197,9 +197,6 @@ fn flip_group(filter: Filter, group: &[&Flip]) -> String {
 }
 
 /// The filter's name as the rule files spell it.
-fn filter_name(filter: Filter) -> String {
-    serde_json::to_value(filter)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+fn filter_name(filter: &Filter) -> String {
+    filter.to_string()
 }

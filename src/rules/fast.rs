@@ -322,7 +322,7 @@ impl Compiler<'_> {
                     return Ok(node(move |frame| Ok(frame.locals[slot])));
                 }
                 match slot(name) {
-                    Some(slot) if !matches!(name, "niches" | "extra" | "weights") => {
+                    Some(slot) if !matches!(name, "niches" | "extra" | "weights" | "settings") => {
                         Ok(node(move |frame| Ok(frame.inputs.values[slot])))
                     }
                     _ => unsupported(format!("`{name}` as a value")),
@@ -401,7 +401,9 @@ impl Compiler<'_> {
                 let name = var.1.as_str();
                 match (self.local(name), slot(name)) {
                     (Some(local), _) => Operand::Local(local),
-                    (None, Some(input)) if !matches!(name, "niches" | "extra" | "weights") => {
+                    (None, Some(input))
+                        if !matches!(name, "niches" | "extra" | "weights" | "settings") =>
+                    {
                         Operand::Input(input)
                     }
                     _ => Operand::Node(self.expr(expr)?),

@@ -8,6 +8,7 @@
 
 pub mod curve;
 pub mod fast;
+pub mod filters;
 pub mod load;
 pub mod mapping;
 pub mod raw;
@@ -21,6 +22,7 @@ use std::sync::Arc;
 use rhai::AST;
 
 pub use curve::Curve;
+pub use filters::Filters;
 pub use load::{load, revision_of};
 pub use raw::{Average, ErBasis, MissingPolicy};
 pub use script::{Limits, Sandbox};
@@ -244,6 +246,8 @@ pub struct Brand {
     pub target_cost_per_engagement: f64,
     /// The benchmarks, with the brand's overrides applied.
     pub benchmarks: Benchmarks,
+    /// Every knob of the brand as scripts read it (`settings.filters.max_followers`).
+    pub settings: Arc<rhai::Map>,
 }
 
 /// A compiled scoring script.
@@ -253,35 +257,6 @@ pub struct Script {
     pub path: PathBuf,
     /// The compiled script.
     pub ast: AST,
-}
-
-/// A brand's hard filters. Lists are lowercased for matching.
-#[derive(Clone, Debug, Default)]
-pub struct Filters {
-    /// Allowed platforms.
-    pub platforms: Option<Vec<String>>,
-    /// Allowed tiers.
-    pub tiers: Option<Vec<String>>,
-    /// Lowest follower count, inclusive.
-    pub min_followers: Option<u64>,
-    /// Highest follower count, inclusive.
-    pub max_followers: Option<u64>,
-    /// Lowest engagement rate.
-    pub min_engagement_rate: Option<f64>,
-    /// Lowest niche fit.
-    pub min_niche_fit: Option<f64>,
-    /// Highest fake-follower share.
-    pub max_fake_follower_pct: Option<f64>,
-    /// Allowed countries, uppercased.
-    pub countries: Option<Vec<String>>,
-    /// Highest cost per post.
-    pub max_cost_per_post: Option<f64>,
-    /// Excluded keywords, lowercased.
-    pub exclude_keywords: Vec<String>,
-    /// Extra columns searched for excluded keywords.
-    pub keyword_columns: Vec<String>,
-    /// What a filter does when its value is missing.
-    pub when_missing: MissingPolicy,
 }
 
 /// Component weights.

@@ -8,6 +8,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::filters::{filter_keys, KeywordMatch, Measure, Range};
+
 /// `tiers.toml`, or any tier scheme under `experiments/`.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -195,44 +197,197 @@ pub struct RawBrand {
     pub benchmarks: RawBenchmarks,
 }
 
-/// `[filters]` in a brand file.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+/// `[filters]` in a brand file. Besides the keys below, every numeric measure takes a
+/// `min_<measure>` and a `max_<measure>` bound (`min_cost_per_post = 20`), from the one
+/// table in `rules::filters::Measure`; unknown keys are errors.
+#[derive(Debug, Default)]
 pub struct RawFilters {
     /// Allowed platforms.
-    #[schemars(with = "Option<Vec<String>>")]
     pub platforms: Option<Vec<Spanned<String>>>,
     /// Allowed tiers.
-    #[schemars(with = "Option<Vec<String>>")]
     pub tiers: Option<Vec<Spanned<String>>>,
-    /// Lowest follower count, inclusive.
-    #[schemars(with = "Option<u64>")]
-    pub min_followers: Option<Spanned<u64>>,
-    /// Highest follower count, inclusive.
-    #[schemars(with = "Option<u64>")]
-    pub max_followers: Option<Spanned<u64>>,
-    /// Lowest engagement rate, as a fraction.
-    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
-    pub min_engagement_rate: Option<Spanned<f64>>,
-    /// Lowest niche fit, 0–1: turns away candidates outside the brand's niches.
-    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
-    pub min_niche_fit: Option<Spanned<f64>>,
-    /// Highest fake-follower share, as a fraction.
-    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
-    pub max_fake_follower_pct: Option<Spanned<f64>>,
     /// Allowed countries.
-    #[schemars(with = "Option<Vec<String>>")]
     pub countries: Option<Vec<Spanned<String>>>,
-    /// Highest cost per post.
-    #[schemars(with = "Option<f64>")]
-    pub max_cost_per_post: Option<Spanned<f64>>,
+    /// `min_<measure>` / `max_<measure>` bounds, inclusive, as written.
+    pub bounds: Vec<(Spanned<String>, Spanned<f64>)>,
     /// Words that exclude a candidate when found in its text.
-    #[serde(default)]
-    #[schemars(with = "Vec<String>")]
     pub exclude_keywords: Vec<Spanned<String>>,
     /// Extra columns searched for excluded keywords.
     pub keyword_columns: Option<Vec<String>>,
-    /// What a filter does when the value it needs is missing.
+    /// How excluded keywords match: whole words, word prefixes or anywhere.
+    pub keyword_match: Option<KeywordMatch>,
+    /// What a filter does when the value it needs is missing: one policy for all, or per
+    /// filter.
+    pub when_missing: Option<Spanned<RawWhenMissing>>,
+    /// The brand's own filters.
+    pub custom: Vec<RawCustomFilter>,
+    /// Every key, in the order the file writes them.
+    pub order: Vec<Spanned<String>>,
+}
+
+impl<'de> Deserialize<'de> for RawFilters {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawFilters;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a table of filters")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawFilters, A::Error> {
+                let mut out = RawFilters::default();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    match key.get_ref().as_str() {
+                        "platforms" => out.platforms = Some(map.next_value()?),
+                        "tiers" => out.tiers = Some(map.next_value()?),
+                        "countries" => out.countries = Some(map.next_value()?),
+                        "exclude_keywords" => out.exclude_keywords = map.next_value()?,
+                        "keyword_columns" => out.keyword_columns = Some(map.next_value()?),
+                        "keyword_match" => out.keyword_match = Some(map.next_value()?),
+                        "when_missing" => out.when_missing = Some(map.next_value()?),
+                        "custom" => out.custom = map.next_value()?,
+                        name if Measure::of_key(name).is_some() => {
+                            out.bounds.push((key.clone(), map.next_value()?));
+                        }
+                        name => {
+                            return Err(serde::de::Error::unknown_field(name, filter_keys()));
+                        }
+                    }
+                    out.order.push(key);
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+impl JsonSchema for RawFilters {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RawFilters".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        /// The keys that are not bounds, for their schema.
+        #[derive(JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Fixed {
+            /// Allowed platforms.
+            platforms: Option<Vec<String>>,
+            /// Allowed tiers, by name from the brand's tier scheme.
+            tiers: Option<Vec<String>>,
+            /// Allowed countries.
+            countries: Option<Vec<String>>,
+            /// Words that exclude a candidate when found in its handle, niches or keyword
+            /// columns.
+            #[serde(default)]
+            exclude_keywords: Vec<String>,
+            /// Extra columns searched for excluded keywords.
+            keyword_columns: Option<Vec<String>>,
+            /// How excluded keywords match: `word` (default), `prefix` or `substring`.
+            keyword_match: Option<KeywordMatch>,
+            /// What a filter does when its value is missing: `pass` or `fail` for every
+            /// filter, or a table by filter name (`default` for the rest).
+            when_missing: Option<RawWhenMissing>,
+            /// The brand's own filters: rhai conditions with their own reasons.
+            #[serde(default)]
+            custom: Vec<RawCustomFilter>,
+        }
+        let mut schema = Fixed::json_schema(generator);
+        if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+            for measure in Measure::all() {
+                for (prefix, what) in [("min_", "Lowest"), ("max_", "Highest")] {
+                    let mut bound = schemars::json_schema!({
+                        "type": "number",
+                        "description": format!("{what} {}, inclusive.", measure.name()),
+                    });
+                    if let Range::Fraction(_) = measure.range() {
+                        bound.insert("minimum".into(), 0.into());
+                        bound.insert("maximum".into(), 1.into());
+                    }
+                    properties.insert(format!("{prefix}{}", measure.name()), bound.into());
+                }
+            }
+        }
+        schema
+    }
+}
+
+/// `when_missing`: one policy for every filter, or a table of policies by filter name,
+/// with `default` for the filters it does not name.
+#[derive(Debug)]
+pub enum RawWhenMissing {
+    /// `when_missing = "fail"`.
+    All(MissingPolicy),
+    /// `when_missing = { default = "pass", max_fake_follower_pct = "fail" }`.
+    PerFilter(Vec<(Spanned<String>, Spanned<MissingPolicy>)>),
+}
+
+impl<'de> Deserialize<'de> for RawWhenMissing {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RawWhenMissing;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("`pass`, `fail` or a table of them by filter name")
+            }
+            fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<RawWhenMissing, E> {
+                match value {
+                    "pass" => Ok(RawWhenMissing::All(MissingPolicy::Pass)),
+                    "fail" => Ok(RawWhenMissing::All(MissingPolicy::Fail)),
+                    other => Err(E::unknown_variant(other, &["pass", "fail"])),
+                }
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawWhenMissing, A::Error> {
+                let mut out = Vec::new();
+                while let Some(key) = map.next_key::<Spanned<String>>()? {
+                    out.push((key, map.next_value()?));
+                }
+                Ok(RawWhenMissing::PerFilter(out))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for RawWhenMissing {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RawWhenMissing".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let policy = generator.subschema_for::<MissingPolicy>();
+        schemars::json_schema!({
+            "description": "`pass` or `fail` for every filter, or a table by filter name (`default` for the rest).",
+            "anyOf": [policy, { "type": "object", "additionalProperties": policy }],
+        })
+    }
+}
+
+/// One `[[filters.custom]]` entry: a named rhai condition that turns a candidate away.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCustomFilter {
+    /// The filter's name, one word: what reasons, `scout explain` and `when_missing` call it.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// A rhai expression: the candidate is turned away when it is true.
+    #[schemars(with = "String")]
+    pub reject_when: Spanned<String>,
+    /// The reason given, with `{expression}` or `{expression:.2}` placeholders.
+    #[schemars(with = "Option<String>")]
+    pub reason: Option<Spanned<String>>,
+    /// Variables that must not be missing for the condition to run (default: every
+    /// candidate value the condition reads); `[]` when the condition handles `()` itself.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub needs: Option<Vec<Spanned<String>>>,
+    /// What the filter does when a value it needs is missing.
     #[schemars(with = "Option<MissingPolicy>")]
     pub when_missing: Option<Spanned<MissingPolicy>>,
 }

@@ -61,7 +61,7 @@ impl Default for Limits {
 
 /// The variables that are not candidate fields, with what they hold; in [`VARIABLES`] they
 /// follow the fields.
-const DERIVED_VARIABLES: [(&str, &str); 16] = [
+const DERIVED_VARIABLES: [(&str, &str); 17] = [
     ("extra", "every extra column, by header name (map of strings)"),
     ("engagement_rate", "engagement rate on the brand's basis for the platform, a fraction (or ())"),
     ("er", "the same as engagement_rate"),
@@ -81,6 +81,7 @@ const DERIVED_VARIABLES: [(&str, &str); 16] = [
         "parent_benchmark",
         "the benchmark of the tier this one is `carved_from` (in its `when`; else of the matched tier's parent, or ())",
     ),
+    ("settings", "every knob of the brand (map: filters, engagement, cost, weights, niches)"),
 ];
 
 /// Every variable a scoring script or tier condition can read, with what it holds: the
@@ -130,6 +131,7 @@ pub mod slots {
     pub const BRAND: usize = EXTRA + 13;
     pub const ER_BASIS: usize = EXTRA + 14;
     pub const PARENT_BENCHMARK: usize = EXTRA + 15;
+    pub const SETTINGS: usize = EXTRA + 16;
 }
 
 /// The most notes one evaluation keeps.
@@ -448,6 +450,11 @@ impl Sandbox {
         Ok(score)
     }
 
+    /// Runs an expression (a reason placeholder) and returns its value.
+    pub fn eval_value(&self, ast: &AST, scope: &mut Scope) -> Result<Dynamic, ScriptError> {
+        self.run(ast, scope)
+    }
+
     /// Runs a tier condition and returns its verdict.
     pub fn eval_condition(&self, ast: &AST, scope: &mut Scope) -> Result<bool, ScriptError> {
         let value = self.run(ast, scope)?;
@@ -610,6 +617,7 @@ mod tests {
             (slots::BRAND, "brand"),
             (slots::ER_BASIS, "er_basis"),
             (slots::PARENT_BENCHMARK, "parent_benchmark"),
+            (slots::SETTINGS, "settings"),
         ];
         assert_eq!(expected.len(), VARIABLES.len());
         for (slot, name) in expected {

@@ -8,6 +8,7 @@ mod diff;
 mod docs;
 mod engine;
 mod explain;
+mod filters;
 mod hostile;
 mod import;
 mod new;

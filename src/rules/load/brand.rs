@@ -9,11 +9,12 @@ use std::sync::Arc;
 use super::{normalize_rel, Loader, SCORING_FILE, TIERS_FILE};
 use crate::diagnostic::did_you_mean;
 use crate::rules::fast::{Constants, FastScript};
+use crate::rules::filters::{filter_keys, Check, Filters, Measure};
 use crate::rules::raw::RawBrand;
 use crate::rules::tiers::TierScheme;
-use crate::rules::{Benchmarks, Brand, EngagementSettings, Filters, Script, Taxonomy, Weights};
+use crate::rules::{Benchmarks, Brand, EngagementSettings, Script, Taxonomy, Weights};
 use crate::source::SourceFile;
-use crate::text::{round4, thousands};
+use crate::text::round4;
 impl Loader<'_> {
     /// Checks a brand file against the folder's taxonomy, benchmarks, tier schemes and
     /// scripts, one step per part of the file; `None` when any step found an error.
@@ -47,7 +48,18 @@ impl Loader<'_> {
         }
         let script = script?;
         let fast_script = fast_script(&script, &weights);
+        let settings = Arc::new(settings_map(
+            &raw,
+            &filters,
+            &weights,
+            &engagement,
+            target_cost_per_engagement,
+            &niche_weights,
+            taxonomy,
+        ));
+        let filters = compile_fast_filters(filters);
         Some(Brand {
+            settings,
             name: raw.name.clone().unwrap_or_else(|| id.clone()),
             id,
             description: raw.description,
@@ -171,97 +183,6 @@ impl Loader<'_> {
         niche_weights
     }
 
-    /// `[filters]`: tiers of the brand's scheme, bounds in order, fractions in range.
-    fn filters(
-        &mut self,
-        file: &SourceFile,
-        raw: &RawBrand,
-        scheme: Option<&TierScheme>,
-        tier_names: &[&str],
-    ) -> Filters {
-        let f = &raw.filters;
-        if let (Some(tiers), Some(_)) = (&f.tiers, scheme) {
-            for tier in tiers {
-                if !tier_names.contains(&tier.get_ref().as_str()) {
-                    let hint = match did_you_mean(tier.get_ref(), tier_names.iter().copied()) {
-                        Some(close) => format!("did you mean `{close}`?"),
-                        None => format!("tiers in this scheme: {}", tier_names.join(", ")),
-                    };
-                    let scheme_name = raw
-                        .tiers
-                        .as_ref()
-                        .map_or(TIERS_FILE.to_owned(), |t| normalize_rel(t.get_ref()));
-                    self.diags.push(
-                        file.error(
-                            tier.span(),
-                            format!("unknown tier `{}` in `filters.tiers`", tier.get_ref()),
-                        )
-                        .label(format!("not a tier of `{scheme_name}`"))
-                        .hint(hint),
-                    );
-                }
-            }
-        }
-        if let (Some(min), Some(max)) = (&f.min_followers, &f.max_followers) {
-            if min.get_ref() > max.get_ref() {
-                self.diags.push(
-                    file.error(
-                        max.span(),
-                        format!(
-                            "max_followers {} is below min_followers {}",
-                            thousands(*max.get_ref()),
-                            thousands(*min.get_ref())
-                        ),
-                    )
-                    .label("no candidate can pass")
-                    .hint("swap the two values"),
-                );
-            }
-        }
-        if let Some(rate) = &f.min_engagement_rate {
-            self.fraction(file, rate, "min_engagement_rate", false);
-        }
-        if let Some(fit) = &f.min_niche_fit {
-            self.fraction(file, fit, "min_niche_fit", true);
-        }
-        if let Some(pct) = &f.max_fake_follower_pct {
-            self.fraction(file, pct, "max_fake_follower_pct", true);
-        }
-        if let Some(cost) = &f.max_cost_per_post {
-            if *cost.get_ref() < 0.0 {
-                self.diags.push(
-                    file.error(cost.span(), "max_cost_per_post cannot be negative")
-                        .label("negative"),
-                );
-            }
-        }
-        Filters {
-            platforms: f
-                .platforms
-                .as_ref()
-                .map(|v| v.iter().map(|p| p.get_ref().to_lowercase()).collect()),
-            tiers: f.tiers.as_ref().map(|v| v.iter().map(|t| t.get_ref().clone()).collect()),
-            min_followers: f.min_followers.as_ref().map(|v| *v.get_ref()),
-            max_followers: f.max_followers.as_ref().map(|v| *v.get_ref()),
-            min_engagement_rate: f.min_engagement_rate.as_ref().map(|v| *v.get_ref()),
-            min_niche_fit: f.min_niche_fit.as_ref().map(|v| *v.get_ref()),
-            max_fake_follower_pct: f.max_fake_follower_pct.as_ref().map(|v| *v.get_ref()),
-            countries: f.countries.as_ref().map(|v| {
-                v.iter().map(|c| crate::country::normalize(c.get_ref()).to_uppercase()).collect()
-            }),
-            max_cost_per_post: f.max_cost_per_post.as_ref().map(|v| *v.get_ref()),
-            exclude_keywords: f
-                .exclude_keywords
-                .iter()
-                .map(|k| k.get_ref().to_lowercase())
-                .collect(),
-            keyword_columns: f.keyword_columns.clone().unwrap_or_else(|| {
-                ["bio", "description", "caption", "hashtags", "name"].map(String::from).to_vec()
-            }),
-            when_missing: f.when_missing.as_ref().map(|m| *m.get_ref()).unwrap_or_default(),
-        }
-    }
-
     /// `[weights]`: the component weights, not negative and adding up to 1.
     fn weights(&mut self, file: &SourceFile, raw: &RawBrand) -> Weights {
         match &raw.weights {
@@ -379,7 +300,7 @@ impl Loader<'_> {
         let own: Vec<(&String, &toml::Spanned<String>)> = own
             .flat_map(|(platform, table)| table.keys().map(move |tier| (platform, tier)))
             .collect();
-        let platforms: Vec<Option<&str>> = match &filters.platforms {
+        let platforms: Vec<Option<&str>> = match filters.platforms() {
             Some(list) => list.iter().map(|p| Some(p.as_str())).collect(),
             None => vec![None],
         };
@@ -406,6 +327,88 @@ impl Loader<'_> {
             }
         }
     }
+}
+
+/// Every knob of the brand, as the `settings` map scripts read: `filters` (every bound key,
+/// `()` when unset, and the lists), `engagement`, `cost`, `weights` and `niches`.
+fn settings_map(
+    raw: &RawBrand,
+    filters: &Filters,
+    weights: &Weights,
+    engagement: &EngagementSettings,
+    target_cost_per_engagement: f64,
+    niche_weights: &[f64],
+    taxonomy: &Taxonomy,
+) -> rhai::Map {
+    use rhai::Dynamic;
+    let float = Dynamic::from_float;
+    let strings = |list: Option<&Vec<toml::Spanned<String>>>| {
+        list.map_or(Dynamic::UNIT, |l| {
+            Dynamic::from_array(l.iter().map(|s| Dynamic::from(s.get_ref().clone())).collect())
+        })
+    };
+    let mut filter_map = rhai::Map::new();
+    for key in filter_keys().iter().filter(|k| Measure::of_key(k).is_some()) {
+        filter_map.insert((*key).into(), filters.bound(key).map_or(Dynamic::UNIT, float));
+    }
+    filter_map.insert("platforms".into(), strings(raw.filters.platforms.as_ref()));
+    filter_map.insert("tiers".into(), strings(raw.filters.tiers.as_ref()));
+    filter_map.insert("countries".into(), strings(raw.filters.countries.as_ref()));
+    filter_map.insert(
+        "exclude_keywords".into(),
+        Dynamic::from_array(filters.exclude_keywords.iter().cloned().map(Dynamic::from).collect()),
+    );
+    let map = |entries: Vec<(&str, Dynamic)>| {
+        Dynamic::from_map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    };
+    let basis = serde_json::to_value(engagement.basis).ok();
+    let average = serde_json::to_value(engagement.average).ok();
+    let name = |v: Option<serde_json::Value>| {
+        Dynamic::from(v.and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+    };
+    let niches = taxonomy
+        .names()
+        .iter()
+        .zip(niche_weights)
+        .map(|(n, w)| (n.as_str().into(), float(*w)))
+        .collect::<rhai::Map>();
+    let mut settings = rhai::Map::new();
+    settings.insert("filters".into(), Dynamic::from_map(filter_map));
+    settings.insert(
+        "engagement".into(),
+        map(vec![
+            ("basis", name(basis)),
+            ("average", name(average)),
+            ("cap", float(engagement.cap)),
+        ]),
+    );
+    settings.insert(
+        "cost".into(),
+        map(vec![("target_cost_per_engagement", float(target_cost_per_engagement))]),
+    );
+    settings.insert(
+        "weights".into(),
+        map(vec![
+            ("engagement", float(weights.engagement)),
+            ("niche_fit", float(weights.niche_fit)),
+            ("cost_efficiency", float(weights.cost_efficiency)),
+            ("authenticity", float(weights.authenticity)),
+        ]),
+    );
+    settings.insert("niches".into(), Dynamic::from_map(niches));
+    settings
+}
+
+/// Custom filter conditions compiled to native closures where they fit the fast path.
+fn compile_fast_filters(mut filters: Filters) -> Filters {
+    for spec in &mut filters.specs {
+        if let Check::Custom(custom) = &mut spec.check {
+            if let Some(custom) = Arc::get_mut(custom) {
+                custom.fast = FastScript::compile(&custom.ast, &Constants::default()).ok();
+            }
+        }
+    }
+    filters
 }
 
 /// The brand's script compiled to native closures with its weights folded in, or why not.

@@ -6,6 +6,7 @@
 
 mod benchmarks;
 mod brand;
+mod filters;
 mod niches;
 mod read;
 mod scripts;

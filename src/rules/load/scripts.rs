@@ -50,17 +50,28 @@ pub(super) fn condition_diagnostic(
     when: &Spanned<String>,
     err: &ScriptError,
 ) -> Diagnostic {
-    let span = when.span();
+    expression_diagnostic(file, when.span().start + 1, err, "`when` condition")
+}
+
+/// A compile error in a one-line rhai expression written inside a TOML string, whose text
+/// starts at byte `start` of the file: located at the column rhai reports.
+pub(super) fn expression_diagnostic(
+    file: &SourceFile,
+    start: usize,
+    err: &ScriptError,
+    what: &str,
+) -> Diagnostic {
+    let start = start.min(file.text.len());
     let at = match err.position {
         Some((1, col)) => {
-            let quoted = span.start + 1;
-            let inner = &file.text[quoted.min(file.text.len())..span.end.min(file.text.len())];
-            quoted + inner.char_indices().nth(col.saturating_sub(1)).map_or(0, |(i, _)| i)
+            let line_end = file.text[start..].find('\n').map_or(file.text.len(), |i| start + i);
+            let inner = &file.text[start..line_end];
+            start + inner.char_indices().nth(col.saturating_sub(1)).map_or(0, |(i, _)| i)
         }
-        _ => span.start,
+        _ => start,
     };
     let end = token_end(&file.text, at.min(file.text.len()), err);
-    file.error(at..end, format!("`when` condition does not compile: {}", err.message))
+    file.error(at..end, format!("{what} does not compile: {}", err.message))
         .label(script_label(err))
         .maybe_hint(script_hint(err))
 }

@@ -6,6 +6,7 @@
 //! validated types in this module. A `RuleSet` that exists is valid; the engine never
 //! re-checks it.
 
+pub mod failure;
 pub mod fast;
 pub mod load;
 pub mod mapping;
@@ -44,6 +45,9 @@ pub struct RuleSet {
     /// The rule-test files (`*.tests.toml`), as read with the rest of the folder, so tests
     /// run against the very revision they belong to.
     pub test_files: Vec<crate::source::SourceFile>,
+    /// Every file the rules were loaded from, as read, so a script that fails while
+    /// ranking can be located in the text that made it ([`failure`]).
+    pub sources: Vec<crate::source::SourceFile>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
 }

@@ -16,6 +16,7 @@ mod ruletest;
 mod sandbox;
 mod schema;
 mod speed;
+mod valid;
 mod watch;
 
 use std::path::{Path, PathBuf};

@@ -204,6 +204,8 @@ pub struct EvalError {
     pub script: String,
     /// The candidate's handle.
     pub handle: String,
+    /// The tier whose `when` condition failed; `None` for the scoring script.
+    pub tier: Option<Arc<str>>,
     /// What went wrong.
     pub error: ScriptError,
 }
@@ -294,7 +296,12 @@ struct ScriptInputs<'a> {
 
 /// A script error on a candidate, naming the script.
 fn script_error(path: &std::path::Path, candidate: &Candidate, error: ScriptError) -> EvalError {
-    EvalError { script: path.display().to_string(), handle: candidate.handle.clone(), error }
+    EvalError {
+        script: path.display().to_string(),
+        handle: candidate.handle.clone(),
+        tier: None,
+        error,
+    }
 }
 
 /// The candidate's tier: the first tier whose bounds hold and whose condition, if any, is
@@ -334,10 +341,10 @@ fn match_tier<'a>(
                 let scope =
                     scope.get_or_insert_with(|| script_scope(rules, brand, candidate, metrics));
                 scope.set_value("parent_benchmark", opt_float(parent));
-                rules
-                    .sandbox
-                    .eval_condition(&condition.ast, scope)
-                    .map_err(|e| script_error(&brand.tiers.path, candidate, e))?
+                rules.sandbox.eval_condition(&condition.ast, scope).map_err(|e| EvalError {
+                    tier: Some(Arc::clone(&tier.name)),
+                    ..script_error(&brand.tiers.path, candidate, e)
+                })?
             }
         };
         if holds {

@@ -24,3 +24,4 @@ pub mod reload;
 pub mod rules;
 pub mod source;
 pub mod text;
+pub mod valid;

@@ -1,5 +1,7 @@
 //! Ranking a batch: evaluate every candidate row against one brand, in parallel, with one
-//! snapshot of the rules, and account for every row: `read = ranked + filtered + invalid`.
+//! snapshot of the rules, and account for every row: `read = ranked + filtered + invalid +
+//! rule_errors`. A bad row is invalid; a row a script or `when` failed on hit a rule error,
+//! which is kept once per place in the rules ([`RuleError`]), not once per row.
 //!
 //! A [`Collector`] takes rows one at a time and keeps only what the output needs: with
 //! `--top N` a bounded heap of the best N, filtered rows' reasons only when asked for.
@@ -13,9 +15,11 @@ use std::collections::BinaryHeap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::diagnostic::Diagnostic;
 use crate::engine::{self, Evaluation, Options};
 use crate::input::{CsvFile, InputError, RowSink};
 use crate::model::{Candidate, RowError};
+use crate::rules::failure::{self, Site};
 use crate::rules::{Brand, RuleSet};
 
 /// How many rows ended where.
@@ -27,8 +31,10 @@ pub struct Counts {
     pub ranked: usize,
     /// Rows a filter turned away.
     pub filtered: usize,
-    /// Rows that could not be used: bad values, or a script failed on them.
+    /// Rows that could not be used: bad values.
     pub invalid: usize,
+    /// Rows a scoring script or a tier's `when` failed on: the rules' fault, not the row's.
+    pub rule_errors: usize,
 }
 
 impl Counts {
@@ -37,6 +43,7 @@ impl Counts {
         self.ranked += other.ranked;
         self.filtered += other.filtered;
         self.invalid += other.invalid;
+        self.rule_errors += other.rule_errors;
     }
 }
 
@@ -87,10 +94,32 @@ pub struct Ranking {
     pub results: Vec<Ranked>,
     /// Filtered candidates, in source order (empty unless `keep_filtered`).
     pub filtered: Vec<Filtered>,
-    /// Unusable rows and script failures, in source order.
+    /// Unusable rows, in source order.
     pub errors: Vec<RowError>,
-    /// How many errors were script failures (the rest were bad rows).
-    pub script_errors: usize,
+    /// Rule errors, once per place in the rules, by the first line they hit.
+    pub rule_errors: Vec<RuleError>,
+}
+
+/// A script or `when` that failed on some rows: one place in the rules, however many rows.
+#[derive(Clone, Debug)]
+pub struct RuleError {
+    /// Where and why it failed.
+    pub site: Site,
+    /// How many rows it failed on.
+    pub rows: usize,
+    /// The first row it failed on: its line.
+    pub first_line: u64,
+    /// The first row it failed on: its handle.
+    pub first_handle: String,
+    /// The located diagnostic, in words for the rule's author.
+    pub diagnostic: Diagnostic,
+}
+
+impl PartialEq for RuleError {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.site, self.rows, self.first_line, &self.first_handle)
+            == (&other.site, other.rows, other.first_line, &other.first_handle)
+    }
 }
 
 /// Options for one ranking run.
@@ -235,7 +264,8 @@ pub struct Collector<'r> {
     noted: BinaryHeap<Noted>,
     filtered: Vec<Filtered>,
     errors: Vec<RowError>,
-    script_errors: usize,
+    /// Rule errors by site: rows hit and the first `(line, handle)`.
+    rule_errors: std::collections::HashMap<Site, (usize, u64, String)>,
 }
 
 impl<'r> Collector<'r> {
@@ -251,7 +281,7 @@ impl<'r> Collector<'r> {
             noted: BinaryHeap::new(),
             filtered: Vec::new(),
             errors: Vec::new(),
-            script_errors: 0,
+            rule_errors: std::collections::HashMap::new(),
         }
     }
 
@@ -322,16 +352,19 @@ impl<'r> Collector<'r> {
                 }
             }
             Err(error) => {
-                self.counts.invalid += 1;
-                self.script_errors += 1;
-                self.errors.push(RowError {
-                    line: candidate.line,
-                    handle: Some(candidate.handle.clone()),
-                    column: None,
-                    message: error.to_string(),
-                    record: None,
-                });
+                self.counts.rule_errors += 1;
+                let site = Site::new(&error.script, error.tier.as_deref(), &error.error);
+                self.rule_error(site, 1, candidate.line, &candidate.handle);
             }
+        }
+    }
+
+    fn rule_error(&mut self, site: Site, rows: usize, line: u64, handle: &str) {
+        let entry = self.rule_errors.entry(site).or_insert((0, line, handle.to_owned()));
+        entry.0 += rows;
+        if line < entry.1 {
+            entry.1 = line;
+            handle.clone_into(&mut entry.2);
         }
     }
 
@@ -392,7 +425,9 @@ impl<'r> Collector<'r> {
     /// Folds another collector's rows into this one.
     pub fn merge(mut self, other: Collector<'r>) -> Self {
         self.counts.add(other.counts);
-        self.script_errors += other.script_errors;
+        for (site, (rows, line, handle)) in other.rule_errors {
+            self.rule_error(site, rows, line, &handle);
+        }
         self.filtered.extend(other.filtered);
         self.errors.extend(other.errors);
         let offset = self.all.len();
@@ -427,6 +462,24 @@ impl<'r> Collector<'r> {
         filtered.sort_by_key(|f| f.line);
         let mut errors = self.errors;
         errors.sort_by_key(|e| e.line);
+        let mut rule_errors: Vec<RuleError> = self
+            .rule_errors
+            .into_iter()
+            .map(|(site, (rows, first_line, first_handle))| RuleError {
+                diagnostic: failure::diagnostic(
+                    self.rules,
+                    &site,
+                    rows,
+                    (first_line, &first_handle),
+                ),
+                site,
+                rows,
+                first_line,
+                first_handle,
+            })
+            .collect();
+        rule_errors
+            .sort_by(|a, b| a.first_line.cmp(&b.first_line).then_with(|| a.site.cmp(&b.site)));
         Ranking {
             revision: self.rules.revision.clone(),
             brand: self.brand.id.clone(),
@@ -434,7 +487,7 @@ impl<'r> Collector<'r> {
             results,
             filtered,
             errors,
-            script_errors: self.script_errors,
+            rule_errors,
         }
     }
 }

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant, SystemTime};
 use arc_swap::ArcSwap;
 
 use crate::diagnostic::Diagnostic;
-use crate::rules::load::{load_files, read_folder, revision_of};
+use crate::rules::load::{read_folder, revision_of};
 use crate::rules::RuleSet;
 use crate::source::{is_editor_temp, SourceFile};
 
@@ -267,7 +267,9 @@ fn check(
     if !empty.is_empty() {
         return Err((Some(revision.to_owned()), empty));
     }
-    let rules = load_files(root, files).map_err(|d| (Some(revision.to_owned()), d))?;
+    // The one meaning of valid: loads, copes with the probes, passes its rule tests.
+    let rules =
+        crate::valid::validate_files(root, files).map_err(|d| (Some(revision.to_owned()), d))?;
     let vetoes: Vec<Diagnostic> =
         validators.iter().filter_map(|v| v(&rules, files).err()).flatten().collect();
     if vetoes.is_empty() {

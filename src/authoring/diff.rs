@@ -172,6 +172,12 @@ pub struct Diff {
     pub left_top: Vec<Move>,
     /// Candidates ranked both times whose rank changed most, biggest move first.
     pub moves: Vec<Move>,
+    /// How many candidates scored both times (filtered ones are scored too) got another
+    /// score, moved or not.
+    pub scores_changed: usize,
+    /// The candidates whose score changed most, biggest change first (as many as `moves`
+    /// lists): a rule change can move scores without moving a rank.
+    pub score_changes: Vec<Move>,
     /// Every filter verdict that flipped, by filter, then list order.
     pub flips: Vec<Flip>,
 }
@@ -249,8 +255,29 @@ pub fn compare(
         entered_top: changes::entered_top(&moved, options.top),
         left_top: changes::left_top(&moved, options.top),
         moves: changes::biggest_moves(&moved, options.moves),
+        scores_changed: moved.iter().filter(|m| score_change(m).is_some()).count(),
+        score_changes: biggest_score_changes(&moved, options.moves),
         flips: flips(rows),
     }
+}
+
+/// How much a candidate scored both times gained (negative: lost), when it changed.
+pub fn score_change(m: &Move) -> Option<f64> {
+    match (m.before.score, m.after.score) {
+        (Some(before), Some(after)) if before != after => Some(after - before),
+        _ => None,
+    }
+}
+
+/// The `n` biggest score changes, biggest first, then by new rank.
+fn biggest_score_changes(moved: &[Move], n: usize) -> Vec<Move> {
+    let mut changed: Vec<&Move> = moved.iter().filter(|m| score_change(m).is_some()).collect();
+    changed.sort_by(|a, b| {
+        let (da, db) = (score_change(a).unwrap_or(0.0), score_change(b).unwrap_or(0.0));
+        let unranked_last = |m: &Move| (m.after.rank.is_none(), m.after.rank, m.line);
+        db.abs().total_cmp(&da.abs()).then_with(|| unranked_last(a).cmp(&unranked_last(b)))
+    });
+    changed.into_iter().take(n).cloned().collect()
 }
 
 /// The tier migration matrix.

@@ -16,7 +16,7 @@ pub struct CheckArgs {
 /// Runs `scout check`.
 pub fn run(ui: &Ui, args: &CheckArgs) -> Exit {
     let dir = &args.rules.dir;
-    let loaded = crate::rules::load(dir);
+    let loaded = crate::valid::validate(dir);
     // Mapping profiles (`imports/*.toml`) are checked too; their niches against the taxonomy.
     let imports =
         crate::rules::mapping::check_folder(dir, loaded.as_ref().ok().map(|r| &r.taxonomy));

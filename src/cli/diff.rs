@@ -48,12 +48,12 @@ pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
         );
         return Exit::Fatal;
     }
-    let before_rules = match ui.load_rules(&args.rules) {
+    let before_rules = match ui.valid_rules(&args.rules) {
         Ok(rules) => rules,
         Err(exit) => return exit,
     };
     let after_rules = match &args.against {
-        Some(dir) => match ui.load_rules(&RulesArg { dir: dir.clone() }) {
+        Some(dir) => match ui.valid_rules(&RulesArg { dir: dir.clone() }) {
             Ok(rules) => Some(rules),
             Err(exit) => return exit,
         },
@@ -168,12 +168,13 @@ fn side(rules: &RuleSet, brand: &Brand) -> Side {
 fn finish(ui: &Ui, report: &DiffReport) -> Exit {
     let d = &report.diff;
     ui.status(&format!(
-        "compared {} of {} {} for `{}`: {} changed tier, {} {} flipped",
+        "compared {} of {} {} for `{}`: {} changed tier, {} changed score, {} {} flipped",
         d.candidates,
         report.read,
         plural(report.read, "candidate"),
         report.brand,
         d.migration.changed,
+        d.scores_changed,
         d.flips.len(),
         plural(d.flips.len(), "verdict")
     ));

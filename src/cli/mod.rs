@@ -205,9 +205,24 @@ impl Ui {
         })
     }
 
-    /// Loads the rules, printing every diagnostic when they are invalid.
+    /// Loads and validates the rules ([`crate::valid::validate`]: loads, copes with the
+    /// probes, passes its rule tests), printing every diagnostic when they are invalid.
+    pub fn valid_rules(&self, rules: &RulesArg) -> Result<RuleSet, Exit> {
+        self.rules_or_exit(rules, crate::valid::validate(&rules.dir))
+    }
+
+    /// Loads the rules without running their tests or probes (`scout test` reports those
+    /// itself), printing every diagnostic when they do not load.
     pub fn load_rules(&self, rules: &RulesArg) -> Result<RuleSet, Exit> {
-        match crate::rules::load(&rules.dir) {
+        self.rules_or_exit(rules, crate::rules::load(&rules.dir))
+    }
+
+    fn rules_or_exit(
+        &self,
+        rules: &RulesArg,
+        loaded: Result<RuleSet, Vec<Diagnostic>>,
+    ) -> Result<RuleSet, Exit> {
+        match loaded {
             Ok(rules) => {
                 self.diagnostics(&rules.warnings);
                 Ok(rules)

@@ -49,7 +49,7 @@ pub struct RankArgs {
 
 /// Runs `scout rank`.
 pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
-    let rules = match ui.load_rules(&args.rules) {
+    let rules = match ui.valid_rules(&args.rules) {
         Ok(rules) => rules,
         Err(exit) => return exit,
     };
@@ -57,14 +57,20 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Ok(brand) => brand,
         Err(exit) => return exit,
     };
-    let format = args
-        .format
-        .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path))
-        .unwrap_or(if args.output.is_none() && std::io::stdout().is_terminal() {
+    let from_extension = match (args.format, &args.output) {
+        (None, Some(path)) if path.extension().is_some() => match output_format_of(ui, path) {
+            Ok(format) => Some(format),
+            Err(exit) => return exit,
+        },
+        _ => None,
+    };
+    let format = args.format.or(from_extension).unwrap_or(
+        if args.output.is_none() && std::io::stdout().is_terminal() {
             OutputFormat::Table
         } else {
             OutputFormat::Csv
-        });
+        },
+    );
     let mut options = match args.import.options(ui, &args.rules.dir, Some(&rules.taxonomy)) {
         Ok(options) => options,
         Err(exit) => return exit,
@@ -153,18 +159,9 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             ));
         }
     }
+    ui.status(&summary(&ranking));
     let c = ranking.counts;
-    ui.status(&format!(
-        "ranked {} of {} {} for `{}` ({} filtered, {} invalid) · revision {}",
-        c.ranked,
-        c.read,
-        plural(c.read, "candidate"),
-        ranking.brand,
-        c.filtered,
-        c.invalid,
-        ranking.revision
-    ));
-    if c.invalid > 0 {
+    if c.invalid > 0 || c.rule_errors > 0 {
         Exit::Partial
     } else {
         Exit::Success
@@ -202,6 +199,23 @@ fn output_targets(
     Ok((output, rejects))
 }
 
+/// The format `--output`'s extension names; an extension scout cannot write (`.xlsx`,
+/// `.html`) is refused, listing the formats, rather than silently getting CSV. (A name
+/// without an extension gets CSV.)
+fn output_format_of(ui: &Ui, path: &std::path::Path) -> Result<OutputFormat, Exit> {
+    OutputFormat::from_path(path).ok_or_else(|| {
+        let ext = path.extension().unwrap_or_default().to_string_lossy();
+        ui.error(
+            &format!("scout cannot write `.{ext}` files (`{}`)", path.display()),
+            Some(&format!(
+                "name the file `.csv`, `.json`, `.ndjson`/`.jsonl` or `.txt` (a table), or pass `--format` ({})",
+                OutputFormat::ALL.map(OutputFormat::name).join(", ")
+            )),
+        );
+        Exit::Fatal
+    })
+}
+
 /// Ranks `source`: a CSV file is read by all threads at once, with a progress bar on a
 /// terminal for large files; anything else streams through [`rank::rank`].
 pub fn rank_source(
@@ -236,9 +250,31 @@ pub fn rank_source(
     }
 }
 
-/// Prints unusable rows and script failures, at most a screenful.
+/// The summary line that accounts for every row: `read = ranked + filtered + invalid +
+/// rule errors` (the last only when there are any).
+pub fn summary(ranking: &Ranking) -> String {
+    let c = ranking.counts;
+    let rule_errors = match c.rule_errors {
+        0 => String::new(),
+        n => format!(", {n} {}", plural(n, "rule error")),
+    };
+    format!(
+        "ranked {} of {} {} for `{}` ({} filtered, {} invalid{rule_errors}) · revision {}",
+        c.ranked,
+        c.read,
+        plural(c.read, "candidate"),
+        ranking.brand,
+        c.filtered,
+        c.invalid,
+        ranking.revision
+    )
+}
+
+/// Prints each rule error once, located, then unusable rows, at most a screenful.
 pub fn report_errors(ui: &Ui, ranking: &Ranking) {
     const SHOWN: usize = 20;
+    let diagnostics: Vec<_> = ranking.rule_errors.iter().map(|e| e.diagnostic.clone()).collect();
+    ui.diagnostics(&diagnostics);
     for error in ranking.errors.iter().take(SHOWN) {
         ui.error(&error.to_string(), None);
     }

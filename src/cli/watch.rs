@@ -117,9 +117,9 @@ fn start_reloader(ui: &Ui, args: &WatchArgs) -> Result<Reloader, Exit> {
     let brand = args.brand.clone();
     Reloader::builder(dir)
         .settle(SETTLE)
+        // The reloader activates only valid folders (`valid::validate_files`: loads, copes
+        // with the probes, passes its rule tests); this brand must also exist.
         .validator(move |rules, _| brand_exists(rules, &brand))
-        // A folder whose own rule tests fail is not activated: the old rules keep serving.
-        .validator(|rules, _| crate::authoring::ruletest::validate(rules))
         .build()
         .map_err(|diagnostics| {
             ui.diagnostics(&diagnostics);
@@ -498,7 +498,7 @@ impl<'a> Session<'a> {
             results: self.ranking.results.iter().take(self.args.top).cloned().collect(),
             filtered: Vec::new(),
             errors: Vec::new(),
-            script_errors: self.ranking.script_errors,
+            rule_errors: Vec::new(),
         };
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", crate::output::table::ranking(&shown))?;
@@ -529,17 +529,7 @@ impl<'a> Session<'a> {
         if show_errors {
             super::rank::report_errors(self.ui, &self.ranking);
         }
-        let c = self.ranking.counts;
-        self.ui.status(&format!(
-            "ranked {} of {} {} for `{}` ({} filtered, {} invalid) · revision {}",
-            c.ranked,
-            c.read,
-            plural(c.read, "candidate"),
-            self.ranking.brand,
-            c.filtered,
-            c.invalid,
-            self.ranking.revision
-        ));
+        self.ui.status(&super::rank::summary(&self.ranking));
         self.ui.status(timings);
         Ok(())
     }

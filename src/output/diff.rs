@@ -21,6 +21,7 @@ pub fn render(report: &DiffReport) -> String {
     out.push_str(&migration(&d.migration, d.candidates));
     out.push_str(&top(d));
     out.push_str(&biggest_moves(&d.moves));
+    out.push_str(&score_changes(d));
     out.push_str(&flips(&d.flips));
     crate::text::printable_lines(&out).into_owned()
 }
@@ -108,6 +109,27 @@ fn biggest_moves(moves: &[Move]) -> String {
             })
             .collect();
         let rows: Vec<(&str, &Move)> = arrows.iter().map(String::as_str).zip(moves).collect();
+        let _ = writeln!(out, "{}", moves_table(&rows));
+    }
+    out
+}
+
+/// The candidates whose score changed most, whether or not their rank moved.
+fn score_changes(d: &Diff) -> String {
+    let mut out = String::new();
+    let shown = match d.score_changes.len() {
+        n if n < d.scores_changed => format!("; the {n} biggest"),
+        _ => String::new(),
+    };
+    let _ = writeln!(out, "\nscore changes ({}{shown})", d.scores_changed);
+    if !d.score_changes.is_empty() {
+        let deltas: Vec<String> = d
+            .score_changes
+            .iter()
+            .map(|m| format!("{:+.2}", crate::authoring::diff::score_change(m).unwrap_or(0.0)))
+            .collect();
+        let rows: Vec<(&str, &Move)> =
+            deltas.iter().map(String::as_str).zip(&d.score_changes).collect();
         let _ = writeln!(out, "{}", moves_table(&rows));
     }
     out

@@ -203,6 +203,16 @@ pub fn json_document(ranking: &Ranking) -> Value {
         "results": ranking.results.iter().map(|r| result_json(r, &ranking.revision)).collect::<Vec<_>>(),
         "filtered": ranking.filtered,
         "errors": ranking.errors,
+        "rule_errors": ranking.rule_errors.iter().map(|e| {
+            let mut value = e.diagnostic.to_json();
+            value["rows"] = json!(e.rows);
+            value["first_line"] = json!(e.first_line);
+            value["first_handle"] = json!(e.first_handle);
+            if let Some(tier) = &e.site.tier {
+                value["tier"] = json!(tier);
+            }
+            value
+        }).collect::<Vec<_>>(),
     })
 }
 

@@ -270,6 +270,14 @@ impl Filters {
         })
     }
 
+    /// The allowed countries, when the brand limits them.
+    pub fn countries(&self) -> Option<&[String]> {
+        self.specs.iter().find_map(|s| match &s.check {
+            Check::Countries(countries) => Some(countries.as_slice()),
+            _ => None,
+        })
+    }
+
     /// The bound `key` (`max_fake_follower_pct`) sets, if the brand sets it.
     pub fn bound(&self, key: &str) -> Option<f64> {
         self.get(key).and_then(|s| match s.check {

@@ -7,6 +7,7 @@
 //! re-checks it.
 
 pub mod curve;
+pub mod failure;
 pub mod fast;
 pub mod filters;
 pub mod load;
@@ -48,6 +49,9 @@ pub struct RuleSet {
     /// The rule-test files (`*.tests.toml`), as read with the rest of the folder, so tests
     /// run against the very revision they belong to.
     pub test_files: Vec<crate::source::SourceFile>,
+    /// Every file the rules were loaded from, as read, so a script that fails while
+    /// ranking can be located in the text that made it ([`failure`]).
+    pub sources: Vec<crate::source::SourceFile>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
 }

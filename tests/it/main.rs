@@ -21,6 +21,7 @@ mod sandbox;
 mod schema;
 mod speed;
 mod symlinks;
+mod valid;
 mod watch;
 
 use std::path::{Path, PathBuf};

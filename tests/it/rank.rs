@@ -107,7 +107,7 @@ fn bad_rows_are_reported_and_the_batch_goes_on() {
     let doc = json(&run);
     assert_eq!(
         doc["counts"],
-        serde_json::json!({"read": 7, "ranked": 2, "filtered": 0, "invalid": 5})
+        serde_json::json!({"read": 7, "ranked": 2, "filtered": 0, "invalid": 5, "rule_errors": 0})
     );
     insta::assert_json_snapshot!("rank_bad_rows_errors", doc["errors"]);
     insta::assert_snapshot!(
@@ -134,6 +134,8 @@ fn every_bundled_brand_ranks_the_examples() {
 fn runaway_script_stops_with_an_error_naming_script_and_candidate() {
     let tmp =
         rules_with(&[("brands/glowskin.rhai", "if handle == \"dewy_dani\" { loop { } }\n50.0\n")]);
+    // A flat 50 fails glowskin's own tests, and a folder whose tests fail is not valid.
+    std::fs::remove_file(tmp.path().join("rules/brands/glowskin.tests.toml")).unwrap();
     let candidates = root().join(BASIC);
     let run = scout_in(
         tmp.path(),
@@ -142,10 +144,13 @@ fn runaway_script_stops_with_an_error_naming_script_and_candidate() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let doc = json(&run);
-    let errors = doc["errors"].as_array().unwrap();
+    let errors = doc["rule_errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0]["path"], "rules/brands/glowskin.rhai");
+    assert_eq!(errors[0]["first_handle"], "dewy_dani");
+    assert_eq!(errors[0]["rows"], 1);
+    assert!(doc["errors"].as_array().unwrap().is_empty(), "a rule error is not a bad row");
     let message = errors[0]["message"].as_str().unwrap();
-    assert!(message.contains("script `brands/glowskin.rhai` failed on `dewy_dani`"), "{message}");
     assert!(
         message.contains("ran past its budget of 100,000 operations")
             || message.contains("ran longer than its budget of 100 ms"),

@@ -28,6 +28,7 @@ use crate::diagnostic::Diagnostic;
 use crate::source::{toml_diagnostic, SourceFile};
 
 pub use read::{read_folder, revision_of};
+pub(crate) use spans::offset_of;
 
 /// The default tier scheme, relative to the rule folder.
 pub const TIERS_FILE: &str = "tiers.toml";
@@ -199,6 +200,7 @@ impl Loader<'_> {
                 .filter(|f| f.rel.ends_with(TESTS_SUFFIX))
                 .cloned()
                 .collect(),
+            sources: self.files.to_vec(),
             sandbox: std::mem::take(&mut self.sandbox),
         })
     }

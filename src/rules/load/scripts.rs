@@ -50,6 +50,20 @@ pub(super) fn condition_diagnostic(
     when: &Spanned<String>,
     err: &ScriptError,
 ) -> Diagnostic {
+    let span = when.span();
+    if let Some(statement) = statement_in(&file.text, span.clone()) {
+        let what = if file.text[statement.clone()].starts_with("let") { "`let`" } else { "`;`" };
+        return file
+            .error(
+                statement,
+                format!("a `when` condition is a single expression, and this one has a {what}"),
+            )
+            .label("a statement, not part of an expression")
+            .hint(
+                "write the condition as one expression (`er != () && er > 0.05`), inlining any \
+                 `let` value; computations belong in the scoring script",
+            );
+    }
     expression_diagnostic(file, when.span().start + 1, err, "`when` condition")
 }
 
@@ -74,6 +88,25 @@ pub(super) fn expression_diagnostic(
     file.error(at..end, format!("{what} does not compile: {}", err.message))
         .label(script_label(err))
         .maybe_hint(script_hint(err))
+}
+
+/// The first `let` keyword or `;` inside the `when` string at `span` of `text`: what makes
+/// a condition more than one expression.
+fn statement_in(text: &str, span: std::ops::Range<usize>) -> Option<std::ops::Range<usize>> {
+    let inner = text.get(span.clone())?;
+    let word = |at: usize, len: usize| {
+        let before = inner[..at].chars().next_back();
+        let after = inner[at + len..].chars().next();
+        let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        boundary(before) && boundary(after)
+    };
+    let keyword = inner.match_indices("let").find(|(at, _)| word(*at, 3)).map(|(at, _)| at..at + 3);
+    let semicolon = inner.find(';').map(|at| at..at + 1);
+    let first = match (keyword, semicolon) {
+        (Some(k), Some(s)) => Some(if k.start < s.start { k } else { s }),
+        (k, s) => k.or(s),
+    }?;
+    Some(span.start + first.start..span.start + first.end)
 }
 
 fn script_label(err: &ScriptError) -> String {

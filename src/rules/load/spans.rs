@@ -1,7 +1,7 @@
 //! Locating things in rule-file text: a rhai line and column as a byte offset.
 
 /// The byte offset of 1-based `line` and `col` (in characters) in `source`.
-pub(super) fn offset_of(source: &str, line: usize, col: usize) -> usize {
+pub(crate) fn offset_of(source: &str, line: usize, col: usize) -> usize {
     let mut offset = 0;
     for (i, text) in source.split_inclusive('\n').enumerate() {
         if i + 1 == line {

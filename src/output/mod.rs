@@ -233,4 +233,16 @@ mod tests {
         assert_eq!(round6(-2.5e-7), -2.5e-7);
         assert_eq!(round6(1e-310), 1e-310);
     }
+
+    #[test]
+    fn the_csv_columns_are_the_fields_flagged_for_rankings() {
+        use crate::model::Field;
+        let ranking_columns: Vec<&str> = super::CSV_COLUMNS
+            .into_iter()
+            .filter(|column| Field::ALL.iter().any(|f| f.name() == *column))
+            .collect();
+        let flagged: Vec<&str> =
+            Field::ALL.iter().filter(|f| f.is_ranking_column()).map(|f| f.name()).collect();
+        assert_eq!(ranking_columns, flagged);
+    }
 }

@@ -624,4 +624,13 @@ mod tests {
             assert_eq!(VARIABLES[slot].0, name);
         }
     }
+
+    #[test]
+    fn every_field_is_a_variable_in_its_slot() {
+        for field in crate::model::Field::ALL {
+            let slot = slots::field(field);
+            assert_eq!(VARIABLES[slot].0, field.name(), "{field:?}");
+            assert_eq!(VARIABLES[slot].1, field.script_doc());
+        }
+    }
 }

@@ -11,6 +11,7 @@ mod explain;
 mod filters;
 mod hostile;
 mod import;
+mod layers;
 mod new;
 mod order;
 mod outputs;

@@ -9,6 +9,7 @@
 pub mod fast;
 pub mod load;
 pub mod mapping;
+pub mod plan;
 pub mod raw;
 pub mod script;
 pub mod tiers;
@@ -46,6 +47,8 @@ pub struct RuleSet {
     pub test_files: Vec<crate::source::SourceFile>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
+    /// Estimated prices per post by platform and tier (`prices.toml`; empty without one).
+    pub prices: plan::Prices,
 }
 
 impl Brand {
@@ -238,6 +241,8 @@ pub struct Brand {
     pub benchmarks: Benchmarks,
     /// The same, resolved for the brand's tiers.
     pub resolved_benchmarks: ResolvedBenchmarks,
+    /// What `scout plan` maximises and under which constraints (`[plan]`).
+    pub plan: plan::PlanSettings,
 }
 
 /// A compiled scoring script.

@@ -12,6 +12,7 @@ mod import;
 mod new;
 mod order;
 mod outputs;
+mod plan;
 mod props;
 mod rank;
 mod ruletest;

@@ -39,6 +39,7 @@ impl Loader<'_> {
         let engagement = self.engagement(file, &raw);
         let target_cost_per_engagement = self.target_cost_per_engagement(file, &raw);
         let benchmarks = self.brand_benchmarks(file, &raw, global, &tier_names, scheme.is_some());
+        let plan = self.plan(file, &raw, &tier_names, taxonomy);
         if self.error_count() > before {
             return None;
         }
@@ -60,6 +61,7 @@ impl Loader<'_> {
             target_cost_per_engagement,
             resolved_benchmarks,
             benchmarks,
+            plan,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod inspect;
 pub mod model;
 pub mod number;
 pub mod output;
+pub mod plan;
 pub mod rank;
 pub mod reload;
 pub mod rules;

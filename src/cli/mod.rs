@@ -9,6 +9,7 @@ mod import;
 mod inspect;
 mod man;
 mod new;
+mod plan;
 mod rank;
 mod schema;
 mod signal;
@@ -76,6 +77,7 @@ macro_rules! value_enum {
 value_enum!(
     crate::input::Format,
     crate::output::OutputFormat,
+    crate::rules::plan::Objective,
     crate::authoring::schema::SchemaKind
 );
 
@@ -95,6 +97,8 @@ pub enum ColorChoice {
 pub enum Command {
     /// Rank a candidate list for a brand.
     Rank(rank::RankArgs),
+    /// Choose the candidates to book for a brand within a budget.
+    Plan(plan::PlanArgs),
     /// Check a rule folder and report every problem in it.
     Check(check::CheckArgs),
     /// Show how scout reads a candidate list: column mapping, samples, empty and bad cells.
@@ -288,6 +292,7 @@ pub fn run(cli: Cli) -> Exit {
     let ui = Ui::new(cli.color);
     match cli.command {
         Command::Rank(args) => rank::run(&ui, &args),
+        Command::Plan(args) => plan::run(&ui, &args),
         Command::Check(args) => check::run(&ui, &args),
         Command::Inspect(args) => inspect::run(&ui, &args),
         Command::Watch(args) => watch::run(&ui, &args),

@@ -11,6 +11,7 @@ pub mod changes;
 pub mod diff;
 pub mod file;
 pub mod inspect;
+pub mod plan;
 pub mod profile;
 pub mod table;
 
@@ -152,7 +153,7 @@ fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
 /// figures (nearly every one scout writes) print exactly as before; below 0.001 a figure
 /// keeps 4 significant digits, more than the 3 or 4 an export shows (`12.5K`). Rounding
 /// still drops float noise (`0.30000000000000004`).
-fn round6(x: f64) -> f64 {
+pub(crate) fn round6(x: f64) -> f64 {
     if x == 0.0 || !x.is_finite() || x.abs() >= 1e-3 {
         return (x * 1e6).round() / 1e6;
     }

@@ -12,6 +12,7 @@ pub mod fast;
 pub mod filters;
 pub mod load;
 pub mod mapping;
+pub mod plan;
 pub mod raw;
 pub mod script;
 pub mod tiers;
@@ -54,6 +55,8 @@ pub struct RuleSet {
     pub sources: Vec<crate::source::SourceFile>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
+    /// Estimated prices per post by platform and tier (`prices.toml`; empty without one).
+    pub prices: plan::Prices,
 }
 
 impl Brand {
@@ -252,6 +255,8 @@ pub struct Brand {
     pub benchmarks: Benchmarks,
     /// Every knob of the brand as scripts read it (`settings.filters.max_followers`).
     pub settings: Arc<rhai::Map>,
+    /// What `scout plan` maximises and under which constraints (`[plan]`).
+    pub plan: plan::PlanSettings,
 }
 
 /// A compiled scoring script.

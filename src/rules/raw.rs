@@ -195,6 +195,9 @@ pub struct RawBrand {
     #[serde(default)]
     #[schemars(with = "BenchmarksSchema")]
     pub benchmarks: RawBenchmarks,
+    /// How `scout plan` books creators under a budget.
+    #[serde(default)]
+    pub plan: RawPlan,
 }
 
 /// `[filters]` in a brand file. Besides the keys below, every numeric measure takes a
@@ -487,3 +490,53 @@ pub struct RawCost {
     #[schemars(with = "Option<f64>")]
     pub target_cost_per_engagement: Option<Spanned<f64>>,
 }
+
+/// `[plan]` in a brand file: what `scout plan` maximises and under which constraints.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlan {
+    /// What the plan maximises: `score` (the default), `engagements` or `reach`.
+    #[schemars(with = "Option<String>")]
+    pub objective: Option<Spanned<String>>,
+    /// The campaign budget in dollars (`--budget` overrides it).
+    #[schemars(with = "Option<f64>")]
+    pub budget: Option<Spanned<f64>>,
+    /// The fewest creators to book.
+    #[schemars(with = "Option<u64>")]
+    pub min_creators: Option<Spanned<u64>>,
+    /// The most creators to book (`--max-creators` overrides it).
+    #[schemars(with = "Option<u64>")]
+    pub max_creators: Option<Spanned<u64>>,
+    /// The largest share of the budget one creator may take, 0–1.
+    #[schemars(with = "Option<f64>", range(min = 0.0, max = 1.0))]
+    pub max_share: Option<Spanned<f64>>,
+    /// Whether candidates without a price may be booked at the price `prices.toml`
+    /// estimates (default true).
+    pub estimated_prices: Option<bool>,
+    /// Quotas: how many creators of a tier, platform, country or niche to book.
+    #[serde(default)]
+    #[schemars(with = "Vec<RawQuota>")]
+    pub quota: Vec<Spanned<RawQuota>>,
+}
+
+/// One `[[plan.quota]]`: exactly one of `tier`, `platform`, `country`, `niche`, with `min`
+/// and/or `max`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawQuota {
+    /// A tier name of the brand's tier scheme.
+    pub tier: Option<String>,
+    /// A platform.
+    pub platform: Option<String>,
+    /// A country code.
+    pub country: Option<String>,
+    /// A niche of the taxonomy.
+    pub niche: Option<String>,
+    /// At least this many creators of the group.
+    pub min: Option<u64>,
+    /// At most this many creators of the group.
+    pub max: Option<u64>,
+}
+
+/// `prices.toml`: estimated price per post, in dollars, by platform (or `default`) and tier.
+pub type RawPrices = BTreeMap<String, BTreeMap<Spanned<String>, Spanned<f64>>>;

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["input"],
     &["engine", "inspect"],
     &["rank"],
-    &["changes"],
+    &["changes", "plan"],
     &["authoring"],
     &["valid"],
     &["reload", "output"],

@@ -15,6 +15,7 @@ mod layers;
 mod new;
 mod order;
 mod outputs;
+mod plan;
 mod props;
 mod rank;
 mod ruletest;

@@ -40,6 +40,7 @@ impl Loader<'_> {
         let engagement = self.engagement(file, &raw);
         let target_cost_per_engagement = self.target_cost_per_engagement(file, &raw);
         let benchmarks = self.brand_benchmarks(file, &raw, global, &tier_names, scheme.is_some());
+        let plan = self.plan(file, &raw, &tier_names, taxonomy);
         if self.error_count() == before {
             self.benchmark_coverage(file, &raw, &benchmarks, &engagement, &filters, &tier_names);
         }
@@ -73,6 +74,7 @@ impl Loader<'_> {
             engagement,
             target_cost_per_engagement,
             benchmarks,
+            plan,
         })
     }
 

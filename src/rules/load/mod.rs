@@ -8,6 +8,7 @@ mod benchmarks;
 mod brand;
 mod filters;
 mod niches;
+mod plan;
 mod read;
 mod scripts;
 mod spans;
@@ -38,6 +39,8 @@ pub const NICHES_FILE: &str = "niches.toml";
 pub const BENCHMARKS_FILE: &str = "benchmarks.toml";
 /// The default scoring script.
 pub const SCORING_FILE: &str = "scoring.rhai";
+/// Estimated prices per post by platform and tier (optional).
+pub const PRICES_FILE: &str = "prices.toml";
 /// The folder of brand files.
 pub const BRANDS_DIR: &str = "brands";
 /// The folder of alternative tier schemes.
@@ -174,6 +177,16 @@ impl Loader<'_> {
                     .hint("add `brands/<name>.toml`, or run `scout new brand NAME`"),
             );
         }
+        let prices = match self.file(PRICES_FILE).cloned() {
+            Some(file) => {
+                let tier_names = schemes
+                    .values()
+                    .flat_map(|s| s.names().into_iter().map(str::to_owned).collect::<Vec<_>>())
+                    .collect();
+                self.prices(&file, &tier_names)
+            }
+            None => Default::default(),
+        };
         let mut brands = BTreeMap::new();
         for file in &brand_files {
             let (Some(taxonomy), Some(benchmarks)) = (&taxonomy, &benchmarks) else {
@@ -202,6 +215,7 @@ impl Loader<'_> {
                 .collect(),
             sources: self.files.to_vec(),
             sandbox: std::mem::take(&mut self.sandbox),
+            prices,
         })
     }
 

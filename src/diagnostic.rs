@@ -2,7 +2,7 @@
 //!
 //! A [`Diagnostic`] points at a file and, where it can, at a byte span in that file's source.
 //! Rendering follows rustc: `error: …`, ` --> path:line:col`, the source line with a caret
-//! and a `help:` line when a fix is known.
+//! and a `= hint:` line when a fix is known (the word scout's CLI messages use too).
 
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -121,16 +121,21 @@ impl Diagnostic {
                         .fold(true)
                         .annotation(level.span(span).label(label)),
                 );
-                if let Some(hint) = &self.hint {
+                let hint = self.hint.as_deref().filter(|hint| !hint.trim().is_empty());
+                if let Some(hint) = hint {
                     message = message.footer(Level::Help.title(hint));
                 }
-                renderer.render(message).to_string()
+                let text = renderer.render(message).to_string();
+                match hint {
+                    Some(hint) => relabel_help_footer(text, hint),
+                    None => text,
+                }
             }
             _ => {
                 let mut text = renderer.render(level.title(&self.message)).to_string();
                 let _ = write!(text, "\n --> {origin}");
                 if let Some(hint) = &self.hint {
-                    let _ = write!(text, "\n  = help: {hint}");
+                    let _ = write!(text, "\n  = hint: {hint}");
                 }
                 text
             }
@@ -159,6 +164,20 @@ impl Diagnostic {
         let span = clamp_span(source, self.span.clone()?);
         source.get(span)
     }
+}
+
+/// Relabels the `help` footer annotate-snippets rendered for `hint` as `hint`, the word
+/// scout's CLI messages use. The library has no footer level of that name, so only the
+/// label of the last footer is replaced: it is the last `help` before the hint's first
+/// line, which the footer ends with, and both words are four columns wide, so a
+/// multi-line hint stays aligned. Colour codes around the label are kept.
+fn relabel_help_footer(mut text: String, hint: &str) -> String {
+    let first_line = hint.lines().next().unwrap_or(hint);
+    let label = text.rfind(first_line).and_then(|footer| text[..footer].rfind("help"));
+    if let Some(at) = label {
+        text.replace_range(at..at + "help".len(), "hint");
+    }
+    text
 }
 
 /// Renders a path with forward slashes, as users type it on every platform.
@@ -259,6 +278,38 @@ mod tests {
             .render(false);
         assert!(text.contains("--> x.toml:2:8"), "{text}");
         assert!(text.contains("2 | oops = ["), "{text}");
+    }
+
+    #[test]
+    fn labels_the_hint_footer_hint_with_and_without_colour() {
+        let source: Arc<str> = "help = 1\n".into();
+        let diagnostic = Diagnostic::error("x.toml", "unknown key `help`")
+            .at(&source, 0..4)
+            .label("help here")
+            .hint("remove `help`\nor rename it");
+        let plain = diagnostic.render(false);
+        assert!(plain.contains("  = hint: remove `help`\n          or rename it"), "{plain}");
+        assert!(plain.contains("1 | help = 1"), "{plain}");
+        assert!(plain.contains("help here"), "{plain}");
+        assert!(!plain.contains("= help"), "{plain}");
+        let styled = diagnostic.render(true);
+        assert_ne!(styled, plain);
+        assert_eq!(without_ansi(&styled), plain);
+        let unlocated = Diagnostic::error("x.toml", "oops").hint("do this").render(false);
+        assert!(unlocated.contains("  = hint: do this"), "{unlocated}");
+    }
+
+    fn without_ansi(text: &str) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            if c == '\x1b' {
+                chars.by_ref().find(|&c| c == 'm');
+            } else {
+                out.push(c);
+            }
+        }
+        out
     }
 
     #[test]

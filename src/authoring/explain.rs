@@ -319,6 +319,14 @@ fn metrics(
             input("engagements_per_post", m.engagements_per_post),
         ],
     });
+    out.push(estimated_reach(evaluation));
+    out
+}
+
+/// `estimated_reach`: the average views, else the usual estimate from likes.
+fn estimated_reach(evaluation: &Evaluation) -> MetricExplanation {
+    let m = &evaluation.metrics;
+    let input = |name, value| Input { name, value };
     let (formula, inputs) = match m.avg_views {
         Some(views) => {
             (format!("avg_views {}", num(Some(views))), vec![input("avg_views", Some(views))])
@@ -331,13 +339,7 @@ fn metrics(
             vec![input("avg_likes", m.avg_likes)],
         ),
     };
-    out.push(MetricExplanation {
-        name: "estimated_reach",
-        value: m.estimated_reach,
-        formula,
-        inputs,
-    });
-    out
+    MetricExplanation { name: "estimated_reach", value: m.estimated_reach, formula, inputs }
 }
 
 fn filters(
@@ -570,6 +572,17 @@ impl Explanation {
     pub fn render(&self) -> String {
         let mut out = String::new();
         let platform = printable(self.platform.as_deref().unwrap_or("no platform"));
+        self.render_header(&mut out, &platform);
+        self.render_tier(&mut out, &platform);
+        self.render_metrics(&mut out);
+        self.render_filters(&mut out);
+        self.render_components(&mut out);
+        self.render_script(&mut out);
+        printable_lines(&out).into_owned()
+    }
+
+    /// The candidate and the rules: handle, platform, followers, line, brand, revision.
+    fn render_header(&self, out: &mut String, platform: &str) {
         let _ = writeln!(
             out,
             "@{} · {platform} · {} followers · line {}",
@@ -578,7 +591,10 @@ impl Explanation {
             self.line
         );
         let _ = writeln!(out, "brand `{}` · revision {}", self.brand, self.revision);
+    }
 
+    /// The tier, the rule that matched it, any passed over, and its benchmarks.
+    fn render_tier(&self, out: &mut String, platform: &str) {
         let t = &self.tier;
         let list = t.platform_list.as_ref().map(|p| format!(", `{p}` list")).unwrap_or_default();
         let _ = writeln!(out, "\ntier {} ({}{list}): {}", t.name, t.scheme, t.rule);
@@ -599,7 +615,10 @@ impl Explanation {
             let parent_benchmark = t.parent_benchmark.map_or_else(|| "none".to_owned(), pct);
             let _ = writeln!(out, "  carved from {parent}: parent_benchmark {parent_benchmark}");
         }
+    }
 
+    /// Each derived metric with its inputs.
+    fn render_metrics(&self, out: &mut String) {
         let _ = writeln!(out, "\nmetrics");
         let width = self.metrics.iter().map(|m| m.name.len()).max().unwrap_or(0);
         for m in &self.metrics {
@@ -609,7 +628,10 @@ impl Explanation {
             };
             let _ = writeln!(out, "  {:width$}  {value:>9}  = {}", m.name, m.formula);
         }
+    }
 
+    /// Each filter: the value, the threshold and the verdict, in aligned columns.
+    fn render_filters(&self, out: &mut String) {
         let _ = writeln!(out, "\nfilters");
         if self.filters.is_empty() {
             let _ = writeln!(out, "  (the brand sets none)");
@@ -642,7 +664,10 @@ impl Explanation {
                 w2 = widths[2]
             );
         }
+    }
 
+    /// Each component's weighted contribution, and their sum.
+    fn render_components(&self, out: &mut String) {
         let _ = writeln!(out, "\ncomponents (value × weight = contribution)");
         let width = self.components.iter().map(|c| c.name.len()).max().unwrap_or(0);
         for c in &self.components {
@@ -661,7 +686,10 @@ impl Explanation {
             "",
             format!("{:.4}", self.weighted_sum)
         );
+    }
 
+    /// The script's score and notes, and whether the candidate is ranked.
+    fn render_script(&self, out: &mut String) {
         let score = self.script.score.map_or_else(|| "–".to_owned(), |s| format!("{s}"));
         let _ = writeln!(out, "\nscript {} → {score}", self.script.path);
         for note in &self.script.notes {
@@ -678,7 +706,6 @@ impl Explanation {
                 failed.join(", ")
             );
         }
-        printable_lines(&out).into_owned()
     }
 }
 

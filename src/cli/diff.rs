@@ -4,9 +4,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::explain::ReportFormat;
+use super::import::CandidatesArgs;
 use super::{plural, Exit, RulesArg, Ui};
 use crate::authoring::diff::{self, DiffOptions, DiffReport, Row, Side};
-use crate::input::{self, Format, Source};
 use crate::model::{Candidate, RowError};
 use crate::output;
 use crate::rules::{Brand, RuleSet};
@@ -14,9 +14,6 @@ use crate::rules::{Brand, RuleSet};
 /// Arguments of `scout diff`.
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The candidate list: CSV, JSON or NDJSON; `-` reads stdin.
-    #[arg(value_name = "CANDIDATES")]
-    pub candidates: PathBuf,
     /// The brand, by its file name in `brands/` without `.toml`.
     #[arg(long, short)]
     pub brand: String,
@@ -34,9 +31,8 @@ pub struct DiffArgs {
     /// Text, or one JSON document.
     #[arg(long, short, value_enum, default_value_t)]
     pub format: ReportFormat,
-    /// The candidate list's format [default: from the file extension, else csv].
-    #[arg(long, value_enum)]
-    pub input_format: Option<Format>,
+    #[command(flatten)]
+    pub candidates: CandidatesArgs,
 }
 
 /// Runs `scout diff`.
@@ -64,7 +60,7 @@ pub fn run(ui: &Ui, args: &DiffArgs) -> Exit {
         Some(brands) => brands,
         None => return Exit::Fatal,
     };
-    let (read, candidates, invalid) = match read_candidates(ui, args) {
+    let (read, candidates, invalid) = match read_candidates(ui, args, &before_rules) {
         Some(read) => read,
         None => return Exit::Fatal,
     };
@@ -135,16 +131,14 @@ fn brands(
 /// Reads the candidate list: how many rows were read, the usable candidates, and how many
 /// rows were not usable (the first 20 reported); `None` after reporting a list that cannot
 /// be read.
-fn read_candidates(ui: &Ui, args: &DiffArgs) -> Option<(usize, Vec<Candidate>, usize)> {
-    let source = Source::from_arg(&args.candidates);
-    let format = source.format(args.input_format);
-    let rows: Vec<Result<Candidate, RowError>> = match input::read(&source, format) {
-        Ok(rows) => rows.collect(),
-        Err(err) => {
-            ui.error(&err.to_string(), err.hint().as_deref());
-            return None;
-        }
-    };
+fn read_candidates(
+    ui: &Ui,
+    args: &DiffArgs,
+    rules: &RuleSet,
+) -> Option<(usize, Vec<Candidate>, usize)> {
+    let input = args.candidates.prepare(ui, &args.rules.dir, Some(&rules.taxonomy)).ok()?;
+    let rows: Vec<Result<Candidate, RowError>> =
+        input.read_or_report(ui, &args.rules.dir).ok()?.collect();
     let read = rows.len();
     let (candidates, errors): (Vec<_>, Vec<_>) = rows.into_iter().partition(Result::is_ok);
     let candidates: Vec<Candidate> = candidates.into_iter().flatten().collect();

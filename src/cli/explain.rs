@@ -1,11 +1,11 @@
 //! `scout explain`: why one candidate got its score.
 
-use std::path::PathBuf;
-
+use super::import::CandidatesArgs;
 use super::{write_stdout, Exit, RulesArg, Ui};
 use crate::authoring::explain;
 use crate::diagnostic::did_you_mean;
-use crate::input::{self, Format, Source};
+use crate::model::Candidate;
+use crate::rules::RuleSet;
 
 /// Text for people, or JSON for machines.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -47,9 +47,6 @@ pub struct ExplainArgs {
     /// The candidate's handle (a leading `@` and case are ignored).
     #[arg(value_name = "HANDLE")]
     pub handle: String,
-    /// The candidate list: CSV, JSON or NDJSON; `-` reads stdin.
-    #[arg(value_name = "CANDIDATES")]
-    pub candidates: PathBuf,
     /// The brand, by its file name in `brands/` without `.toml`.
     #[arg(long, short)]
     pub brand: String,
@@ -58,9 +55,8 @@ pub struct ExplainArgs {
     /// Text, or a structured trace as JSON.
     #[arg(long, short, value_enum, default_value_t)]
     pub format: ReportFormat,
-    /// The candidate list's format [default: from the file extension, else csv].
-    #[arg(long, value_enum)]
-    pub input_format: Option<Format>,
+    #[command(flatten)]
+    pub candidates: CandidatesArgs,
 }
 
 /// Runs `scout explain`.
@@ -73,15 +69,30 @@ pub fn run(ui: &Ui, args: &ExplainArgs) -> Exit {
         Ok(brand) => brand,
         Err(exit) => return exit,
     };
-    let source = Source::from_arg(&args.candidates);
-    let format = source.format(args.input_format);
-    let rows = match input::read(&source, format) {
-        Ok(rows) => rows,
+    let candidate = match find_candidate(ui, args, &rules) {
+        Ok(candidate) => candidate,
+        Err(exit) => return exit,
+    };
+    let explanation = match explain::explain(&rules, brand, &candidate) {
+        Ok(explanation) => explanation,
         Err(err) => {
-            ui.error(&err.to_string(), err.hint().as_deref());
-            return Exit::Fatal;
+            ui.error(&err.to_string(), None);
+            return Exit::Partial;
         }
     };
+    let written =
+        args.format.write(ui, "the explanation", || explanation.render(), || explanation.to_json());
+    if let Err(exit) = written {
+        return exit;
+    }
+    Exit::Success
+}
+
+/// Reads the candidate list and finds the candidate with the handle asked for (the first,
+/// with a warning, when it appears more than once); a missing handle gets a "did you mean".
+fn find_candidate(ui: &Ui, args: &ExplainArgs, rules: &RuleSet) -> Result<Candidate, Exit> {
+    let input = args.candidates.prepare(ui, &args.rules.dir, Some(&rules.taxonomy))?;
+    let rows = input.read_or_report(ui, &args.rules.dir)?;
     let wanted = normalize(&args.handle);
     let mut handles = Vec::new();
     let mut matches = Vec::new();
@@ -98,44 +109,32 @@ pub fn run(ui: &Ui, args: &ExplainArgs) -> Exit {
             }
         }
     }
+    let name = input.source.name();
     let Some(row) = matches.first() else {
         let hint = did_you_mean(&wanted, handles.iter().map(String::as_str))
             .map(|close| format!("did you mean `{close}`?"));
         ui.error(
-            &format!("no candidate `{}` in `{}`", args.handle, source.name()),
+            &format!("no candidate `{}` in `{name}`", args.handle),
             hint.as_deref().or(Some("handles are matched without `@`, ignoring case")),
         );
-        return Exit::Fatal;
+        return Err(Exit::Fatal);
     };
     let candidate = match row {
         Ok(candidate) => candidate,
         Err(error) => {
             ui.error(&format!("cannot explain `{}`: {error}", args.handle), None);
-            return Exit::Partial;
+            return Err(Exit::Partial);
         }
     };
     if matches.len() > 1 {
         ui.warning(&format!(
-            "`{}` appears {} times in `{}`; explaining the first, on line {}",
+            "`{}` appears {} times in `{name}`; explaining the first, on line {}",
             candidate.handle,
             matches.len(),
-            source.name(),
             candidate.line
         ));
     }
-    let explanation = match explain::explain(&rules, brand, candidate) {
-        Ok(explanation) => explanation,
-        Err(err) => {
-            ui.error(&err.to_string(), None);
-            return Exit::Partial;
-        }
-    };
-    let written =
-        args.format.write(ui, "the explanation", || explanation.render(), || explanation.to_json());
-    if let Err(exit) = written {
-        return exit;
-    }
-    Exit::Success
+    Ok(candidate.clone())
 }
 
 fn normalize(handle: &str) -> String {

@@ -1,13 +1,99 @@
-//! Flags shared by the commands that read candidate lists (`rank`, `inspect`): the mapping
-//! profile and the delimiter, and how input errors are shown.
+//! Flags shared by the commands that read candidate lists: [`CandidatesArgs`] (the list,
+//! its format, the mapping profile and the delimiter) for `rank`, `watch`, `explain` and
+//! `diff`, [`ImportArgs`] (the profile and delimiter alone) for `inspect`, and how input
+//! errors are shown.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::{Exit, Ui};
-use crate::input::{infer, Format, InputError, ReadOptions, Source};
+use crate::input::{self, infer, Format, InputError, ReadOptions, Rows, Source};
 use crate::rules::mapping::{self, Mapping};
 use crate::rules::Taxonomy;
+
+/// The candidate list a command reads and how to read it: one set of flags, so every
+/// command that reads a list reads every file `scout rank` can.
+#[derive(Clone, Debug, clap::Args)]
+pub struct CandidatesArgs {
+    /// The candidate list: CSV, JSON or NDJSON; `-` reads stdin.
+    #[arg(value_name = "CANDIDATES")]
+    pub path: PathBuf,
+    /// The candidate list's format [default: from the file extension, else csv].
+    #[arg(long, value_enum)]
+    pub input_format: Option<Format>,
+    #[command(flatten)]
+    pub import: ImportArgs,
+}
+
+/// A candidate list ready to read: where it is, its format, and the read options (the
+/// profile loaded, the delimiter, and any inferred columns).
+#[derive(Debug)]
+pub struct CandidateInput {
+    /// Where the list is.
+    pub source: Source,
+    /// Its format.
+    pub format: Format,
+    /// How to read it.
+    pub options: ReadOptions,
+}
+
+impl CandidatesArgs {
+    /// Loads the mapping profile (checking it against `taxonomy` when given), and settles
+    /// the list's format; a profile for a list that is not CSV is refused. Nothing of the
+    /// list is read yet. Problems are printed; the error is the exit code.
+    pub fn open(
+        &self,
+        ui: &Ui,
+        rules_dir: &Path,
+        taxonomy: Option<&Taxonomy>,
+    ) -> Result<CandidateInput, Exit> {
+        let options = self.import.options(ui, rules_dir, taxonomy)?;
+        let source = Source::from_arg(&self.path);
+        let format = source.format(self.input_format);
+        if options.mapping.is_some() && format != Format::Csv {
+            ui.error(
+                "mapping profiles apply to CSV input",
+                Some("JSON and NDJSON keys are matched by scout's field names and built-in aliases; drop `--mapping`"),
+            );
+            return Err(Exit::Fatal);
+        }
+        Ok(CandidateInput { source, format, options })
+    }
+
+    /// [`CandidatesArgs::open`], then [`CandidateInput::infer_columns`]: the list ready to
+    /// read as `scout rank` reads it.
+    pub fn prepare(
+        &self,
+        ui: &Ui,
+        rules_dir: &Path,
+        taxonomy: Option<&Taxonomy>,
+    ) -> Result<CandidateInput, Exit> {
+        let mut input = self.open(ui, rules_dir, taxonomy)?;
+        input.infer_columns(ui, rules_dir)?;
+        Ok(input)
+    }
+}
+
+impl CandidateInput {
+    /// Finds the `handle` and `followers` columns no header names ([`infer_columns`]).
+    pub fn infer_columns(&mut self, ui: &Ui, rules_dir: &Path) -> Result<(), Exit> {
+        infer_columns(ui, &mut self.source, self.format, &mut self.options, rules_dir, false)
+    }
+
+    /// Streams the list's candidates.
+    pub fn read(&self) -> Result<Rows, InputError> {
+        input::read_with(&self.source, self.format, &self.options)
+    }
+
+    /// Streams the list's candidates; a list that cannot be read is reported (with a
+    /// profile hint for a missing column) and gives the exit code.
+    pub fn read_or_report(&self, ui: &Ui, rules_dir: &Path) -> Result<Rows, Exit> {
+        self.read().map_err(|err| {
+            report_input_error(ui, &err, rules_dir, self.options.mapping.is_some());
+            Exit::Fatal
+        })
+    }
+}
 
 /// `--mapping` and `--delimiter`.
 #[derive(Clone, Debug, Default, clap::Args)]

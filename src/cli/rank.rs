@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use super::import::{self, report_input_error, ImportArgs};
+use super::import::{report_input_error, CandidateInput, CandidatesArgs};
 use super::{plural, signal, write_stdout, Exit, RulesArg, Ui};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -20,9 +20,6 @@ pub const NOTES_WITHOUT_TOP: usize = 1_000;
 /// Arguments of `scout rank`.
 #[derive(Debug, clap::Args)]
 pub struct RankArgs {
-    /// The candidate list: CSV, JSON or NDJSON; `-` reads stdin.
-    #[arg(value_name = "CANDIDATES")]
-    pub candidates: PathBuf,
     /// The brand, by its file name in `brands/` without `.toml`.
     #[arg(long, short)]
     pub brand: String,
@@ -34,17 +31,14 @@ pub struct RankArgs {
     /// Output format [default: table on a terminal, else csv; or from --output's extension].
     #[arg(long, short, value_enum)]
     pub format: Option<OutputFormat>,
-    /// The candidate list's format [default: from the file extension, else csv].
-    #[arg(long, value_enum)]
-    pub input_format: Option<Format>,
     /// Write the ranking to FILE (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    #[command(flatten)]
-    pub import: ImportArgs,
     /// Write the unusable rows to FILE (atomically), untouched, with the header, for fixing.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    #[command(flatten)]
+    pub candidates: CandidatesArgs,
 }
 
 /// Runs `scout rank`.
@@ -57,59 +51,14 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Ok(brand) => brand,
         Err(exit) => return exit,
     };
-    let from_extension = match (args.format, &args.output) {
-        (None, Some(path)) if path.extension().is_some() => match output_format_of(ui, path) {
-            Ok(format) => Some(format),
-            Err(exit) => return exit,
-        },
-        _ => None,
-    };
-    let format = args.format.or(from_extension).unwrap_or(
-        if args.output.is_none() && std::io::stdout().is_terminal() {
-            OutputFormat::Table
-        } else {
-            OutputFormat::Csv
-        },
-    );
-    let mut options = match args.import.options(ui, &args.rules.dir, Some(&rules.taxonomy)) {
-        Ok(options) => options,
+    let format = match output_format(ui, args) {
+        Ok(format) => format,
         Err(exit) => return exit,
     };
-    let mut source = Source::from_arg(&args.candidates);
-    let (output_target, rejects_target) = match output_targets(args, &source) {
-        Ok(targets) => targets,
-        Err(err) => {
-            ui.error(&err.to_string(), err.hint().as_deref());
-            return Exit::Fatal;
-        }
+    let (input, targets) = match open_input(ui, args, &rules) {
+        Ok(opened) => opened,
+        Err(exit) => return exit,
     };
-    if output_target.is_some() || rejects_target.is_some() {
-        // Ctrl-C or SIGTERM while a file is written removes its temp file.
-        signal::install(ui);
-    }
-    let input_format = source.format(args.input_format);
-    if options.mapping.is_some() && input_format != Format::Csv {
-        ui.error(
-            "mapping profiles apply to CSV input",
-            Some("JSON and NDJSON keys are matched by scout's field names and built-in aliases; drop `--mapping`"),
-        );
-        return Exit::Fatal;
-    }
-    if args.rejects.is_some() {
-        // Rejected rows are copied from the very bytes that were ranked.
-        source = match source.into_bytes() {
-            Ok(source) => source,
-            Err(err) => {
-                ui.error(&err.to_string(), err.hint().as_deref());
-                return Exit::Fatal;
-            }
-        };
-    }
-    if let Err(exit) =
-        import::infer_columns(ui, &mut source, input_format, &mut options, &args.rules.dir, false)
-    {
-        return exit;
-    }
     let json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
     let rank_options = RankOptions {
         top: args.top,
@@ -117,46 +66,22 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         // Only JSON shows script notes, and only for the results it lists.
         notes: if json { args.top.unwrap_or(NOTES_WITHOUT_TOP) } else { 0 },
     };
-    let ranking = match rank_source(&rules, brand, &source, input_format, &options, rank_options) {
-        Ok(ranking) => ranking,
-        Err(err) => {
-            report_input_error(ui, &err, &args.rules.dir, options.mapping.is_some());
-            return Exit::Fatal;
-        }
-    };
+    let ranking =
+        match rank_source(&rules, brand, &input.source, input.format, &input.options, rank_options)
+        {
+            Ok(ranking) => ranking,
+            Err(err) => {
+                report_input_error(ui, &err, &args.rules.dir, input.options.mapping.is_some());
+                return Exit::Fatal;
+            }
+        };
     report_errors(ui, &ranking);
-
-    let written = match &output_target {
-        Some(target) => target
-            .write(|out| output::write_ranking(out, &ranking, format))
-            .map_err(|err| err.to_string()),
-        None => write_stdout(|out| output::write_ranking(out, &ranking, format))
-            .map_err(|err| format!("cannot write the ranking: {err}")),
-    };
-    if let Err(message) = written {
-        ui.error(&message, None);
-        return Exit::Fatal;
+    if let Err(exit) = write_ranking(ui, targets.output.as_ref(), &ranking, format) {
+        return exit;
     }
-    if let (Some(target), Source::Bytes { bytes, .. }) = (&rejects_target, &source) {
-        let lines: std::collections::BTreeSet<u64> =
-            ranking.errors.iter().map(|e| e.line).collect();
-        let delimiter = args.import.delimiter(&options);
-        let (text, found) = input::rejects::extract(bytes, input_format, delimiter, &lines);
-        if let Err(err) = target.write(|out| out.write_all(&text)) {
-            ui.error(&err.to_string(), None);
-            return Exit::Fatal;
-        }
-        ui.status(&format!(
-            "wrote {found} unusable {} to `{}`",
-            plural(found, "row"),
-            target.path().display()
-        ));
-        if found < lines.len() {
-            ui.warning(&format!(
-                "{} unusable {} could not be found again in the input",
-                lines.len() - found,
-                plural(lines.len() - found, "row")
-            ));
+    if let Some(target) = &targets.rejects {
+        if let Err(exit) = write_rejects(ui, args, target, &input, &ranking) {
+            return exit;
         }
     }
     ui.status(&summary(&ranking));
@@ -166,6 +91,109 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
     } else {
         Exit::Success
     }
+}
+
+/// The `--output` and `--rejects` files, once checked.
+struct Targets {
+    output: Option<OutputTarget>,
+    rejects: Option<OutputTarget>,
+}
+
+/// `--format`, else the format `--output`'s extension names, else a table on a terminal
+/// and CSV elsewhere.
+fn output_format(ui: &Ui, args: &RankArgs) -> Result<OutputFormat, Exit> {
+    let from_extension = match (args.format, &args.output) {
+        (None, Some(path)) if path.extension().is_some() => Some(output_format_of(ui, path)?),
+        _ => None,
+    };
+    Ok(args.format.or(from_extension).unwrap_or(
+        if args.output.is_none() && std::io::stdout().is_terminal() {
+            OutputFormat::Table
+        } else {
+            OutputFormat::Csv
+        },
+    ))
+}
+
+/// Opens the candidate list and checks the output files before anything is read; with
+/// `--rejects` the list is read into memory, so rejected rows are copied from the very
+/// bytes that were ranked; then finds any column no header names.
+fn open_input(
+    ui: &Ui,
+    args: &RankArgs,
+    rules: &RuleSet,
+) -> Result<(CandidateInput, Targets), Exit> {
+    let mut input = args.candidates.open(ui, &args.rules.dir, Some(&rules.taxonomy))?;
+    let (output, rejects) = output_targets(args, &input.source).map_err(|err| {
+        ui.error(&err.to_string(), err.hint().as_deref());
+        Exit::Fatal
+    })?;
+    if output.is_some() || rejects.is_some() {
+        // Ctrl-C or SIGTERM while a file is written removes its temp file.
+        signal::install(ui);
+    }
+    if args.rejects.is_some() {
+        let source = std::mem::replace(&mut input.source, Source::Stdin);
+        input.source = source.into_bytes().map_err(|err| {
+            ui.error(&err.to_string(), err.hint().as_deref());
+            Exit::Fatal
+        })?;
+    }
+    input.infer_columns(ui, &args.rules.dir)?;
+    Ok((input, Targets { output, rejects }))
+}
+
+/// Writes the ranking to `--output`, or stdout.
+fn write_ranking(
+    ui: &Ui,
+    target: Option<&OutputTarget>,
+    ranking: &Ranking,
+    format: OutputFormat,
+) -> Result<(), Exit> {
+    let written = match target {
+        Some(target) => target
+            .write(|out| output::write_ranking(out, ranking, format))
+            .map_err(|err| err.to_string()),
+        None => write_stdout(|out| output::write_ranking(out, ranking, format))
+            .map_err(|err| format!("cannot write the ranking: {err}")),
+    };
+    written.map_err(|message| {
+        ui.error(&message, None);
+        Exit::Fatal
+    })
+}
+
+/// Copies the unusable rows, untouched, to `--rejects`, and says how many were found.
+fn write_rejects(
+    ui: &Ui,
+    args: &RankArgs,
+    target: &OutputTarget,
+    input: &CandidateInput,
+    ranking: &Ranking,
+) -> Result<(), Exit> {
+    let Source::Bytes { bytes, .. } = &input.source else {
+        return Ok(());
+    };
+    let lines: std::collections::BTreeSet<u64> = ranking.errors.iter().map(|e| e.line).collect();
+    let delimiter = args.candidates.import.delimiter(&input.options);
+    let (text, found) = input::rejects::extract(bytes, input.format, delimiter, &lines);
+    if let Err(err) = target.write(|out| out.write_all(&text)) {
+        ui.error(&err.to_string(), None);
+        return Err(Exit::Fatal);
+    }
+    ui.status(&format!(
+        "wrote {found} unusable {} to `{}`",
+        plural(found, "row"),
+        target.path().display()
+    ));
+    if found < lines.len() {
+        ui.warning(&format!(
+            "{} unusable {} could not be found again in the input",
+            lines.len() - found,
+            plural(lines.len() - found, "row")
+        ));
+    }
+    Ok(())
 }
 
 /// The `--output` and `--rejects` files, checked before anything is read: neither may be a
@@ -184,8 +212,12 @@ fn output_targets(
         Source::Stdin => inputs.extend(InputFile::stdin("candidate list")),
         Source::Bytes { .. } => {}
     }
-    if let Some(path) =
-        args.import.mapping.as_ref().and_then(|arg| mapping::locate(arg, &args.rules.dir).ok())
+    if let Some(path) = args
+        .candidates
+        .import
+        .mapping
+        .as_ref()
+        .and_then(|arg| mapping::locate(arg, &args.rules.dir).ok())
     {
         inputs.push(InputFile::new("mapping profile", &path));
     }

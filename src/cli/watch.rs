@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
-use super::import::{report_input_error, ImportArgs};
+use super::import::{CandidateInput, CandidatesArgs};
 use super::{plural, signal, Exit, RulesArg, Ui};
 use crate::changes::{self, Changes};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::input::{self, Format, ReadOptions, Source};
+use crate::input::Source;
 use crate::model::{Candidate, RowError};
 use crate::rank::{self, RankOptions, Ranking};
 use crate::reload::watcher::{WatchEvent, WatchOptions, Watcher};
@@ -21,9 +21,6 @@ use crate::reload::{Outcome, Reloader};
 /// Arguments of `scout watch`.
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
-    /// The candidate list: CSV, JSON or NDJSON; `-` reads stdin once.
-    #[arg(value_name = "CANDIDATES")]
-    pub candidates: PathBuf,
     /// The brand, by its file name in `brands/` without `.toml`.
     #[arg(long, short)]
     pub brand: String,
@@ -32,9 +29,6 @@ pub struct WatchArgs {
     /// Show the best N, and report who enters or leaves them.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
-    /// The candidate list's format [default: from the file extension, else csv].
-    #[arg(long, value_enum)]
-    pub input_format: Option<Format>,
     /// Poll for changes instead of using the system's notifications (network file systems,
     /// containers).
     #[arg(long)]
@@ -43,7 +37,7 @@ pub struct WatchArgs {
     #[arg(long, value_name = "MS", default_value_t = 100)]
     pub debounce: u64,
     #[command(flatten)]
-    pub import: ImportArgs,
+    pub candidates: CandidatesArgs,
 }
 
 /// How often `--poll` looks at the files.
@@ -70,9 +64,8 @@ struct Session<'a> {
     args: &'a WatchArgs,
     screen: Screen,
     reloader: Reloader,
-    source: Source,
-    format: Format,
-    read: ReadOptions,
+    /// The candidate list (stdin is read once, into memory).
+    input: CandidateInput,
     rows: Vec<Result<Candidate, RowError>>,
     /// The last ranking, uncut, so ranks outside the top N are known.
     ranking: Ranking,
@@ -89,7 +82,7 @@ pub fn run(ui: &Ui, args: &WatchArgs) -> Exit {
         Ok(started) => started,
         Err(exit) => return exit,
     };
-    let (_watcher, candidates_path) = match watch(args, &session.source, tx) {
+    let (_watcher, candidates_path) = match watch(args, &session.input.source, tx) {
         Ok(watched) => watched,
         Err(err) => {
             ui.error(&format!("cannot watch `{}`: {err}", args.rules.dir.display()), None);
@@ -102,7 +95,7 @@ pub fn run(ui: &Ui, args: &WatchArgs) -> Exit {
     ui.status(&format!(
         "watching `{}`{} for changes{} · Ctrl-C to stop",
         args.rules.dir.display(),
-        match &session.source {
+        match &session.input.source {
             Source::File(path) => format!(" and `{}`", path.display()),
             Source::Stdin | Source::Bytes { .. } => String::new(),
         },
@@ -206,14 +199,6 @@ fn errors(diagnostics: &[Diagnostic]) -> usize {
     diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
 }
 
-fn read_rows(
-    source: &Source,
-    format: Format,
-    read: &ReadOptions,
-) -> Result<Vec<Result<Candidate, RowError>>, input::InputError> {
-    Ok(input::read_with(source, format, read)?.collect())
-}
-
 /// Ranks with one snapshot of the rules, uncut; `None` when `stop` was set meanwhile.
 fn rank_rows(
     reloader: &Reloader,
@@ -271,13 +256,8 @@ impl<'a> Session<'a> {
         let dir = &args.rules.dir;
         let reloader = start_reloader(ui, args)?;
         ui.diagnostics(&reloader.snapshot().warnings);
-        let read = args.import.options(ui, dir, Some(&reloader.snapshot().taxonomy))?;
-        let source = Source::from_arg(&args.candidates);
-        let format = source.format(args.input_format);
-        let rows = read_rows(&source, format, &read).map_err(|err| {
-            report_input_error(ui, &err, dir, read.mapping.is_some());
-            Exit::Fatal
-        })?;
+        let input = args.candidates.prepare(ui, dir, Some(&reloader.snapshot().taxonomy))?;
+        let rows: Vec<_> = input.read_or_report(ui, dir)?.collect();
         let screen = if std::io::stdout().is_terminal() { Screen::Terminal } else { Screen::Log };
         let started = Instant::now();
         let Some(ranking) = rank_rows(&reloader, &args.brand, &rows, &stop) else {
@@ -285,19 +265,8 @@ impl<'a> Session<'a> {
             return Err(Exit::Success);
         };
         let ranked_in = started.elapsed();
-        let session = Session {
-            ui,
-            args,
-            screen,
-            reloader,
-            source,
-            format,
-            read,
-            rows,
-            ranking,
-            updates: 0,
-            stop,
-        };
+        let session =
+            Session { ui, args, screen, reloader, input, rows, ranking, updates: 0, stop };
         Ok((session, ranked_in))
     }
 
@@ -388,11 +357,12 @@ impl<'a> Session<'a> {
     /// or nothing (and the old rows kept) when it cannot be read.
     fn reread(&mut self) -> (Option<String>, Option<Duration>) {
         let started = Instant::now();
-        match read_rows(&self.source, self.format, &self.read) {
+        match self.input.read() {
             Ok(rows) => {
+                let rows: Vec<_> = rows.collect();
                 let note = format!(
                     "`{}` changed: {} → {} rows",
-                    self.source.name(),
+                    self.input.source.name(),
                     self.rows.len(),
                     rows.len()
                 );

@@ -62,7 +62,7 @@ fn a_missing_rule_folder_is_fatal_with_a_hint() {
     let run = scout(&["check", "--rules", "no/such/folder"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("rule folder `no/such/folder` does not exist"), "{}", run.stderr);
-    assert!(run.stderr.contains("help: pass `--rules DIR`"), "{}", run.stderr);
+    assert!(run.stderr.contains("hint: pass `--rules DIR`"), "{}", run.stderr);
 }
 
 #[test]

@@ -132,3 +132,29 @@ fn unusable_rows_are_counted_and_make_the_exit_code_1() {
         doc["candidates"].as_u64().unwrap() + doc["invalid"].as_u64().unwrap()
     );
 }
+
+#[test]
+fn reads_a_list_through_a_mapping_profile_and_a_delimiter() {
+    let export = "tests/fixtures/import/top1000-youtube.csv";
+    let ranked = |extra: &[&str]| {
+        let mut args =
+            vec!["diff", export, "--brand", "trailpack", "--tiers", NANO5K, "--format", "json"];
+        args.extend_from_slice(extra);
+        let run = scout(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        json(&run)["ranked_before"].as_u64().unwrap()
+    };
+    // Read by column names alone, one fewer channel passes; the profile reads it all.
+    assert_eq!(ranked(&[]), 1);
+    assert_eq!(ranked(&["--mapping", "top1000-youtube"]), 2);
+
+    let semicolons = "tests/fixtures/import/quirks/semicolon.csv";
+    let run =
+        scout(&["diff", semicolons, "--brand", "glowskin", "--tiers", NANO5K, "--delimiter", ";"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("compared 2 of 3 candidates"), "{}", run.stderr);
+    let run =
+        scout(&["diff", semicolons, "--brand", "glowskin", "--tiers", NANO5K, "--delimiter", ","]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("has no `handle` column"), "{}", run.stderr);
+}

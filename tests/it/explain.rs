@@ -104,3 +104,40 @@ fn post_samples_are_explained_with_their_average() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("averages are the median of 3 post samples"), "{}", run.stdout);
 }
+
+#[test]
+fn reads_a_list_through_a_mapping_profile_and_a_delimiter() {
+    let export = "tests/fixtures/import/top1000-instagram-sep.csv";
+    let run = scout(&["explain", "glow.with.gwen", "--brand", "glowskin", export]);
+    assert!(run.stdout.starts_with("@glow.with.gwen · no platform ·"), "{}", run.stdout);
+    let run = scout(&[
+        "explain",
+        "glow.with.gwen",
+        "--brand",
+        "glowskin",
+        export,
+        "--mapping",
+        "top1000-instagram-sep",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The profile's `[defaults]` give the platform.
+    assert!(
+        run.stdout.starts_with("@glow.with.gwen · instagram · 48,500 followers"),
+        "{}",
+        run.stdout
+    );
+
+    let semicolons = "tests/fixtures/import/quirks/semicolon.csv";
+    let run =
+        scout(&["explain", "glossy.grace", "--brand", "glowskin", semicolons, "--delimiter", ";"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("@glossy.grace · instagram · 12,300 followers"),
+        "{}",
+        run.stdout
+    );
+    let run =
+        scout(&["explain", "glossy.grace", "--brand", "glowskin", semicolons, "--delimiter", ","]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("has no `handle` column"), "{}", run.stderr);
+}

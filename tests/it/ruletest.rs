@@ -128,3 +128,51 @@ fn the_reload_validator_rejects_a_folder_whose_tests_fail() {
         rendered.join("\n")
     );
 }
+
+#[test]
+fn a_test_file_reads_its_list_with_a_mapping_profile_and_a_delimiter() {
+    let tmp = rules_fixture("one_brand");
+    let rules = tmp.path().join("rules");
+    std::fs::create_dir_all(rules.join("imports")).unwrap();
+    for (from, to) in [
+        ("rules/imports/top1000-instagram-sep.toml", "imports/top1000-instagram-sep.toml"),
+        ("tests/fixtures/import/top1000-instagram-sep.csv", "fixtures/export.csv"),
+        ("tests/fixtures/import/quirks/semicolon.csv", "fixtures/semicolon.csv"),
+    ] {
+        std::fs::copy(root().join(from), rules.join(to)).unwrap();
+    }
+    let test_file = |list: &str, keys: &str, handle: &str| {
+        format!(
+            "candidates = \"fixtures/{list}\"\n{keys}\n\n[[case]]\nname = \"read\"\nhandle = \"{handle}\"\nexpect = {{ tier = \"micro\" }}\n"
+        )
+    };
+    let dir = rules.to_str().unwrap();
+    for (list, keys, handle) in [
+        ("export.csv", "mapping = \"top1000-instagram-sep\"", "glow.with.gwen"),
+        ("semicolon.csv", "delimiter = \";\"", "glossy.grace"),
+    ] {
+        write_rule(&tmp, "brands/glowskin.tests.toml", &test_file(list, keys, handle));
+        let run = scout(&["test", "--rules", dir]);
+        assert_eq!(run.code, 0, "{keys}: {}{}", run.stdout, run.stderr);
+    }
+    for (list, keys, problem) in [
+        (
+            "export.csv",
+            "mapping = \"top1000-instagram-sepp\"",
+            "did you mean `top1000-instagram-sep`?",
+        ),
+        ("semicolon.csv", "delimiter = \",\"", "has no `handle` column"),
+        ("semicolon.csv", "delimiter = \";;\"", "invalid delimiter: `;;` is not one character"),
+        (
+            "semicolon.csv",
+            "mapping = \"top1000-instagram-sep\"",
+            "mapping `top1000-instagram-sep` does not fit",
+        ),
+    ] {
+        write_rule(&tmp, "brands/glowskin.tests.toml", &test_file(list, keys, "glossy.grace"));
+        let run = scout(&["test", "--rules", dir]);
+        assert_eq!(run.code, 2, "{keys}: {}", run.stderr);
+        assert!(run.stderr.contains(problem), "{keys}: {}", run.stderr);
+        assert!(run.stderr.contains("rules/brands/glowskin.tests.toml:"), "{keys}: {}", run.stderr);
+    }
+}

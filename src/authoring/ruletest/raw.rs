@@ -17,6 +17,14 @@ pub struct RawTestFile {
     /// take candidates from by `handle`.
     #[schemars(with = "Option<String>")]
     pub candidates: Option<Spanned<String>>,
+    /// The mapping profile `candidates` is read with, as `--mapping` takes it: a name in
+    /// `imports/`, or a path to a .toml file relative to the rule folder.
+    #[schemars(with = "Option<String>")]
+    pub mapping: Option<Spanned<String>>,
+    /// The CSV delimiter of `candidates`, as `--delimiter` takes it (`;`, `tab`, `|` …);
+    /// default: the profile's, else sniffed from the file.
+    #[schemars(with = "Option<String>")]
+    pub delimiter: Option<Spanned<String>>,
     /// Columns every inline candidate starts from; a case's own columns win.
     #[schemars(with = "Option<CandidateColumns>")]
     pub defaults: Option<Spanned<toml::Table>>,

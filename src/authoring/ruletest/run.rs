@@ -11,9 +11,10 @@ use super::check::check;
 use super::raw::{RawCase, RawExpect, RawTestFile};
 use super::report::{CaseOutcome, FileOutcome};
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::input::{self, table::candidate_from_table, Source};
+use crate::input::{self, table::candidate_from_table, ReadOptions, Source};
 use crate::model::{Candidate, RowError};
 use crate::rules::load::TESTS_SUFFIX;
+use crate::rules::mapping::{self, Mapping};
 use crate::rules::{Brand, RuleSet};
 use crate::source::{toml_diagnostic, SourceFile};
 use crate::text::normalize_handle;
@@ -206,8 +207,18 @@ impl CandidateList {
             return Ok(Self { name: None, rows: Vec::new() });
         };
         let path = rules.root.join(rel.get_ref());
-        let rows = input::read(&Source::File(path.clone()), input::Format::from_path(&path))
-            .map_err(|err| {
+        let format = input::Format::from_path(&path);
+        let options = read_options(rules, file, raw)?;
+        if let (Some(_), Some(mapping)) = (&options.mapping, &raw.mapping) {
+            if format != input::Format::Csv {
+                return Err(file
+                    .error(mapping.span(), "mapping profiles apply to CSV candidate lists")
+                    .label("`candidates` is not CSV")
+                    .hint("JSON and NDJSON keys are matched by scout's field names and built-in aliases; drop `mapping`"));
+            }
+        }
+        let rows =
+            input::read_with(&Source::File(path.clone()), format, &options).map_err(|err| {
                 file.error(
                     rel.span(),
                     format!("cannot use candidate list `{}`: {err}", rel.get_ref()),
@@ -256,6 +267,55 @@ impl CandidateList {
             }
         }
     }
+}
+
+/// How the test file's `candidates` is read: its `mapping` profile (found as `--mapping`
+/// finds one, paths relative to the rule folder) and `delimiter`.
+fn read_options(
+    rules: &RuleSet,
+    file: &SourceFile,
+    raw: &RawTestFile,
+) -> Result<ReadOptions, Diagnostic> {
+    let delimiter = match &raw.delimiter {
+        None => None,
+        Some(text) => Some(mapping::parse_delimiter(text.get_ref()).map_err(|why| {
+            file.error(text.span(), format!("invalid delimiter: {why}"))
+                .label("the CSV delimiter")
+                .hint("one character, or `tab`, `comma`, `semicolon`, `pipe`")
+        })?),
+    };
+    let mapping = match &raw.mapping {
+        None => None,
+        Some(arg) => Some(Arc::new(profile(rules, file, arg)?)),
+    };
+    Ok(ReadOptions { mapping, delimiter, ..ReadOptions::default() })
+}
+
+/// Loads the profile a test file's `mapping` names. A profile that does not load is one
+/// diagnostic here, naming its first problem: `scout check` lists every problem of the
+/// profiles in `imports/` on its own.
+fn profile(
+    rules: &RuleSet,
+    file: &SourceFile,
+    arg: &Spanned<String>,
+) -> Result<Mapping, Diagnostic> {
+    let name = arg.get_ref();
+    let looks_like_path = name.ends_with(".toml") || name.contains(['/', '\\']);
+    let wanted =
+        if looks_like_path { rules.root.join(name).display().to_string() } else { name.clone() };
+    let path = mapping::locate(&wanted, &rules.root).map_err(|err| {
+        file.error(arg.span(), format!("no mapping profile `{name}`"))
+            .label("a name in `imports/`, or a path relative to the rule folder")
+            .hint(err.hint())
+    })?;
+    Mapping::load(&path, Some(&rules.taxonomy)).map_err(|diagnostics| {
+        let first = diagnostics.first().map_or_else(String::new, |d| {
+            format!(": {} (at `{}`)", d.message, d.location().replace('\\', "/"))
+        });
+        file.error(arg.span(), format!("the mapping profile `{name}` is invalid{first}"))
+            .label("this profile")
+            .hint(format!("fix it, then run `scout check --rules {}`", rules.root.display()))
+    })
 }
 
 /// An inline candidate: its columns on top of `[defaults]`.

@@ -8,6 +8,7 @@ use super::{plural, signal, write_stdout, Exit, RulesArg, Ui};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::input::{self, Format, InputError, ReadOptions, Source};
+use crate::output::columns::{Columns, CATALOGUE};
 use crate::output::file::{InputFile, OutputError, OutputTarget};
 use crate::output::{self, OutputFormat};
 use crate::rank::{self, RankOptions, Ranking};
@@ -34,6 +35,10 @@ pub struct RankArgs {
     /// Output format [default: table on a terminal, else csv; or from --output's extension].
     #[arg(long, short, value_enum)]
     pub format: Option<OutputFormat>,
+    /// The table or CSV columns, comma-separated (`handle,platform,score,cost_per_post`)
+    /// [default: the usual ones]; `--columns help` lists them. JSON always has every field.
+    #[arg(long, value_name = "NAMES")]
+    pub columns: Option<String>,
     /// The candidate list's format [default: from the file extension, else csv].
     #[arg(long, value_enum)]
     pub input_format: Option<Format>,
@@ -71,6 +76,10 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             OutputFormat::Csv
         },
     );
+    let columns = match ranking_columns(ui, args.columns.as_deref(), format) {
+        Ok(columns) => columns,
+        Err(exit) => return exit,
+    };
     let mut options = match args.import.options(ui, &args.rules.dir, Some(&rules.taxonomy)) {
         Ok(options) => options,
         Err(exit) => return exit,
@@ -115,7 +124,11 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         top: args.top,
         keep_filtered: format == OutputFormat::Json,
         // Only JSON shows script notes, and only for the results it lists.
-        notes: if json { args.top.unwrap_or(NOTES_WITHOUT_TOP) } else { 0 },
+        notes: if json || columns.as_ref().is_some_and(Columns::has_notes) {
+            args.top.unwrap_or(NOTES_WITHOUT_TOP)
+        } else {
+            0
+        },
     };
     let ranking = match rank_source(&rules, brand, &source, input_format, &options, rank_options) {
         Ok(ranking) => ranking,
@@ -128,10 +141,12 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
 
     let written = match &output_target {
         Some(target) => target
-            .write(|out| output::write_ranking(out, &ranking, format))
+            .write(|out| output::write_ranking_with(out, &ranking, format, columns.as_ref()))
             .map_err(|err| err.to_string()),
-        None => write_stdout(|out| output::write_ranking(out, &ranking, format))
-            .map_err(|err| format!("cannot write the ranking: {err}")),
+        None => {
+            write_stdout(|out| output::write_ranking_with(out, &ranking, format, columns.as_ref()))
+                .map_err(|err| format!("cannot write the ranking: {err}"))
+        }
     };
     if let Err(message) = written {
         ui.error(&message, None);
@@ -197,6 +212,45 @@ fn output_targets(
         output.distinct_from(rejects)?;
     }
     Ok((output, rejects))
+}
+
+/// The columns `--columns` picks, checked: an unknown name is refused with the closest
+/// one and the list; `--columns help` prints the list; JSON takes no columns.
+fn ranking_columns(
+    ui: &Ui,
+    list: Option<&str>,
+    format: OutputFormat,
+) -> Result<Option<Columns>, Exit> {
+    let Some(list) = list else { return Ok(None) };
+    if list.trim() == "help" {
+        let width = CATALOGUE.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let text: String =
+            CATALOGUE.iter().map(|c| format!("{:width$}  {}\n", c.name, c.about)).collect();
+        // A request for the list is answered, not ranked.
+        let _ = write_stdout(|out| out.write_all(text.as_bytes()));
+        return Err(Exit::Success);
+    }
+    if matches!(format, OutputFormat::Json | OutputFormat::Ndjson) {
+        ui.error(
+            &format!("`--columns` picks table and CSV columns, not {}", format.name()),
+            Some("JSON carries every field; drop `--columns` or pick `--format table` or `csv`"),
+        );
+        return Err(Exit::Fatal);
+    }
+    match Columns::parse(list) {
+        Ok(columns) if columns.iter().next().is_none() => {
+            ui.error(
+                "`--columns` names no column",
+                Some(&format!("the columns are: {}", output::columns::names())),
+            );
+            Err(Exit::Fatal)
+        }
+        Ok(columns) => Ok(Some(columns)),
+        Err(err) => {
+            ui.error(&err.to_string(), Some(&err.hint()));
+            Err(Exit::Fatal)
+        }
+    }
 }
 
 /// The format `--output`'s extension names; an extension scout cannot write (`.xlsx`,

@@ -437,7 +437,7 @@ mod tests {
             // The name is a plain column name, as test files, profiles and scripts need.
             assert!(field.name().bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
         }
-        let ranking_columns: Vec<&str> = crate::output::CSV_COLUMNS
+        let ranking_columns: Vec<&str> = crate::output::columns::CSV_DEFAULT
             .into_iter()
             .filter(|column| Field::ALL.iter().any(|f| f.name() == *column))
             .collect();

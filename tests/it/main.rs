@@ -3,6 +3,7 @@
 
 mod benchmarks;
 mod check;
+mod columns;
 mod completions;
 mod diff;
 mod docs;

@@ -329,7 +329,29 @@ pub fn report_errors(ui: &Ui, ranking: &Ranking) {
     const SHOWN: usize = 20;
     let diagnostics: Vec<_> = ranking.rule_errors.iter().map(|e| e.diagnostic.clone()).collect();
     ui.diagnostics(&diagnostics);
-    for error in ranking.errors.iter().take(SHOWN) {
+    if !ranking.duplicates.is_empty() {
+        let lines: Vec<String> = ranking
+            .duplicates
+            .iter()
+            .take(SHOWN)
+            .map(|d| format!("line {} (first on line {})", d.line, d.first_line))
+            .collect();
+        let more = match ranking.duplicates.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        ui.warning(&format!(
+            "{} {} an account listed earlier and {} not ranked again: {}{more}",
+            ranking.duplicates.len(),
+            if ranking.duplicates.len() == 1 { "row repeats" } else { "rows repeat" },
+            if ranking.duplicates.len() == 1 { "is" } else { "are" },
+            lines.join(", ")
+        ));
+    }
+    let duplicate = |e: &&crate::model::RowError| {
+        ranking.duplicates.iter().any(|d| d.line == e.line && Some(&d.handle) == e.handle.as_ref())
+    };
+    for error in ranking.errors.iter().filter(|e| !duplicate(e)).take(SHOWN) {
         ui.error(&error.to_string(), None);
     }
     if ranking.errors.len() > SHOWN {

@@ -145,6 +145,14 @@ macro_rules! candidate_fields {
                 aliases: ["costperpost", "price", "priceperpost", "postprice", "cost", "fee",
                     "rateperpost"],
             }
+            CreatorId {
+                member: creator_id, kind: Text, required: false, ranking_column: false,
+                doc: "The person the account belongs to: rows with one `creator_id` are one creator's accounts across platforms.",
+                test_doc: "The creator the account belongs to (groups one person's accounts).",
+                script_doc: "the creator the account belongs to (string or ())",
+                aliases: ["creatorid", "person", "personid", "creatorkey", "talentid",
+                    "influencerid", "owner", "ownerid"],
+            }
         );
     };
     // Turns the keyed entries above into the positional rows callbacks match.

@@ -69,6 +69,9 @@ pub const CATALOGUE: &[Column] = &[
     col("platform", "platform", Align::Left, "the platform", |r, _| {
         Value::Text(r.candidate.platform.clone())
     }),
+    col("creator_id", "creator", Align::Left, "the person the account belongs to", |r, _| {
+        Value::Text(r.candidate.creator_id.clone())
+    }),
     col("tier", "tier", Align::Left, "the tier by followers", |r, _| {
         Value::Text(Some(r.evaluation.tier.name.to_string()))
     }),

@@ -161,6 +161,7 @@ pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
         "line": c.line,
         "cost_per_post": c.cost_per_post.map(round6),
         "country": c.country,
+        "creator_id": c.creator_id,
         "niches": c.niches,
         "components": {
             "engagement": e.components.engagement.map(round6),
@@ -191,6 +192,7 @@ pub fn json_document(ranking: &Ranking) -> Value {
         "results": ranking.results.iter().map(|r| result_json(r, &ranking.revision)).collect::<Vec<_>>(),
         "filtered": ranking.filtered,
         "errors": ranking.errors,
+        "duplicates": ranking.duplicates,
         "rule_errors": ranking.rule_errors.iter().map(|e| {
             let mut value = e.diagnostic.to_json();
             value["rows"] = json!(e.rows);

@@ -252,6 +252,8 @@ pub struct Brand {
     pub benchmarks: Benchmarks,
     /// Every knob of the brand as scripts read it (`settings.filters.max_followers`).
     pub settings: Arc<rhai::Map>,
+    /// Whether only the best account of each creator is ranked (`[ranking]`).
+    pub one_account_per_creator: bool,
 }
 
 /// A compiled scoring script.

@@ -73,6 +73,7 @@ impl Loader<'_> {
             engagement,
             target_cost_per_engagement,
             benchmarks,
+            one_account_per_creator: raw.ranking.one_account_per_creator.unwrap_or(false),
         })
     }
 

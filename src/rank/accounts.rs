@@ -166,20 +166,19 @@ impl Accounts {
             let mut keep = keep.into_iter();
             results.retain(|_| keep.next().unwrap_or(true));
             // A filtered row kept with its reasons has no platform: match by handle.
+            let mut by_handle: HashMap<(u64, String), usize> = HashMap::new();
+            for ((line, (_, handle)), n) in out {
+                *by_handle.entry((line, handle)).or_default() += n;
+            }
             let mut keep: Vec<bool> = filtered
                 .iter()
                 .rev()
-                .map(|f| {
-                    let found = out.iter_mut().find(|((line, (_, handle)), n)| {
-                        *line == f.line && *handle == f.handle.to_lowercase() && **n > 0
-                    });
-                    match found {
-                        Some((_, n)) => {
-                            *n -= 1;
-                            false
-                        }
-                        None => true,
+                .map(|f| match by_handle.get_mut(&(f.line, f.handle.to_lowercase())) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        false
                     }
+                    _ => true,
                 })
                 .collect();
             keep.reverse();

@@ -9,6 +9,8 @@
 //! [`rank_csv`] the byte ranges of a CSV file that [`crate::input`] reads on every thread at once.
 //! This module does no I/O of its own.
 
+mod accounts;
+
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -21,6 +23,14 @@ use crate::input::{CsvFile, InputError, RowSink};
 use crate::model::{Candidate, RowError};
 use crate::rules::failure::{self, Site};
 use crate::rules::{Brand, RuleSet};
+
+pub use accounts::Duplicate;
+use accounts::{Accounts, Outcome};
+
+/// With `top`, how many results beyond it each collector keeps, so that rows found to be
+/// duplicates when collectors merge leave the best `top` whole (exact unless more than
+/// this many duplicates rank among them).
+const DUPLICATE_SLACK: usize = 64;
 
 /// How many rows ended where.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -98,6 +108,9 @@ pub struct Ranking {
     pub errors: Vec<RowError>,
     /// Rule errors, once per place in the rules, by the first line they hit.
     pub rule_errors: Vec<RuleError>,
+    /// Rows that repeat an account (platform and handle) of an earlier row, by line: each
+    /// is also an unusable row in `errors`.
+    pub duplicates: Vec<Duplicate>,
 }
 
 /// A script or `when` that failed on some rows: one place in the rules, however many rows.
@@ -266,15 +279,24 @@ pub struct Collector<'r> {
     errors: Vec<RowError>,
     /// Rule errors by site: rows hit and the first `(line, handle)`.
     rule_errors: std::collections::HashMap<Site, (usize, u64, String)>,
+    /// Every ranked or filtered account, to find rows that repeat one.
+    accounts: Accounts,
+    /// The `top` asked for; `options.top` is cleared when the brand ranks one account per
+    /// creator, which needs every result until the end.
+    cut: Option<usize>,
 }
 
 impl<'r> Collector<'r> {
     /// An empty collector.
     pub fn new(rules: &'r RuleSet, brand: &'r Brand, options: RankOptions) -> Self {
+        let cut = options.top;
+        let top = if brand.one_account_per_creator { None } else { options.top };
         Self {
             rules,
             brand,
-            options,
+            options: RankOptions { top, ..options },
+            accounts: Accounts::default(),
+            cut,
             counts: Counts::default(),
             best: BinaryHeap::new(),
             all: Vec::new(),
@@ -333,6 +355,7 @@ impl<'r> Collector<'r> {
         match evaluated {
             Ok(mut evaluation) if evaluation.passed() => {
                 self.counts.ranked += 1;
+                self.accounts.see(&candidate, Outcome::Ranked);
                 if self.makes_the_cut(&candidate, &evaluation) {
                     if self.options.notes == 0 {
                         evaluation.notes = Vec::new();
@@ -343,6 +366,7 @@ impl<'r> Collector<'r> {
             }
             Ok(evaluation) => {
                 self.counts.filtered += 1;
+                self.accounts.see(&candidate, Outcome::Filtered);
                 if self.options.keep_filtered {
                     self.filtered.push(Filtered {
                         reasons: evaluation.failure_reasons(self.brand, &candidate),
@@ -368,9 +392,14 @@ impl<'r> Collector<'r> {
         }
     }
 
+    /// How many results the bounded heap keeps, if bounded: `top` and some slack.
+    fn capacity(&self) -> Option<usize> {
+        self.options.top.map(|top| top.saturating_add(DUPLICATE_SLACK))
+    }
+
     /// Whether a scored candidate would enter the results.
     fn makes_the_cut(&self, candidate: &Candidate, evaluation: &Evaluation) -> bool {
-        let Some(top) = self.options.top else { return true };
+        let Some(top) = self.capacity() else { return true };
         if self.best.len() < top {
             return true;
         }
@@ -381,7 +410,7 @@ impl<'r> Collector<'r> {
     }
 
     fn offer(&mut self, ranked: Ranked) {
-        let Some(top) = self.options.top else {
+        let Some(top) = self.capacity() else {
             self.push_all(ranked);
             return;
         };
@@ -425,6 +454,7 @@ impl<'r> Collector<'r> {
     /// Folds another collector's rows into this one.
     pub fn merge(mut self, other: Collector<'r>) -> Self {
         self.counts.add(other.counts);
+        self.accounts.merge(other.accounts);
         for (site, (rows, line, handle)) in other.rule_errors {
             self.rule_error(site, rows, line, &handle);
         }
@@ -451,16 +481,30 @@ impl<'r> Collector<'r> {
         } else {
             self.all
         };
+        let mut counts = self.counts;
+        let mut filtered = self.filtered;
+        let mut errors = self.errors;
+        let duplicates =
+            self.accounts.resolve(&mut counts, &mut results, &mut filtered, &mut errors);
         results.par_sort_unstable_by(by_rank);
+        if self.brand.one_account_per_creator {
+            accounts::one_per_creator(
+                &mut counts,
+                &mut results,
+                &mut filtered,
+                self.options.keep_filtered,
+            );
+        }
+        if let Some(top) = self.cut {
+            results.truncate(top);
+        }
         for (i, ranked) in results.iter_mut().enumerate() {
             ranked.rank = i + 1;
             if i >= self.options.notes && !ranked.evaluation.notes.is_empty() {
                 ranked.evaluation.notes = Vec::new();
             }
         }
-        let mut filtered = self.filtered;
         filtered.sort_by_key(|f| f.line);
-        let mut errors = self.errors;
         errors.sort_by_key(|e| e.line);
         let mut rule_errors: Vec<RuleError> = self
             .rule_errors
@@ -483,11 +527,12 @@ impl<'r> Collector<'r> {
         Ranking {
             revision: self.rules.revision.clone(),
             brand: self.brand.id.clone(),
-            counts: self.counts,
+            counts,
             results,
             filtered,
             errors,
             rule_errors,
+            duplicates,
         }
     }
 }

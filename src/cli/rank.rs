@@ -8,6 +8,7 @@ use super::{plural, signal, write_stdout, Exit, RulesArg, Ui};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::input::{self, Format, InputError, ReadOptions, Source};
+use crate::output::columns::{Columns, CATALOGUE};
 use crate::output::file::{InputFile, OutputError, OutputTarget};
 use crate::output::{self, OutputFormat};
 use crate::rank::{self, RankOptions, Ranking};
@@ -31,6 +32,10 @@ pub struct RankArgs {
     /// Output format [default: table on a terminal, else csv; or from --output's extension].
     #[arg(long, short, value_enum)]
     pub format: Option<OutputFormat>,
+    /// The table or CSV columns, comma-separated (`handle,platform,score,cost_per_post`)
+    /// [default: the usual ones]; `--columns help` lists them. JSON always has every field.
+    #[arg(long, value_name = "NAMES")]
+    pub columns: Option<String>,
     /// Write the ranking to FILE (atomically) instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -55,6 +60,10 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Ok(format) => format,
         Err(exit) => return exit,
     };
+    let columns = match ranking_columns(ui, args.columns.as_deref(), format) {
+        Ok(columns) => columns,
+        Err(exit) => return exit,
+    };
     let (input, targets) = match open_input(ui, args, &rules) {
         Ok(opened) => opened,
         Err(exit) => return exit,
@@ -64,7 +73,11 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         top: args.top,
         keep_filtered: format == OutputFormat::Json,
         // Only JSON shows script notes, and only for the results it lists.
-        notes: if json { args.top.unwrap_or(NOTES_WITHOUT_TOP) } else { 0 },
+        notes: if json || columns.as_ref().is_some_and(Columns::has_notes) {
+            args.top.unwrap_or(NOTES_WITHOUT_TOP)
+        } else {
+            0
+        },
     };
     let ranking =
         match rank_source(&rules, brand, &input.source, input.format, &input.options, rank_options)
@@ -76,7 +89,9 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             }
         };
     report_errors(ui, &ranking);
-    if let Err(exit) = write_ranking(ui, targets.output.as_ref(), &ranking, format) {
+    if let Err(exit) =
+        write_ranking(ui, targets.output.as_ref(), &ranking, format, columns.as_ref())
+    {
         return exit;
     }
     if let Some(target) = &targets.rejects {
@@ -149,12 +164,13 @@ fn write_ranking(
     target: Option<&OutputTarget>,
     ranking: &Ranking,
     format: OutputFormat,
+    columns: Option<&Columns>,
 ) -> Result<(), Exit> {
     let written = match target {
         Some(target) => target
-            .write(|out| output::write_ranking(out, ranking, format))
+            .write(|out| output::write_ranking_with(out, ranking, format, columns))
             .map_err(|err| err.to_string()),
-        None => write_stdout(|out| output::write_ranking(out, ranking, format))
+        None => write_stdout(|out| output::write_ranking_with(out, ranking, format, columns))
             .map_err(|err| format!("cannot write the ranking: {err}")),
     };
     written.map_err(|message| {
@@ -229,6 +245,45 @@ fn output_targets(
         output.distinct_from(rejects)?;
     }
     Ok((output, rejects))
+}
+
+/// The columns `--columns` picks, checked: an unknown name is refused with the closest
+/// one and the list; `--columns help` prints the list; JSON takes no columns.
+fn ranking_columns(
+    ui: &Ui,
+    list: Option<&str>,
+    format: OutputFormat,
+) -> Result<Option<Columns>, Exit> {
+    let Some(list) = list else { return Ok(None) };
+    if list.trim() == "help" {
+        let width = CATALOGUE.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let text: String =
+            CATALOGUE.iter().map(|c| format!("{:width$}  {}\n", c.name, c.about)).collect();
+        // A request for the list is answered, not ranked.
+        let _ = write_stdout(|out| out.write_all(text.as_bytes()));
+        return Err(Exit::Success);
+    }
+    if matches!(format, OutputFormat::Json | OutputFormat::Ndjson) {
+        ui.error(
+            &format!("`--columns` picks table and CSV columns, not {}", format.name()),
+            Some("JSON carries every field; drop `--columns` or pick `--format table` or `csv`"),
+        );
+        return Err(Exit::Fatal);
+    }
+    match Columns::parse(list) {
+        Ok(columns) if columns.iter().next().is_none() => {
+            ui.error(
+                "`--columns` names no column",
+                Some(&format!("the columns are: {}", output::columns::names())),
+            );
+            Err(Exit::Fatal)
+        }
+        Ok(columns) => Ok(Some(columns)),
+        Err(err) => {
+            ui.error(&err.to_string(), Some(&err.hint()));
+            Err(Exit::Fatal)
+        }
+    }
 }
 
 /// The format `--output`'s extension names; an extension scout cannot write (`.xlsx`,
@@ -307,7 +362,29 @@ pub fn report_errors(ui: &Ui, ranking: &Ranking) {
     const SHOWN: usize = 20;
     let diagnostics: Vec<_> = ranking.rule_errors.iter().map(|e| e.diagnostic.clone()).collect();
     ui.diagnostics(&diagnostics);
-    for error in ranking.errors.iter().take(SHOWN) {
+    if !ranking.duplicates.is_empty() {
+        let lines: Vec<String> = ranking
+            .duplicates
+            .iter()
+            .take(SHOWN)
+            .map(|d| format!("line {} (first on line {})", d.line, d.first_line))
+            .collect();
+        let more = match ranking.duplicates.len().saturating_sub(SHOWN) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        ui.warning(&format!(
+            "{} {} an account listed earlier and {} not ranked again: {}{more}",
+            ranking.duplicates.len(),
+            if ranking.duplicates.len() == 1 { "row repeats" } else { "rows repeat" },
+            if ranking.duplicates.len() == 1 { "is" } else { "are" },
+            lines.join(", ")
+        ));
+    }
+    let duplicate = |e: &&crate::model::RowError| {
+        ranking.duplicates.iter().any(|d| d.line == e.line && Some(&d.handle) == e.handle.as_ref())
+    };
+    for error in ranking.errors.iter().filter(|e| !duplicate(e)).take(SHOWN) {
         ui.error(&error.to_string(), None);
     }
     if ranking.errors.len() > SHOWN {

@@ -469,6 +469,7 @@ impl<'a> Session<'a> {
             filtered: Vec::new(),
             errors: Vec::new(),
             rule_errors: Vec::new(),
+            duplicates: Vec::new(),
         };
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", crate::output::table::ranking(&shown))?;

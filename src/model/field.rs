@@ -15,8 +15,8 @@
 //! (`Option<String>`), `Count` (`Option<u64>`, a whole number), `Float` (`Option<f64>`,
 //! 0 or more), `Fraction` (`Option<f64>`, 0–1) or `List` (`Vec<String>`). `required: true`
 //! makes the member a plain `String` / `u64` that every row must give (today only `handle`
-//! and `followers`). `ranking_column: true` says the ranking writers (`output`) show it; add
-//! it to their columns by hand, where it belongs among the scores. The three docs are the
+//! and `followers`). `ranking_column: true` says the ranking writers show it by default; add it
+//! to the column catalogue (`output::columns`), where it belongs among the scores. The three docs are the
 //! struct member's, the rule-test schema's and the script variable's.
 //!
 //! Then add only what is genuinely new: a parsing special case in `input::RowBuilder::set`
@@ -144,6 +144,14 @@ macro_rules! candidate_fields {
                 script_doc: "the price of one post (or ())",
                 aliases: ["costperpost", "price", "priceperpost", "postprice", "cost", "fee",
                     "rateperpost"],
+            }
+            CreatorId {
+                member: creator_id, kind: Text, required: false, ranking_column: false,
+                doc: "The person the account belongs to: rows with one `creator_id` are one creator's accounts across platforms.",
+                test_doc: "The creator the account belongs to (groups one person's accounts).",
+                script_doc: "the creator the account belongs to (string or ())",
+                aliases: ["creatorid", "person", "personid", "creatorkey", "talentid",
+                    "influencerid", "owner", "ownerid"],
             }
         );
     };

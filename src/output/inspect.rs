@@ -334,6 +334,7 @@ fn field_cell(c: &Candidate, field: Field) -> Cell {
         Field::Handle => table::text(&c.handle),
         Field::Platform => text(&c.platform),
         Field::Country => text(&c.country),
+        Field::CreatorId => text(&c.creator_id),
         Field::Followers => right(thousands(c.followers)),
         Field::Following => number(c.following.map(|n| n as f64)),
         Field::Posts => number(c.posts.map(|n| n as f64)),

@@ -8,6 +8,7 @@
 //! change list ([`changes`]).
 
 pub mod changes;
+pub mod columns;
 pub mod diff;
 pub mod file;
 pub mod inspect;
@@ -21,6 +22,7 @@ use std::path::Path;
 use serde_json::{json, Value};
 
 use crate::rank::{Ranked, Ranking};
+use columns::Columns;
 
 pub use file::write_atomically;
 
@@ -74,15 +76,35 @@ impl OutputFormat {
     }
 }
 
-/// Writes `ranking` to `out` in `format`.
+/// Writes `ranking` to `out` in `format`, with the default columns.
 pub fn write_ranking(
     out: &mut dyn Write,
     ranking: &Ranking,
     format: OutputFormat,
 ) -> io::Result<()> {
+    write_ranking_with(out, ranking, format, None)
+}
+
+/// Writes `ranking` to `out` in `format`; the table and CSV show `columns` when given,
+/// else their defaults. JSON and NDJSON always carry every field.
+pub fn write_ranking_with(
+    out: &mut dyn Write,
+    ranking: &Ranking,
+    format: OutputFormat,
+    columns: Option<&Columns>,
+) -> io::Result<()> {
     match format {
-        OutputFormat::Table => writeln!(out, "{}", table::ranking(ranking)),
-        OutputFormat::Csv => write_csv(out, ranking),
+        OutputFormat::Table => {
+            let table = match columns {
+                Some(columns) => table::ranking_with(ranking, columns),
+                None => table::ranking(ranking),
+            };
+            writeln!(out, "{table}")
+        }
+        OutputFormat::Csv => match columns {
+            Some(columns) => write_csv(out, ranking, columns),
+            None => write_csv(out, ranking, &Columns::csv_default()),
+        },
         OutputFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, &json_document(ranking))?;
             writeln!(out)
@@ -97,50 +119,13 @@ pub fn write_ranking(
     }
 }
 
-/// The CSV columns; the candidate fields among them are those
-/// [`Field::is_ranking_column`](crate::model::Field::is_ranking_column) names.
-pub(crate) const CSV_COLUMNS: [&str; 14] = [
-    "rank",
-    "handle",
-    "platform",
-    "tier",
-    "followers",
-    "score",
-    "engagement_rate",
-    "er_basis",
-    "engagement",
-    "niche_fit",
-    "cost_efficiency",
-    "authenticity",
-    "line",
-    "revision",
-];
-
-fn write_csv(out: &mut dyn Write, ranking: &Ranking) -> io::Result<()> {
+fn write_csv(out: &mut dyn Write, ranking: &Ranking, columns: &Columns) -> io::Result<()> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(CSV_COLUMNS)?;
-    // Empty, as for a missing value, when a figure is not finite: never `inf` or `NaN`.
-    let opt =
-        |v: Option<f64>| v.filter(|v| v.is_finite()).map(|v| v.to_string()).unwrap_or_default();
+    writer.write_record(columns.iter().map(|c| c.name))?;
     for ranked in &ranking.results {
-        let c = &ranked.candidate;
-        let e = &ranked.evaluation;
-        writer.write_record([
-            ranked.rank.to_string(),
-            c.handle.clone(),
-            c.platform.clone().unwrap_or_default(),
-            e.tier.name.to_string(),
-            c.followers.to_string(),
-            ranked.score().to_string(),
-            opt(e.metrics.engagement_rate.map(round6)),
-            e.metrics.basis.name().to_owned(),
-            opt(e.components.engagement.map(round6)),
-            round6(e.components.niche_fit).to_string(),
-            opt(e.components.cost_efficiency.map(round6)),
-            opt(e.components.authenticity.map(round6)),
-            c.line.to_string(),
-            ranking.revision.clone(),
-        ])?;
+        writer.write_record(
+            columns.iter().map(|c| columns::csv_text(&(c.value)(ranked, &ranking.revision))),
+        )?;
     }
     writer.flush()
 }
@@ -175,6 +160,10 @@ pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
         "er_basis": e.metrics.basis.name(),
         "followers": c.followers,
         "line": c.line,
+        "cost_per_post": c.cost_per_post.map(round6),
+        "country": c.country,
+        "creator_id": c.creator_id,
+        "niches": c.niches,
         "components": {
             "engagement": e.components.engagement.map(round6),
             "niche_fit": round6(e.components.niche_fit),
@@ -204,6 +193,7 @@ pub fn json_document(ranking: &Ranking) -> Value {
         "results": ranking.results.iter().map(|r| result_json(r, &ranking.revision)).collect::<Vec<_>>(),
         "filtered": ranking.filtered,
         "errors": ranking.errors,
+        "duplicates": ranking.duplicates,
         "rule_errors": ranking.rule_errors.iter().map(|e| {
             let mut value = e.diagnostic.to_json();
             value["rows"] = json!(e.rows);
@@ -238,7 +228,7 @@ mod tests {
     #[test]
     fn the_csv_columns_are_the_fields_flagged_for_rankings() {
         use crate::model::Field;
-        let ranking_columns: Vec<&str> = super::CSV_COLUMNS
+        let ranking_columns: Vec<&str> = super::columns::CSV_DEFAULT
             .into_iter()
             .filter(|column| Field::ALL.iter().any(|f| f.name() == *column))
             .collect();

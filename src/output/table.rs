@@ -4,6 +4,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
+use super::columns::{table_text, Align, Columns};
 use crate::rank::Ranking;
 use crate::text::printable;
 
@@ -25,62 +26,23 @@ pub fn right(text: impl ToString) -> Cell {
     Cell::new(text.to_string()).set_alignment(CellAlignment::Right)
 }
 
-/// A figure with `digits` decimals; `–` when missing or not finite.
-fn fmt_opt(value: Option<f64>, digits: usize) -> String {
-    value.filter(|v| v.is_finite()).map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
-}
-
-/// A fraction as a percentage; `–` when missing or not finite.
-fn fmt_pct(value: Option<f64>) -> String {
-    value.filter(|v| v.is_finite()).map_or_else(|| "–".to_owned(), |v| format!("{:.2}%", v * 100.0))
-}
-
-/// The ranking as a table.
+/// The ranking as a table, with the default columns.
 pub fn ranking(ranking: &Ranking) -> Table {
+    ranking_with(ranking, &Columns::table_default())
+}
+
+/// The ranking as a table, with `columns`.
+pub fn ranking_with(ranking: &Ranking, columns: &Columns) -> Table {
     let mut table = new();
-    table.set_header([
-        "#",
-        "handle",
-        "platform",
-        "tier",
-        "followers",
-        "ER",
-        "on",
-        "engage",
-        "niche",
-        "cost",
-        "auth",
-        "score",
-    ]);
+    table.set_header(columns.iter().map(|c| c.header));
     for ranked in &ranking.results {
-        let c = &ranked.candidate;
-        let e = &ranked.evaluation;
-        table.add_row(vec![
-            right(ranked.rank),
-            text(&format!("@{}", c.handle)),
-            text(c.platform.as_deref().unwrap_or("–")),
-            text(&e.tier.name),
-            right(crate::text::thousands(c.followers)),
-            right(fmt_pct(e.metrics.engagement_rate)),
-            Cell::new(e.metrics.basis.name()),
-            right(fmt_opt(e.components.engagement, 2)),
-            right(format!("{:.2}", e.components.niche_fit)),
-            right(fmt_opt(e.components.cost_efficiency, 2)),
-            right(fmt_opt(e.components.authenticity, 2)),
-            right(format!("{:.2}", ranked.score())),
-        ]);
+        table.add_row(columns.iter().map(|column| {
+            let shown = table_text(&(column.value)(ranked, &ranking.revision));
+            match column.align {
+                Align::Left => text(&shown),
+                Align::Right => right(printable(&shown)),
+            }
+        }));
     }
     table
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{fmt_opt, fmt_pct};
-
-    #[test]
-    fn figures_that_are_not_finite_show_as_missing() {
-        assert_eq!(fmt_pct(Some(f64::INFINITY)), "–");
-        assert_eq!(fmt_opt(Some(f64::NAN), 2), "–");
-        assert_eq!(fmt_pct(Some(0.042)), "4.20%");
-    }
 }

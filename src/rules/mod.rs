@@ -257,6 +257,8 @@ pub struct Brand {
     pub settings: Arc<rhai::Map>,
     /// What `scout plan` maximises and under which constraints (`[plan]`).
     pub plan: plan::PlanSettings,
+    /// Whether only the best account of each creator is ranked (`[ranking]`).
+    pub one_account_per_creator: bool,
 }
 
 /// A compiled scoring script.

@@ -198,6 +198,18 @@ pub struct RawBrand {
     /// How `scout plan` books creators under a budget.
     #[serde(default)]
     pub plan: RawPlan,
+    /// How the ranking treats the rows that pass.
+    #[serde(default)]
+    pub ranking: RawRanking,
+}
+
+/// `[ranking]` in a brand file.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRanking {
+    /// Rank only the best account of each creator (rows with one `creator_id`); the
+    /// others are filtered, naming the account that ranks higher.
+    pub one_account_per_creator: Option<bool>,
 }
 
 /// `[filters]` in a brand file. Besides the keys below, every numeric measure takes a

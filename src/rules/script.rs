@@ -601,6 +601,7 @@ mod tests {
             (slots::field(Field::Country), "country"),
             (slots::field(Field::FakeFollowerPct), "fake_follower_pct"),
             (slots::field(Field::CostPerPost), "cost_per_post"),
+            (slots::field(Field::CreatorId), "creator_id"),
             (slots::EXTRA, "extra"),
             (slots::ENGAGEMENT_RATE, "engagement_rate"),
             (slots::ER, "er"),

@@ -73,3 +73,22 @@ fn a_missing_required_file_is_reported() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("missing `niches.toml`"), "{}", run.stderr);
 }
+
+#[test]
+fn three_misspelled_keys_in_three_tables_give_three_diagnostics() {
+    let tmp = fixture_with("check_three_keys");
+    let run = scout_in(tmp.path(), &["check"], None);
+    assert_eq!(run.code, 2);
+    let located = run.stderr.lines().filter(|l| l.trim_start().starts_with("--> rules/")).count();
+    assert_eq!(located, 3, "{}", run.stderr);
+    insta::assert_snapshot!(run.stderr);
+}
+
+#[test]
+fn unknown_keys_and_wrong_types_are_reported_together() {
+    // A misspelled key, an unknown value and a wrong type in one brand file.
+    let tmp = fixture_with("check_key_and_type");
+    let run = scout_in(tmp.path(), &["check"], None);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!(run.stderr);
+}

@@ -1,8 +1,10 @@
 //! scout's integration tests: one binary, one module per area. Tests drive the `scout`
 //! binary on fixture folders and call the library's public surface.
 
+mod accounts;
 mod benchmarks;
 mod check;
+mod columns;
 mod completions;
 mod diff;
 mod docs;

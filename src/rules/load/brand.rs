@@ -75,6 +75,7 @@ impl Loader<'_> {
             target_cost_per_engagement,
             benchmarks,
             plan,
+            one_account_per_creator: raw.ranking.one_account_per_creator.unwrap_or(false),
         })
     }
 

@@ -6,6 +6,7 @@
 
 mod benchmarks;
 mod brand;
+mod every_problem;
 mod filters;
 mod niches;
 mod plan;
@@ -26,7 +27,7 @@ use super::script::Sandbox;
 use super::tiers::TierScheme;
 use super::{RuleSet, Script};
 use crate::diagnostic::Diagnostic;
-use crate::source::{toml_diagnostic, SourceFile};
+use crate::source::SourceFile;
 
 pub use read::{read_folder, revision_of};
 pub(crate) use spans::offset_of;
@@ -223,7 +224,7 @@ impl Loader<'_> {
         match toml::from_str::<T>(&file.text) {
             Ok(value) => Some(value),
             Err(err) => {
-                self.diags.push(toml_diagnostic(file, &err));
+                self.diags.extend(every_problem::toml_diagnostics::<T>(file, &err));
                 None
             }
         }

@@ -346,7 +346,11 @@ impl Checker<'_> {
 
     fn defaults(&mut self, raw: &RawDefaults) -> Vec<(Field, String)> {
         let mut defaults = Vec::new();
-        for (field, value) in [(Field::Platform, &raw.platform), (Field::Country, &raw.country)] {
+        for (field, value) in [
+            (Field::Platform, &raw.platform),
+            (Field::Country, &raw.country),
+            (Field::CreatorId, &raw.creator_id),
+        ] {
             if let Some(value) = value {
                 if value.get_ref().trim().is_empty() {
                     self.diags.push(

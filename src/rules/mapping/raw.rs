@@ -78,6 +78,7 @@ pub struct RawDefaults {
     pub avg_views: Option<Spanned<Num>>,
     pub fake_follower_pct: Option<Spanned<Num>>,
     pub cost_per_post: Option<Spanned<Num>>,
+    pub creator_id: Option<Spanned<String>>,
 }
 
 /// `[derive]`: where likes come from when the file has no likes column, or an empty cell.

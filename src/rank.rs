@@ -89,6 +89,10 @@ pub struct Filtered {
     pub line: u64,
     /// Why, one reason per failed filter.
     pub reasons: Vec<String>,
+    /// The failed filters, in the brand's filter order, one per reason (what the report's
+    /// filter funnel counts).
+    #[serde(skip)]
+    pub filters: Vec<crate::engine::Filter>,
 }
 
 /// The outcome of ranking one batch.
@@ -370,6 +374,12 @@ impl<'r> Collector<'r> {
                 if self.options.keep_filtered {
                     self.filtered.push(Filtered {
                         reasons: evaluation.failure_reasons(self.brand, &candidate),
+                        filters: evaluation
+                            .verdicts
+                            .iter()
+                            .filter(|v| !v.passed)
+                            .map(|v| v.filter.clone())
+                            .collect(),
                         handle: candidate.handle.clone(),
                         line: candidate.line,
                     });

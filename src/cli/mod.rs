@@ -11,6 +11,7 @@ mod man;
 mod new;
 mod plan;
 mod rank;
+mod report;
 mod schema;
 mod signal;
 mod test;
@@ -99,6 +100,8 @@ pub enum Command {
     Rank(rank::RankArgs),
     /// Choose the candidates to book for a brand within a budget.
     Plan(plan::PlanArgs),
+    /// Write a self-contained HTML report on a candidate list, to share with a client.
+    Report(report::ReportArgs),
     /// Check a rule folder and report every problem in it.
     Check(check::CheckArgs),
     /// Show how scout reads a candidate list: column mapping, samples, empty and bad cells.
@@ -293,6 +296,7 @@ pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Rank(args) => rank::run(&ui, &args),
         Command::Plan(args) => plan::run(&ui, &args),
+        Command::Report(args) => report::run(&ui, &args),
         Command::Check(args) => check::run(&ui, &args),
         Command::Inspect(args) => inspect::run(&ui, &args),
         Command::Watch(args) => watch::run(&ui, &args),

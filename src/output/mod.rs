@@ -8,12 +8,14 @@
 //! change list ([`changes`]).
 
 pub mod changes;
+pub mod chart;
 pub mod columns;
 pub mod diff;
 pub mod file;
 pub mod inspect;
 pub mod plan;
 pub mod profile;
+pub mod report;
 pub mod table;
 
 use std::io::{self, Write};

@@ -6,6 +6,7 @@
 //! invalid row, so the counts still add up, and is listed as a [`Duplicate`].
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -221,6 +222,7 @@ pub(super) fn one_per_creator(
                             "another account of creator `{creator}` ranks higher: {}",
                             account(handle, platform.as_deref())
                         )],
+                        filters: vec![crate::engine::Filter(Arc::from("one_account_per_creator"))],
                     });
                 }
                 false

@@ -20,6 +20,7 @@ mod outputs;
 mod plan;
 mod props;
 mod rank;
+mod report;
 mod ruletest;
 mod sandbox;
 mod schema;

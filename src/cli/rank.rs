@@ -82,13 +82,6 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         signal::install(ui);
     }
     let input_format = source.format(args.input_format);
-    if options.mapping.is_some() && input_format != Format::Csv {
-        ui.error(
-            "mapping profiles apply to CSV input",
-            Some("JSON and NDJSON keys are matched by scout's field names and built-in aliases; drop `--mapping`"),
-        );
-        return Exit::Fatal;
-    }
     if args.rejects.is_some() {
         // Rejected rows are copied from the very bytes that were ranked.
         source = match source.into_bytes() {

@@ -6,6 +6,7 @@
 //! validated types in this module. A `RuleSet` that exists is valid; the engine never
 //! re-checks it.
 
+pub mod audience;
 pub mod fast;
 pub mod load;
 pub mod mapping;
@@ -44,6 +45,8 @@ pub struct RuleSet {
     /// The rule-test files (`*.tests.toml`), as read with the rest of the folder, so tests
     /// run against the very revision they belong to.
     pub test_files: Vec<crate::source::SourceFile>,
+    /// The audience rules (`audience.toml`), if the folder has them.
+    pub audience: Option<Arc<audience::Audience>>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
 }

@@ -1,6 +1,7 @@
 //! scout's integration tests: one binary, one module per area. Tests drive the `scout`
 //! binary on fixture folders and call the library's public surface.
 
+mod audit;
 mod check;
 mod completions;
 mod diff;

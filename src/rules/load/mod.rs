@@ -4,6 +4,7 @@
 //! This is the only module under `rules` that touches the file system; the checks it runs
 //! are pure functions over what was read.
 
+mod audience;
 mod benchmarks;
 mod brand;
 mod niches;
@@ -36,6 +37,8 @@ pub const NICHES_FILE: &str = "niches.toml";
 pub const BENCHMARKS_FILE: &str = "benchmarks.toml";
 /// The default scoring script.
 pub const SCORING_FILE: &str = "scoring.rhai";
+/// The audience rules, judging one follower account (optional).
+pub const AUDIENCE_FILE: &str = "audience.toml";
 /// The folder of brand files.
 pub const BRANDS_DIR: &str = "brands";
 /// The folder of alternative tier schemes.
@@ -185,6 +188,7 @@ impl Loader<'_> {
                 brands.insert(brand.id.clone(), brand);
             }
         }
+        let audience = self.file(AUDIENCE_FILE).cloned().and_then(|file| self.audience(&file));
         Some(RuleSet {
             root: self.root.to_owned(),
             revision: revision_of(self.files),
@@ -198,6 +202,7 @@ impl Loader<'_> {
                 .filter(|f| f.rel.ends_with(TESTS_SUFFIX))
                 .cloned()
                 .collect(),
+            audience: audience.map(Arc::new),
             sandbox: std::mem::take(&mut self.sandbox),
         })
     }

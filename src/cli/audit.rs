@@ -1,0 +1,202 @@
+//! `scout audit`: judge follower samples with the audience rules, per influencer; with
+//! `--labels`, measure the rules against labelled accounts; with `--into`, merge the
+//! estimates into a candidate list.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use super::import::{report_input_error, ImportArgs};
+use super::{plural, write_stdout, Exit, RulesArg, Ui};
+use crate::input::{records, Format, Source};
+use crate::output::audit::{merge_csv, write_audit};
+use crate::output::file::{InputFile, OutputTarget};
+use crate::output::OutputFormat;
+
+/// Arguments of `scout audit`.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// The follower sample: one row per follower account (an `influencer` or `of` column
+    /// says whose), CSV, JSON or NDJSON; `-` reads stdin.
+    #[arg(value_name = "FOLLOWERS")]
+    pub followers: PathBuf,
+    #[command(flatten)]
+    pub rules: RulesArg,
+    /// Evaluate the audience rules against this column of labels (1/true/fake = fake).
+    #[arg(long, value_name = "COLUMN")]
+    pub labels: Option<String>,
+    /// Merge the estimates into this CSV candidate list, written to `--output`.
+    #[arg(long, value_name = "CANDIDATES", requires = "output")]
+    pub into: Option<PathBuf>,
+    /// Output format [default: table on a terminal, else csv].
+    #[arg(long, short, value_enum)]
+    pub format: Option<OutputFormat>,
+    /// The follower sample's format [default: from the file extension, else csv].
+    #[arg(long, value_enum)]
+    pub input_format: Option<Format>,
+    /// Write the audit (or, with `--into`, the merged candidate list) to FILE, atomically.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub import: ImportArgs,
+}
+
+/// Runs `scout audit`.
+pub fn run(ui: &Ui, args: &AuditArgs) -> Exit {
+    let rules = match ui.load_rules(&args.rules) {
+        Ok(rules) => rules,
+        Err(exit) => return exit,
+    };
+    let Some(audience) = rules.audience.clone() else {
+        ui.error(
+            &format!("the rule folder `{}` has no `audience.toml`", args.rules.dir.display()),
+            Some("copy `audience.toml` from the bundled `rules/` folder"),
+        );
+        return Exit::Fatal;
+    };
+    let options = match args.import.options(ui, &args.rules.dir, Some(&rules.taxonomy)) {
+        Ok(options) => options,
+        Err(exit) => return exit,
+    };
+    let source = Source::from_arg(&args.followers);
+    let mut inputs = Vec::new();
+    match &source {
+        Source::File(path) => inputs.push(InputFile::new("follower sample", path)),
+        _ => inputs.extend(InputFile::stdin("follower sample")),
+    }
+    if let Some(into) = &args.into {
+        inputs.push(InputFile::new("candidate list", into));
+    }
+    inputs.extend(InputFile::all_under("rule file", &args.rules.dir));
+    let target = match args.output.as_deref().map(|p| OutputTarget::new(p, &inputs)).transpose() {
+        Ok(target) => target,
+        Err(err) => {
+            ui.error(&err.to_string(), err.hint().as_deref());
+            return Exit::Fatal;
+        }
+    };
+    let input_format = source.format(args.input_format);
+    let rows = match records::read_records(&source, input_format, &options)
+        .and_then(|r| r.into_rows(&options, true))
+    {
+        Ok(rows) => rows,
+        Err(err) => {
+            report_input_error(ui, &err, &args.rules.dir, options.mapping.is_some());
+            return Exit::Fatal;
+        }
+    };
+    let audit = crate::audit::audit(
+        &rules.revision,
+        &audience,
+        &rules.sandbox,
+        rows,
+        args.labels.as_deref(),
+    );
+    for error in audit.errors.iter().take(20) {
+        ui.error(&error.to_string(), None);
+    }
+    if audit.errors.len() > 20 {
+        ui.status(&format!(
+            "… and {} more unusable rows; `--format json` lists them all",
+            audit.errors.len() - 20
+        ));
+    }
+    if let Some(report) = &audit.labels {
+        if report.labelled == 0 {
+            ui.warning(&format!("no row has a usable label in `{}`", report.column));
+        }
+    }
+    let format = args
+        .format
+        .or_else(|| {
+            args.into
+                .is_none()
+                .then(|| args.output.as_deref().and_then(OutputFormat::from_path))
+                .flatten()
+        })
+        .unwrap_or(
+            if std::io::stdout().is_terminal() && (args.output.is_none() || args.into.is_some()) {
+                OutputFormat::Table
+            } else {
+                OutputFormat::Csv
+            },
+        );
+    let written = match (&args.into, &target) {
+        (Some(into), Some(target)) => merge_into(ui, args, into, target, &audit),
+        (None, Some(target)) => {
+            target.write(|out| write_audit(out, &audit, format)).map_err(|e| e.to_string())
+        }
+        _ => write_stdout(|out| write_audit(out, &audit, format))
+            .map_err(|e| format!("cannot write the audit: {e}")),
+    };
+    if let Err(message) = written {
+        ui.error(&message, None);
+        return Exit::Fatal;
+    }
+    let c = audit.counts;
+    ui.status(&format!(
+        "judged {} of {} follower {} for {} {} ({} invalid) · revision {}",
+        c.judged,
+        c.read,
+        plural(c.read as usize, "row"),
+        audit.influencers.len(),
+        plural(audit.influencers.len(), "influencer"),
+        c.invalid,
+        audit.revision
+    ));
+    if c.invalid > 0 {
+        Exit::Partial
+    } else {
+        Exit::Success
+    }
+}
+
+/// Writes the merged list; the audit itself goes to stdout.
+fn merge_into(
+    ui: &Ui,
+    args: &AuditArgs,
+    into: &std::path::Path,
+    target: &OutputTarget,
+    audit: &crate::audit::Audit,
+) -> Result<(), String> {
+    let bytes =
+        std::fs::read(into).map_err(|err| format!("cannot read `{}`: {err}", into.display()))?;
+    let delimiter =
+        args.import.delimiter.unwrap_or_else(|| crate::input::sniff::delimiter(&bytes, true));
+    let header: Vec<String> = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(bytes.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(&bytes))
+        .headers()
+        .map_err(|err| format!("cannot read `{}`: {err}", into.display()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let Some(handle) = header
+        .iter()
+        .position(|h| crate::model::headers::builtin_field(h) == Some(crate::model::Field::Handle))
+    else {
+        return Err(format!("`{}` has no `handle` column to match influencers on", into.display()));
+    };
+    let mut matched = 0;
+    target
+        .write(|out| {
+            matched = merge_csv(out, &bytes, delimiter, handle, &audit.influencers)?;
+            Ok(())
+        })
+        .map_err(|e| e.to_string())?;
+    write_stdout(|out| write_audit(out, audit, OutputFormat::Table)).map_err(|e| e.to_string())?;
+    ui.status(&format!(
+        "merged estimates for {matched} of {} {} into `{}`",
+        audit.influencers.len(),
+        plural(audit.influencers.len(), "influencer"),
+        target.path().display()
+    ));
+    if matched < audit.influencers.len() {
+        ui.warning(&format!(
+            "{} audited {} not in `{}`",
+            audit.influencers.len() - matched,
+            plural(audit.influencers.len() - matched, "influencer"),
+            into.display()
+        ));
+    }
+    Ok(())
+}

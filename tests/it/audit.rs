@@ -180,3 +180,60 @@ fn json_input_goes_through_mapping_profiles() {
         .collect();
     assert!(handles.contains(&"trail_amy") && handles.contains(&"hike.hank"), "{}", run.stdout);
 }
+
+#[test]
+fn script_conditions_and_missing_values() {
+    let tmp = rules_fixture("one_brand");
+    std::fs::write(
+        tmp.path().join("rules/audience.toml"),
+        r#"threshold = 0.5
+
+[[signal]]
+name = "follows_back_little"
+when = "following > 3.0 * followers && posts < 10"
+weight = 0.5
+reason = "follows {following}, followed by {followers}"
+
+[[signal]]
+name = "private"
+when = "is_private"
+weight = -0.2
+reason = "private"
+
+[[band]]
+name = "fine"
+max_fake_share = 0.5
+
+[[band]]
+name = "bad"
+"#,
+    )
+    .unwrap();
+    let followers = "influencer,followers,following,posts,is_private\n\
+                     a,10,100,2,0\n\
+                     a,10,100,2,1\n\
+                     a,10,100,,0\n\
+                     a,10,20,2,\n";
+    let run = scout_in(tmp.path(), &["audit", "-", "--format", "json"], Some(followers));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc = json(&run);
+    // Row 1 fires (0.5); row 2 is private (0.3); row 3 has no posts, so the script signal
+    // is not judged; row 4 follows little.
+    assert_eq!(doc["influencers"][0]["suspicious"], 1, "{}", run.stdout);
+    assert_eq!(doc["influencers"][0]["sample"], 4);
+    assert_eq!(doc["influencers"][0]["verdict"], "fine");
+    assert_eq!(doc["influencers"][0]["reasons"][0]["signal"], "follows_back_little");
+}
+
+#[test]
+fn a_broken_audience_file_stops_the_audit_with_located_diagnostics() {
+    let tmp = rules_fixture("one_brand");
+    std::fs::write(
+        tmp.path().join("rules/audience.toml"),
+        "threshold = 60\n\n[[signal]]\nname = \"x\"\nwhen = \"posts ==\"\nweight = 2\nreason = \"r\"\n",
+    )
+    .unwrap();
+    let run = scout_in(tmp.path(), &["check"], None);
+    assert_eq!(run.code, 2);
+    insta::assert_snapshot!("audit_broken_audience", run.stderr);
+}

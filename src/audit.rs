@@ -84,6 +84,27 @@ pub fn values_of(row: &Candidate) -> (Values, Option<String>) {
     (values, influencer)
 }
 
+/// An influencer's own values, for the no-sample estimate (`[estimate]`): followers,
+/// following, posts, engagement rate ((likes + comments) / followers), likes per comment,
+/// and the brand's benchmark when one is given.
+pub fn own_values(c: &Candidate, benchmark: Option<f64>) -> Values {
+    let mut values: Values = [None; VARIABLES.len()];
+    values[var::FOLLOWERS] = Some(c.followers as f64);
+    values[var::FOLLOWING] = c.following.map(|n| n as f64);
+    values[var::POSTS] = c.posts.map(|n| n as f64);
+    values[var::FOLLOWING_RATIO] =
+        values[var::FOLLOWING].map(|following| following / (c.followers.max(1) as f64));
+    if let (Some(likes), true) = (c.avg_likes, c.followers > 0) {
+        values[var::ENGAGEMENT_RATE] =
+            Some((likes + c.avg_comments.unwrap_or(0.0)) / c.followers as f64);
+    }
+    if let (Some(likes), Some(comments)) = (c.avg_likes, c.avg_comments) {
+        values[var::LIKES_PER_COMMENT] = (comments > 0.0).then(|| likes / comments);
+    }
+    values[var::BENCHMARK] = benchmark;
+    values
+}
+
 /// A flag cell: `1`/`0`, `true`/`false`, `yes`/`no`; for a URL column, any text is true.
 fn flag(text: &str, url: bool) -> Option<f64> {
     let t = text.trim().to_ascii_lowercase();

@@ -36,6 +36,13 @@ pub struct AuditArgs {
     /// Write the audit (or, with `--into`, the merged candidate list) to FILE, atomically.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// With `--into`: estimate the share of candidates with neither an audit nor a figure
+    /// from their own numbers (the `[estimate]` rules), marked `estimated`.
+    #[arg(long, requires = "into")]
+    pub estimate: bool,
+    /// With `--estimate`: the brand whose engagement benchmarks the estimate compares with.
+    #[arg(long, short, requires = "estimate")]
+    pub brand: Option<String>,
     #[command(flatten)]
     pub import: ImportArgs,
 }
@@ -121,7 +128,7 @@ pub fn run(ui: &Ui, args: &AuditArgs) -> Exit {
             },
         );
     let written = match (&args.into, &target) {
-        (Some(into), Some(target)) => merge_into(ui, args, into, target, &audit),
+        (Some(into), Some(target)) => merge_into(ui, args, &rules, into, target, &audit),
         (None, Some(target)) => {
             target.write(|out| write_audit(out, &audit, format)).map_err(|e| e.to_string())
         }
@@ -154,6 +161,7 @@ pub fn run(ui: &Ui, args: &AuditArgs) -> Exit {
 fn merge_into(
     ui: &Ui,
     args: &AuditArgs,
+    rules: &crate::rules::RuleSet,
     into: &std::path::Path,
     target: &OutputTarget,
     audit: &crate::audit::Audit,
@@ -176,13 +184,60 @@ fn merge_into(
     else {
         return Err(format!("`{}` has no `handle` column to match influencers on", into.display()));
     };
-    let mut matched = 0;
+    let brand = match &args.brand {
+        Some(name) => Some(rules.brand(name).map_err(|err| format!("{err}; {}", err.hint()))?),
+        None => None,
+    };
+    let estimator = match (&rules.audience, args.estimate) {
+        (Some(audience), true) => match &audience.estimate {
+            Some(estimator) => Some(estimator),
+            None => {
+                return Err(format!(
+                    "`{}` has no `[estimate]` rules for `--estimate`",
+                    audience.path.display()
+                ))
+            }
+        },
+        _ => None,
+    };
+    let plan = crate::input::columns::ColumnPlan::from_headers(
+        &into.display().to_string(),
+        header.iter().map(String::as_str),
+        None,
+    )
+    .map_err(|err| err.to_string())?;
+    let mut estimate_row = |line: u64, cells: &[String]| -> Option<(f64, Vec<String>)> {
+        let estimator = estimator?;
+        let candidate = plan.build(line, cells.len(), cells.iter().map(String::as_str)).ok()?;
+        let benchmark = brand.and_then(|brand| {
+            let platform = candidate.platform.as_deref();
+            let tier = brand
+                .tiers
+                .tiers_for(platform)
+                .iter()
+                .find(|t| t.when.is_none() && t.contains(candidate.followers))?;
+            brand.resolved_benchmarks.get(platform, &tier.name)
+        });
+        let values = crate::audit::own_values(&candidate, benchmark);
+        let estimated = estimator.estimate(&rules.sandbox, &values).ok()?;
+        Some((estimated.share, estimated.fired))
+    };
+    let (mut matched, mut estimated) = (0, 0);
     target
         .write(|out| {
-            matched = merge_csv(out, &bytes, delimiter, handle, &audit.influencers)?;
+            let estimate: Option<crate::output::audit::EstimateRow> =
+                estimator.is_some().then_some(&mut estimate_row as _);
+            (matched, estimated) =
+                merge_csv(out, &bytes, delimiter, handle, &audit.influencers, estimate)?;
             Ok(())
         })
         .map_err(|e| e.to_string())?;
+    if args.estimate {
+        ui.status(&format!(
+            "estimated the fake-follower share of {estimated} {} with no audit and no figure (marked `estimated`)",
+            plural(estimated, "candidate")
+        ));
+    }
     write_stdout(|out| write_audit(out, audit, OutputFormat::Table)).map_err(|e| e.to_string())?;
     ui.status(&format!(
         "merged estimates for {matched} of {} {} into `{}`",

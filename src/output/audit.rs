@@ -11,8 +11,18 @@ use super::OutputFormat;
 use crate::audit::{Audit, Estimate, LabelReport};
 
 /// Columns `--into` adds (or fills) in a candidate list.
-pub const MERGED_COLUMNS: [&str; 4] =
-    ["fake_follower_pct", "fake_follower_ci_low", "fake_follower_ci_high", "fake_follower_sample"];
+pub const MERGED_COLUMNS: [&str; 6] = [
+    "fake_follower_pct",
+    "fake_follower_ci_low",
+    "fake_follower_ci_high",
+    "fake_follower_sample",
+    "fake_follower_source",
+    "fake_follower_reasons",
+];
+
+/// A no-sample estimate for one row of the list (its line and cells): the share and the
+/// names of the signals behind it, or `None`.
+pub type EstimateRow<'a> = &'a mut dyn FnMut(u64, &[String]) -> Option<(f64, Vec<String>)>;
 
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
@@ -159,14 +169,18 @@ pub fn labels_text(r: &LabelReport) -> String {
 /// Copies a CSV candidate list with the estimates merged in: rows whose handle (the
 /// `handle_column`-th column, `@` and case ignored) matches an influencer get the
 /// [`MERGED_COLUMNS`]; a column the list already has is filled in place, others are
-/// appended. Returns how many rows matched.
+/// appended. `fake_follower_source` says where a figure came from: `audit`, `list` (the
+/// list's own) or `estimated` (`estimate`, for rows with neither). Returns how many rows
+/// matched an audit and how many were estimated.
 pub fn merge_csv(
     out: &mut dyn Write,
     list: &[u8],
     delimiter: u8,
     handle_column: usize,
     estimates: &[Estimate],
-) -> io::Result<usize> {
+    estimate: Option<EstimateRow>,
+) -> io::Result<(usize, usize)> {
+    let mut estimate = estimate;
     let by_handle: HashMap<String, &Estimate> =
         estimates.iter().map(|e| (crate::text::normalize_handle(&e.influencer), e)).collect();
     let mut reader = csv::ReaderBuilder::new()
@@ -175,6 +189,9 @@ pub fn merge_csv(
         .from_reader(list.strip_prefix(b"\xef\xbb\xbf".as_slice()).unwrap_or(list));
     let mut writer = csv::WriterBuilder::new().delimiter(delimiter).from_writer(out);
     let mut headers: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+    let width = headers.len();
+    let had_pct =
+        headers.iter().position(|h| crate::model::headers::normalize(h) == MERGED_COLUMNS[0]);
     let slots: Vec<usize> = MERGED_COLUMNS
         .iter()
         .map(|name| {
@@ -188,26 +205,39 @@ pub fn merge_csv(
         })
         .collect();
     writer.write_record(&headers)?;
-    let mut matched = 0;
+    let (mut matched, mut estimated) = (0, 0);
     for record in reader.records() {
         let record = record?;
+        let line = record.position().map_or(0, |p| p.line());
         let mut cells: Vec<String> = record.iter().map(str::to_owned).collect();
         cells.resize(headers.len().max(cells.len()), String::new());
         let handle = cells.get(handle_column).map(|h| crate::text::normalize_handle(h));
         if let Some(e) = handle.and_then(|h| by_handle.get(&h)) {
             matched += 1;
+            let reasons: Vec<&str> = e.reasons.iter().map(|(n, _)| n.as_str()).collect();
             let values = [
                 r4(e.fake_follower_pct).to_string(),
                 r4(e.ci_low).to_string(),
                 r4(e.ci_high).to_string(),
                 e.sample.to_string(),
+                "audit".to_owned(),
+                reasons.join(";"),
             ];
             for (slot, value) in slots.iter().zip(values) {
                 cells[*slot] = value;
             }
+        } else if had_pct.is_some_and(|at| !cells[at].trim().is_empty()) {
+            cells[slots[4]] = "list".to_owned();
+        } else if let Some((share, fired)) =
+            estimate.as_mut().and_then(|f| f(line, &cells[..width]))
+        {
+            estimated += 1;
+            cells[slots[0]] = r4(share).to_string();
+            cells[slots[4]] = "estimated".to_owned();
+            cells[slots[5]] = fired.join(";");
         }
         writer.write_record(&cells)?;
     }
     writer.flush()?;
-    Ok(matched)
+    Ok((matched, estimated))
 }

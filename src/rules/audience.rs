@@ -18,7 +18,7 @@ use super::script::{Sandbox, ScriptError};
 /// The variables an audience `when` condition can read, with what they hold. Numbers are
 /// floats, flags booleans; a value the list does not give is `()`, and a signal whose
 /// condition reads a missing value is not judged for that account.
-pub const VARIABLES: [(&str, &str); 11] = [
+pub const VARIABLES: [(&str, &str); 14] = [
     ("followers", "the account's follower count"),
     ("following", "accounts the account follows"),
     ("posts", "posts the account has published"),
@@ -30,6 +30,9 @@ pub const VARIABLES: [(&str, &str); 11] = [
     ("username_digits", "digits in the username"),
     ("has_external_url", "whether the profile links to a website (bool)"),
     ("highlight_reels", "highlight reels on the profile"),
+    ("engagement_rate", "(avg likes + avg comments) / followers (`[estimate]` only)"),
+    ("benchmark", "the brand's ER benchmark for the tier, with `--brand` (`[estimate]` only)"),
+    ("likes_per_comment", "avg likes / avg comments (`[estimate]` only)"),
 ];
 
 /// Index of each variable in [`VARIABLES`].
@@ -46,6 +49,9 @@ pub mod var {
     pub const USERNAME_DIGITS: usize = 8;
     pub const HAS_EXTERNAL_URL: usize = 9;
     pub const HIGHLIGHT_REELS: usize = 10;
+    pub const ENGAGEMENT_RATE: usize = 11;
+    pub const BENCHMARK: usize = 12;
+    pub const LIKES_PER_COMMENT: usize = 13;
 }
 
 /// Whether a variable is a flag (true/false) rather than a number.
@@ -68,6 +74,23 @@ pub struct RawAudience {
     /// Verdict bands on an influencer's estimated fake-follower share, in order.
     #[serde(default)]
     pub band: Vec<RawBand>,
+    /// The no-sample estimate: a fake-follower share from an influencer's own figures.
+    pub estimate: Option<RawEstimate>,
+}
+
+/// `[estimate]`: for a candidate with neither a fake-follower figure nor an audit, a share
+/// of `base` plus the weights of the signals that fire on the influencer's own figures.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEstimate {
+    /// What the estimate is, for people.
+    pub description: Option<String>,
+    /// The share estimated when no signal fires (0–1).
+    #[schemars(with = "f64")]
+    pub base: Spanned<f64>,
+    /// Signals over the influencer's own figures; weights add to the share.
+    #[serde(default)]
+    pub signal: Vec<RawSignal>,
 }
 
 /// One `[[signal]]`.
@@ -112,6 +135,70 @@ pub struct Audience {
     pub signals: Vec<Signal>,
     /// The verdict bands, by ascending `max_fake_share`; the last has none.
     pub bands: Vec<Band>,
+    /// The no-sample estimate, if the file has one.
+    pub estimate: Option<Estimator>,
+}
+
+/// The no-sample estimate, compiled.
+#[derive(Debug)]
+pub struct Estimator {
+    /// The share when no signal fires.
+    pub base: f64,
+    /// The signals.
+    pub signals: Vec<Signal>,
+}
+
+/// A no-sample estimate of one influencer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Estimated {
+    /// The estimated fake-follower share, 0–1.
+    pub share: f64,
+    /// Names of the signals that fired.
+    pub fired: Vec<String>,
+}
+
+impl Estimator {
+    /// Estimates one influencer's fake-follower share from its own values.
+    pub fn estimate(&self, sandbox: &Sandbox, values: &Values) -> Result<Estimated, String> {
+        let (total, fired, _) = run_signals(&self.signals, sandbox, values)?;
+        Ok(Estimated {
+            share: (self.base + total).clamp(0.0, 1.0),
+            fired: fired.into_iter().map(|i| self.signals[i].name.clone()).collect(),
+        })
+    }
+}
+
+/// Runs `signals` on one set of values: the sum of the fired weights, the fired indexes,
+/// and how many could not be judged.
+fn run_signals(
+    signals: &[Signal],
+    sandbox: &Sandbox,
+    values: &Values,
+) -> Result<(f64, Vec<usize>, usize), String> {
+    let mut total = 0.0;
+    let mut fired = Vec::new();
+    let mut unjudged = 0;
+    let mut scope: Option<Scope> = None;
+    for (i, signal) in signals.iter().enumerate() {
+        if signal.reads.iter().any(|&v| values[v].is_none()) {
+            unjudged += 1;
+            continue;
+        }
+        let hit = match &signal.test {
+            Test::Compare { var, op, value } => values[*var].is_some_and(|x| op.apply(x, *value)),
+            Test::Script(ast) => {
+                let scope = scope.get_or_insert_with(|| scope_of(values));
+                sandbox.eval_condition(ast, scope).map_err(|err: ScriptError| {
+                    format!("signal `{}` failed: {}", signal.name, err.message)
+                })?
+            }
+        };
+        if hit {
+            total += signal.weight;
+            fired.push(i);
+        }
+    }
+    Ok((total, fired, unjudged))
 }
 
 /// One compiled signal.
@@ -255,31 +342,7 @@ pub fn template_scope() -> Scope<'static> {
 impl Audience {
     /// Judges one account. A condition that fails at run time is an error naming the signal.
     pub fn judge(&self, sandbox: &Sandbox, values: &Values) -> Result<Judgement, String> {
-        let mut total = 0.0;
-        let mut fired = Vec::new();
-        let mut unjudged = 0;
-        let mut scope: Option<Scope> = None;
-        for (i, signal) in self.signals.iter().enumerate() {
-            if signal.reads.iter().any(|&v| values[v].is_none()) {
-                unjudged += 1;
-                continue;
-            }
-            let hit = match &signal.test {
-                Test::Compare { var, op, value } => {
-                    values[*var].is_some_and(|x| op.apply(x, *value))
-                }
-                Test::Script(ast) => {
-                    let scope = scope.get_or_insert_with(|| scope_of(values));
-                    sandbox.eval_condition(ast, scope).map_err(|err: ScriptError| {
-                        format!("signal `{}` failed: {}", signal.name, err.message)
-                    })?
-                }
-            };
-            if hit {
-                total += signal.weight;
-                fired.push(i);
-            }
-        }
+        let (total, fired, unjudged) = run_signals(&self.signals, sandbox, values)?;
         let suspicion = total.clamp(0.0, 1.0);
         Ok(Judgement { suspicion, suspicious: suspicion >= self.threshold, fired, unjudged })
     }

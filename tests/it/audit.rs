@@ -98,12 +98,12 @@ fn merged_estimates_rank_as_expected() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("merged estimates for 2 of 2 influencers"), "{}", run.stderr);
     let text = std::fs::read_to_string(&merged).unwrap();
-    assert!(text.starts_with("handle,platform,followers,avg_likes,avg_comments,niches,country,cost_per_post,fake_follower_pct,fake_follower_ci_low,fake_follower_ci_high,fake_follower_sample\n"), "{text}");
+    assert!(text.starts_with("handle,platform,followers,avg_likes,avg_comments,niches,country,cost_per_post,fake_follower_pct,fake_follower_ci_low,fake_follower_ci_high,fake_follower_sample,fake_follower_source,fake_follower_reasons\n"), "{text}");
     assert!(
-        text.contains("skinsavvy,instagram,5000,200,10,beauty,US,50,0.5,0.15,0.85,4\n"),
+        text.contains("skinsavvy,instagram,5000,200,10,beauty,US,50,0.5,0.15,0.85,4,audit,follows_10x_back;no_posts;no_biography\n"),
         "{text}"
     );
-    assert!(text.contains("noaudit,instagram,5000,200,10,beauty,US,50,,,,\n"), "{text}");
+    assert!(text.contains("noaudit,instagram,5000,200,10,beauty,US,50,,,,,,\n"), "{text}");
     // glowskin filters out fake shares above 25 % and prefers the audited-genuine account
     // to the one with no figure.
     let run = scout_in(
@@ -236,4 +236,44 @@ fn a_broken_audience_file_stops_the_audit_with_located_diagnostics() {
     let run = scout_in(tmp.path(), &["check"], None);
     assert_eq!(run.code, 2);
     insta::assert_snapshot!("audit_broken_audience", run.stderr);
+}
+
+#[test]
+fn the_no_sample_estimate_is_marked_and_opt_in() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = tmp.path().join("list.csv");
+    std::fs::write(
+        &list,
+        "handle,platform,followers,following,avg_likes,avg_comments,fake_follower_pct\n\
+         glowup,instagram,5000,300,200,10,\n\
+         quiet,instagram,8000,9000,40,0.2,\n\
+         listed,instagram,5000,300,200,10,0.02\n",
+    )
+    .unwrap();
+    let merged = tmp.path().join("merged.csv");
+    let followers = root().join("tests/fixtures/audit/followers.csv");
+    let args = [
+        "audit",
+        followers.to_str().unwrap(),
+        "--into",
+        list.to_str().unwrap(),
+        "--output",
+        merged.to_str().unwrap(),
+    ];
+    let run = scout(&[&args[..], &["--estimate", "--brand", "glowskin"]].concat());
+    assert!(
+        run.stderr.contains("estimated the fake-follower share of 1 candidate"),
+        "{}",
+        run.stderr
+    );
+    let text = std::fs::read_to_string(&merged).unwrap();
+    // base 0.10 + following > followers 0.10 + ER under a quarter of the benchmark 0.15
+    // + 200 likes a comment 0.10.
+    assert!(text.contains("quiet,instagram,8000,9000,40,0.2,0.45,,,,estimated,follows_more_than_followed;engagement_far_below_benchmark;likes_without_comments\n"), "{text}");
+    assert!(text.contains("listed,instagram,5000,300,200,10,0.02,,,,list,\n"), "{text}");
+    // Without --estimate, no estimate.
+    let run = scout(&args);
+    assert!(!run.stderr.contains("estimated"), "{}", run.stderr);
+    let text = std::fs::read_to_string(&merged).unwrap();
+    assert!(text.contains("quiet,instagram,8000,9000,40,0.2,,,,,,\n"), "{text}");
 }

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use super::scripts::condition_diagnostic;
 use super::Loader;
 use crate::diagnostic::did_you_mean;
-use crate::rules::audience::{self, Audience, Band, RawAudience, Signal, Test, VARIABLES};
+use crate::rules::audience::{
+    self, Audience, Band, Estimator, RawAudience, RawSignal, Signal, Test, VARIABLES,
+};
 use crate::source::SourceFile;
 
 impl Loader<'_> {
@@ -15,9 +17,59 @@ impl Loader<'_> {
         let raw: RawAudience = self.parse(file)?;
         let errors = self.error_count();
         self.fraction(file, &raw.threshold, "threshold", true);
+        let signals = self.signals(file, &raw.signal);
+        let estimate = raw.estimate.as_ref().and_then(|estimate| {
+            self.fraction(file, &estimate.base, "base", true);
+            let signals = self.signals(file, &estimate.signal)?;
+            Some(Estimator { base: *estimate.base.get_ref(), signals })
+        });
+        let mut bands: Vec<Band> = Vec::new();
+        for (i, band) in raw.band.iter().enumerate() {
+            let last = i + 1 == raw.band.len();
+            let max = band.max_fake_share.as_ref();
+            if let Some(max) = max {
+                self.fraction(file, max, "max_fake_share", true);
+                let previous = bands.last().and_then(|b| b.max_fake_share);
+                if previous.is_some_and(|p| *max.get_ref() <= p) {
+                    self.diags.push(
+                        file.error(max.span(), "bands must go up in `max_fake_share`")
+                            .label("not above the band before")
+                            .hint("list bands from the most genuine to the most suspicious"),
+                    );
+                }
+            } else if !last {
+                self.diags.push(
+                    file.error(
+                        band.name.span(),
+                        format!("band `{}` has no `max_fake_share`", band.name.get_ref()),
+                    )
+                    .label("only the last band may leave it out")
+                    .hint("add `max_fake_share = 0.15`"),
+                );
+            }
+            bands.push(Band {
+                name: band.name.get_ref().clone(),
+                max_fake_share: if last { None } else { max.map(|m| *m.get_ref()) },
+            });
+        }
+        let signals = signals?;
+        if self.error_count() > errors {
+            return None;
+        }
+        Some(Audience {
+            path: PathBuf::from(&file.rel),
+            threshold: *raw.threshold.get_ref(),
+            signals,
+            bands,
+            estimate,
+        })
+    }
+
+    /// Checks and compiles a list of signals; `None` if any is broken.
+    fn signals(&mut self, file: &SourceFile, raw: &[RawSignal]) -> Option<Vec<Signal>> {
         let scope = audience::template_scope();
         let mut signals = Vec::new();
-        for signal in &raw.signal {
+        for signal in raw {
             let name = signal.name.get_ref();
             if signals.iter().any(|s: &Signal| &s.name == name) {
                 self.diags.push(
@@ -71,44 +123,7 @@ impl Loader<'_> {
                 });
             }
         }
-        let mut bands: Vec<Band> = Vec::new();
-        for (i, band) in raw.band.iter().enumerate() {
-            let last = i + 1 == raw.band.len();
-            let max = band.max_fake_share.as_ref();
-            if let Some(max) = max {
-                self.fraction(file, max, "max_fake_share", true);
-                let previous = bands.last().and_then(|b| b.max_fake_share);
-                if previous.is_some_and(|p| *max.get_ref() <= p) {
-                    self.diags.push(
-                        file.error(max.span(), "bands must go up in `max_fake_share`")
-                            .label("not above the band before")
-                            .hint("list bands from the most genuine to the most suspicious"),
-                    );
-                }
-            } else if !last {
-                self.diags.push(
-                    file.error(
-                        band.name.span(),
-                        format!("band `{}` has no `max_fake_share`", band.name.get_ref()),
-                    )
-                    .label("only the last band may leave it out")
-                    .hint("add `max_fake_share = 0.15`"),
-                );
-            }
-            bands.push(Band {
-                name: band.name.get_ref().clone(),
-                max_fake_share: if last { None } else { max.map(|m| *m.get_ref()) },
-            });
-        }
-        if signals.len() != raw.signal.len() || self.error_count() > errors {
-            return None;
-        }
-        Some(Audience {
-            path: PathBuf::from(&file.rel),
-            threshold: *raw.threshold.get_ref(),
-            signals,
-            bands,
-        })
+        (signals.len() == raw.len()).then_some(signals)
     }
 
     fn reason_placeholders(&mut self, file: &SourceFile, reason: &toml::Spanned<String>) {

@@ -8,6 +8,7 @@
 //! the folder changes, all or nothing, and [`changes`] says what that did to a ranking. The
 //! binary in `src/main.rs` is thin glue over [`cli`].
 
+pub mod audit;
 pub mod authoring;
 pub mod changes;
 pub mod cli;
@@ -16,6 +17,7 @@ pub mod diagnostic;
 pub mod engine;
 pub mod input;
 pub mod inspect;
+pub mod metrics;
 pub mod model;
 pub mod number;
 pub mod output;

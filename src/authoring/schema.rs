@@ -10,8 +10,10 @@ use schemars::Schema;
 use serde_json::{json, Value};
 
 use super::ruletest::RawTestFile;
+use crate::rules::audience::RawAudience;
 use crate::rules::load::{
-    BENCHMARKS_FILE, BRANDS_DIR, EXPERIMENTS_DIR, NICHES_FILE, TESTS_SUFFIX, TIERS_FILE,
+    AUDIENCE_FILE, BENCHMARKS_FILE, BRANDS_DIR, EXPERIMENTS_DIR, NICHES_FILE, TESTS_SUFFIX,
+    TIERS_FILE,
 };
 use crate::rules::raw::{RawBrand, RawNiches, RawTierScheme};
 
@@ -31,16 +33,19 @@ pub enum SchemaKind {
     Brand,
     /// `*.tests.toml`: rule unit tests.
     Tests,
+    /// `audience.toml`: the audience rules judging one follower account.
+    Audience,
 }
 
 impl SchemaKind {
     /// Every kind, in a stable order.
-    pub const ALL: [SchemaKind; 5] = [
+    pub const ALL: [SchemaKind; 6] = [
         SchemaKind::Tiers,
         SchemaKind::Niches,
         SchemaKind::Benchmarks,
         SchemaKind::Brand,
         SchemaKind::Tests,
+        SchemaKind::Audience,
     ];
 
     /// The kind's name, as `scout schema KIND` takes it.
@@ -51,6 +56,7 @@ impl SchemaKind {
             SchemaKind::Benchmarks => "benchmarks",
             SchemaKind::Brand => "brand",
             SchemaKind::Tests => "tests",
+            SchemaKind::Audience => "audience",
         }
     }
 
@@ -62,6 +68,7 @@ impl SchemaKind {
             SchemaKind::Benchmarks => "`benchmarks.toml`: engagement-rate benchmarks",
             SchemaKind::Brand => "`brands/<brand>.toml`: one brand",
             SchemaKind::Tests => "`*.tests.toml`: rule unit tests",
+            SchemaKind::Audience => "`audience.toml`: audience rules for one follower account",
         }
     }
 
@@ -78,6 +85,7 @@ impl SchemaKind {
             SchemaKind::Benchmarks => "benchmarks.toml",
             SchemaKind::Brand => "brands/*.toml",
             SchemaKind::Tests => "*.tests.toml",
+            SchemaKind::Audience => "audience.toml",
         }
     }
 
@@ -98,6 +106,7 @@ impl SchemaKind {
             TIERS_FILE => Some(SchemaKind::Tiers),
             NICHES_FILE => Some(SchemaKind::Niches),
             BENCHMARKS_FILE => Some(SchemaKind::Benchmarks),
+            AUDIENCE_FILE => Some(SchemaKind::Audience),
             _ if in_dir(EXPERIMENTS_DIR) => Some(SchemaKind::Tiers),
             _ if in_dir(BRANDS_DIR) => Some(SchemaKind::Brand),
             _ => None,
@@ -129,6 +138,9 @@ impl SchemaKind {
             SchemaKind::Brand => (generator().into_root_schema_for::<RawBrand>(), "scout brand"),
             SchemaKind::Tests => {
                 (generator().into_root_schema_for::<RawTestFile>(), "scout rule tests")
+            }
+            SchemaKind::Audience => {
+                (generator().into_root_schema_for::<RawAudience>(), "scout audience rules")
             }
         };
         let mut value = schema.to_value();

@@ -39,7 +39,7 @@ pub struct CandidateInput {
 
 impl CandidatesArgs {
     /// Loads the mapping profile (checking it against `taxonomy` when given), and settles
-    /// the list's format; a profile for a list that is not CSV is refused. Nothing of the
+    /// the list's format (a profile applies to CSV, JSON and NDJSON alike). Nothing of the
     /// list is read yet. Problems are printed; the error is the exit code.
     pub fn open(
         &self,
@@ -50,13 +50,6 @@ impl CandidatesArgs {
         let options = self.import.options(ui, rules_dir, taxonomy)?;
         let source = Source::from_arg(&self.path);
         let format = source.format(self.input_format);
-        if options.mapping.is_some() && format != Format::Csv {
-            ui.error(
-                "mapping profiles apply to CSV input",
-                Some("JSON and NDJSON keys are matched by scout's field names and built-in aliases; drop `--mapping`"),
-            );
-            return Err(Exit::Fatal);
-        }
         Ok(CandidateInput { source, format, options })
     }
 

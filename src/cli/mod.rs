@@ -1,6 +1,7 @@
 //! The command line: clap types, their conversion into library calls, and every line scout
 //! prints. Data goes to stdout; messages, diagnostics and progress go to stderr.
 
+mod audit;
 mod check;
 mod completions;
 mod diff;
@@ -102,6 +103,8 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Write a self-contained HTML report on a candidate list, to share with a client.
     Report(report::ReportArgs),
+    /// Estimate influencers' fake-follower shares from follower samples (audience rules).
+    Audit(audit::AuditArgs),
     /// Check a rule folder and report every problem in it.
     Check(check::CheckArgs),
     /// Show how scout reads a candidate list: column mapping, samples, empty and bad cells.
@@ -297,6 +300,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Rank(args) => rank::run(&ui, &args),
         Command::Plan(args) => plan::run(&ui, &args),
         Command::Report(args) => report::run(&ui, &args),
+        Command::Audit(args) => audit::run(&ui, &args),
         Command::Check(args) => check::run(&ui, &args),
         Command::Inspect(args) => inspect::run(&ui, &args),
         Command::Watch(args) => watch::run(&ui, &args),

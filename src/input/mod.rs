@@ -17,6 +17,7 @@ mod json;
 mod parallel;
 mod posts;
 pub mod program;
+pub mod records;
 pub mod rejects;
 pub mod sniff;
 pub mod table;
@@ -266,6 +267,9 @@ pub fn read_with(
     let name = source.name();
     match format {
         Format::Csv => csv::rows(&name, source.open()?, options),
+        Format::Json | Format::Ndjson if options.mapping.is_some() => {
+            records::read_records(source, format, options)?.into_rows(options, false)
+        }
         Format::Json | Format::Ndjson => {
             let mut text = String::new();
             source

@@ -7,6 +7,7 @@
 //! diff`'s report ([`diff`]), `scout inspect`'s report ([`inspect`]) and `scout watch`'s
 //! change list ([`changes`]).
 
+pub mod audit;
 pub mod changes;
 pub mod chart;
 pub mod columns;

@@ -6,6 +6,7 @@
 //! validated types in this module. A `RuleSet` that exists is valid; the engine never
 //! re-checks it.
 
+pub mod audience;
 pub mod curve;
 pub mod failure;
 pub mod fast;
@@ -53,6 +54,8 @@ pub struct RuleSet {
     /// Every file the rules were loaded from, as read, so a script that fails while
     /// ranking can be located in the text that made it ([`failure`]).
     pub sources: Vec<crate::source::SourceFile>,
+    /// The audience rules (`audience.toml`), if the folder has them.
+    pub audience: Option<Arc<audience::Audience>>,
     /// The sandbox every script runs in.
     pub sandbox: Sandbox,
     /// Estimated prices per post by platform and tier (`prices.toml`; empty without one).

@@ -391,6 +391,14 @@ impl Sandbox {
             .map_err(|err| self.compile_error(&err))
     }
 
+    /// Compiles a condition against another set of variables (`scope`), such as the
+    /// audience rules' account variables.
+    pub fn compile_condition_in(&self, scope: &Scope, source: &str) -> Result<AST, ScriptError> {
+        self.engine
+            .compile_expression_with_scope(scope, source)
+            .map_err(|err| self.compile_error(&err))
+    }
+
     fn compile_error(&self, err: &ParseError) -> ScriptError {
         let position = position_of(err.position());
         let disabled = match err.err_type() {

@@ -8,12 +8,12 @@ use crate::root;
 
 /// Lowest first. Modules on one line are peers that do not import each other.
 const LAYERS: &[&[&str]] = &[
-    &["text", "number", "country", "diagnostic"],
+    &["text", "number", "country", "diagnostic", "metrics"],
     &["source"],
     &["model"],
     &["rules"],
     &["input"],
-    &["engine", "inspect"],
+    &["engine", "inspect", "audit"],
     &["rank"],
     &["changes", "plan"],
     &["authoring"],

@@ -2,6 +2,7 @@
 //! binary on fixture folders and call the library's public surface.
 
 mod accounts;
+mod audit;
 mod benchmarks;
 mod check;
 mod columns;

@@ -209,14 +209,6 @@ impl CandidateList {
         let path = rules.root.join(rel.get_ref());
         let format = input::Format::from_path(&path);
         let options = read_options(rules, file, raw)?;
-        if let (Some(_), Some(mapping)) = (&options.mapping, &raw.mapping) {
-            if format != input::Format::Csv {
-                return Err(file
-                    .error(mapping.span(), "mapping profiles apply to CSV candidate lists")
-                    .label("`candidates` is not CSV")
-                    .hint("JSON and NDJSON keys are matched by scout's field names and built-in aliases; drop `mapping`"));
-            }
-        }
         let rows =
             input::read_with(&Source::File(path.clone()), format, &options).map_err(|err| {
                 file.error(

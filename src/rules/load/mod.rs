@@ -4,6 +4,7 @@
 //! This is the only module under `rules` that touches the file system; the checks it runs
 //! are pure functions over what was read.
 
+mod audience;
 mod benchmarks;
 mod brand;
 mod every_problem;
@@ -42,6 +43,8 @@ pub const BENCHMARKS_FILE: &str = "benchmarks.toml";
 pub const SCORING_FILE: &str = "scoring.rhai";
 /// Estimated prices per post by platform and tier (optional).
 pub const PRICES_FILE: &str = "prices.toml";
+/// The audience rules, judging one follower account (optional).
+pub const AUDIENCE_FILE: &str = "audience.toml";
 /// The folder of brand files.
 pub const BRANDS_DIR: &str = "brands";
 /// The folder of alternative tier schemes.
@@ -201,6 +204,7 @@ impl Loader<'_> {
                 brands.insert(brand.id.clone(), brand);
             }
         }
+        let audience = self.file(AUDIENCE_FILE).cloned().and_then(|file| self.audience(&file));
         Some(RuleSet {
             root: self.root.to_owned(),
             revision: revision_of(self.files),
@@ -215,6 +219,7 @@ impl Loader<'_> {
                 .cloned()
                 .collect(),
             sources: self.files.to_vec(),
+            audience: audience.map(Arc::new),
             sandbox: std::mem::take(&mut self.sandbox),
             prices,
         })

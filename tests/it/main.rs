@@ -21,6 +21,7 @@ mod rank;
 mod ruletest;
 mod sandbox;
 mod schema;
+mod serve;
 mod speed;
 mod symlinks;
 mod valid;

@@ -39,7 +39,8 @@ pub struct ServeArgs {
     /// How long one request may take, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub timeout: u64,
-    /// How many API requests run at once; the others wait for a slot.
+    /// How many API requests run at once; the others wait up to a second for a slot, then
+    /// get 503.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
     /// The one origin browsers may call the API from [default: CORS off].

@@ -77,7 +77,7 @@ impl ApiError {
             .hint("send a shorter candidate list, or start the server with a longer `--timeout`")
     }
 
-    /// 503: every request slot stayed busy for the whole `--timeout`.
+    /// 503: every request slot stayed taken while the request waited for one.
     pub fn busy() -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the server is busy")
             .hint("retry shortly; the server answers at most `--concurrency` requests at once")

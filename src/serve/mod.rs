@@ -37,6 +37,11 @@ use handlers::CandidateList;
 /// The header every response carries: the rule revision it was computed with.
 pub const REVISION_HEADER: &str = "scout-revision";
 
+/// How long a request waits for one of the `--concurrency` slots (at most its whole
+/// timeout) before it is turned away with 503 `busy`: a short queue absorbs bursts, and a
+/// long one would only add latency to requests that will time out anyway.
+pub const SLOT_WAIT: Duration = Duration::from_secs(1);
+
 /// The default request body limit: 16 MiB.
 pub const DEFAULT_MAX_BODY: usize = 16 << 20;
 
@@ -47,7 +52,8 @@ pub struct Config {
     pub max_body: usize,
     /// A request that takes longer gets 504 (503 if it never got a slot).
     pub timeout: Duration,
-    /// At most this many API requests run at once; others wait for a slot.
+    /// At most this many API requests run at once; others wait up to [`SLOT_WAIT`] for a
+    /// slot.
     pub concurrency: usize,
     /// The one origin browsers may call from; no CORS headers when `None`.
     pub cors: Option<HeaderValue>,
@@ -125,7 +131,8 @@ fn is_probe(path: &str) -> bool {
 }
 
 /// The middleware around every route: CORS preflight, bearer token, shutdown, one of
-/// `--concurrency` slots within `--timeout`, the revision header, and the metrics.
+/// `--concurrency` slots (waiting at most [`SLOT_WAIT`]), `--timeout` counted from arrival,
+/// the revision header, and the metrics.
 pub async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = request
@@ -136,7 +143,7 @@ pub async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) ->
     let mut response = if request.method() == Method::OPTIONS && app.config.cors.is_some() {
         StatusCode::NO_CONTENT.into_response()
     } else {
-        admit(&app, &path, request, next).await.unwrap_or_else(IntoResponse::into_response)
+        admit(&app, &path, started, request, next).await.unwrap_or_else(IntoResponse::into_response)
     };
     let headers = response.headers_mut();
     if !headers.contains_key(REVISION_HEADER) {
@@ -165,12 +172,22 @@ pub async fn guard(State(app): State<Arc<App>>, request: Request, next: Next) ->
 }
 
 /// Lets a request through, or says why not.
-async fn admit(app: &App, path: &str, request: Request, next: Next) -> Result<Response, ApiError> {
+async fn admit(
+    app: &App,
+    path: &str,
+    started: Instant,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     if is_probe(path) {
         return Ok(next.run(request).await);
     }
     if let Some(token) = &app.config.token {
         token.check(request.headers())?;
+    }
+    if path == "/metrics" {
+        // Scrapes must get through when every slot is busy: that is when they matter.
+        return Ok(next.run(request).await);
     }
     if app.draining.load(Ordering::SeqCst) {
         return Err(ApiError::new(
@@ -180,17 +197,13 @@ async fn admit(app: &App, path: &str, request: Request, next: Next) -> Result<Re
         )
         .hint("retry on another replica"));
     }
-    let admitted = AtomicBool::new(false);
-    let run = async {
-        let _permit = Arc::clone(&app.permits).acquire_owned().await;
-        admitted.store(true, Ordering::SeqCst);
-        next.run(request).await
+    let slot = Arc::clone(&app.permits).acquire_owned();
+    let Ok(Ok(_permit)) = tokio::time::timeout(app.config.timeout.min(SLOT_WAIT), slot).await
+    else {
+        return Err(ApiError::busy());
     };
-    match tokio::time::timeout(app.config.timeout, run).await {
-        Ok(response) => Ok(response),
-        Err(_) if admitted.load(Ordering::SeqCst) => Err(ApiError::timeout()),
-        Err(_) => Err(ApiError::busy()),
-    }
+    let left = app.config.timeout.saturating_sub(started.elapsed());
+    tokio::time::timeout(left, next.run(request)).await.map_err(|_| ApiError::timeout())
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, answers 503

@@ -475,3 +475,63 @@ fn sigterm_lets_the_request_in_flight_finish() {
     assert!(stderr.contains("stopped serving"), "{stderr}");
     assert!(TcpStream::connect(addr).is_err(), "no new connections after shutdown");
 }
+
+/// Sends the head of a rank request and half its body, and leaves the rest unsent.
+fn stalled_rank(addr: SocketAddr) -> TcpStream {
+    let csv = basic_csv();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(STEP)).unwrap();
+    let head = format!(
+        "POST /v1/brands/glowskin/rank HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: text/csv\r\ncontent-length: {}\r\n\r\n",
+        csv.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&csv[..csv.len() / 2]).unwrap();
+    stream
+}
+
+#[test]
+fn slow_requests_time_out_and_busy_slots_turn_requests_away() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &["--timeout", "3", "--concurrency", "1"], &[]);
+    let mut slow = stalled_rank(server.addr);
+    // The one slot is taken by the stalled request: the next one waits a second, then gets
+    // 503.
+    std::thread::sleep(Duration::from_millis(100));
+    let busy = server.rank_csv("glowskin", &basic_csv());
+    assert_eq!(busy.status, 503, "{}", busy.text());
+    assert_eq!(busy.json()["error"]["code"], "busy");
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    // Probes and metrics need no slot.
+    assert_eq!(server.get("/readyz").status, 200);
+    assert_eq!(server.get("/metrics").status, 200);
+    let reply = read_reply(&mut slow);
+    assert_eq!(reply.status, 504, "{}", reply.text());
+    assert_eq!(reply.json()["error"]["code"], "timeout");
+    // The slot is free again.
+    assert_eq!(server.rank_csv("glowskin", &basic_csv()).status, 200);
+}
+
+#[test]
+fn cors_is_off_unless_asked_for_and_an_empty_body_ranks_the_served_list() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    assert_eq!(server.get("/v1/brands").header("access-control-allow-origin"), None);
+    let reply = server.rank_csv("glowskin", b"");
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["error"]["code"], "empty_body");
+
+    let server = Server::start(
+        tmp.path(),
+        &["--cors", "https://app.example", "--candidates", "basic.csv"],
+        &[],
+    );
+    let preflight = server.request("OPTIONS", "/v1/brands/glowskin/rank", &[], b"");
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("https://app.example"));
+    let reply = server.request("POST", "/v1/brands/glowskin/rank", &[], b"");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.header("access-control-allow-origin"), Some("https://app.example"));
+    let direct = server.rank_csv("glowskin", &basic_csv());
+    assert_eq!(reply.json(), direct.json());
+}

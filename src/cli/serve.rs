@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{plural, signal, Exit, RulesArg, Ui};
+use super::{plural, signal, write_stdout, Exit, RulesArg, Ui};
 use crate::diagnostic::Severity;
 use crate::input::Source;
 use crate::reload::watcher::{WatchOptions, Watcher};
@@ -53,6 +53,9 @@ pub struct ServeArgs {
     /// How long a rule file must be quiet before scout reloads, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 100)]
     pub debounce: u64,
+    /// Print the API's OpenAPI document and exit.
+    #[arg(long)]
+    pub print_openapi: bool,
 }
 
 /// How often `--poll` looks at the files.
@@ -63,6 +66,16 @@ const SETTLE: Duration = Duration::from_millis(20);
 
 /// Runs `scout serve`.
 pub fn run(ui: &Ui, args: &ServeArgs) -> Exit {
+    if args.print_openapi {
+        let document = serve::openapi::document();
+        return match write_stdout(|out| out.write_all(document.as_bytes())) {
+            Ok(()) => Exit::Success,
+            Err(err) => {
+                ui.error(&format!("cannot write the OpenAPI document: {err}"), None);
+                Exit::Fatal
+            }
+        };
+    }
     match start(ui, args) {
         Ok(exit) | Err(exit) => exit,
     }

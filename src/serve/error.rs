@@ -4,7 +4,8 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::input::InputError;
@@ -85,15 +86,36 @@ impl ApiError {
 
     /// The JSON body.
     pub fn to_json(&self) -> Value {
-        json!({
-            "error": {
-                "code": self.code,
-                "message": self.message,
-                "hint": self.hint,
-                "details": self.details,
-            }
-        })
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+                hint: self.hint.clone(),
+                details: self.details.clone(),
+            },
+        };
+        serde_json::to_value(body).unwrap_or(Value::Null)
     }
+}
+
+/// The body of every error answer: `{"error": {…}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong.
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, in [`ErrorBody`].
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable machine-readable code, such as `unknown_brand`.
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// How to fix it, when known.
+    pub hint: Option<String>,
+    /// Structured details: row errors, located diagnostics.
+    pub details: Vec<Value>,
 }
 
 impl IntoResponse for ApiError {

@@ -16,7 +16,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::{App, REVISION_HEADER};
 use crate::authoring::explain;
 use crate::diagnostic::{did_you_mean, Diagnostic};
@@ -49,11 +49,18 @@ fn json_response(revision: &str, value: &Value) -> Response {
 }
 
 /// `GET /healthz`: the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "probes",
+    responses((status = 200, description = "the process is up", body = serde_json::Value)))]
 pub async fn healthz() -> Response {
     axum::Json(json!({"status": "ok"})).into_response()
 }
 
 /// `GET /readyz`: the rules are loaded and the server is not shutting down.
+#[utoipa::path(get, path = "/readyz", tag = "probes",
+    responses(
+        (status = 200, description = "ready, with the active revision", body = serde_json::Value),
+        (status = 503, description = "shutting down (`shutting_down`)", body = ErrorBody),
+    ))]
 pub async fn readyz(State(app): Shared) -> Response {
     let revision = app.reloader.revision();
     if app.draining.load(Ordering::SeqCst) {
@@ -67,7 +74,20 @@ pub async fn readyz(State(app): Shared) -> Response {
     json_response(&revision, &json!({"status": "ready", "revision": revision}))
 }
 
+/// `GET /v1/openapi.json`: this API's OpenAPI document.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "operations",
+    responses((status = 200, description = "the OpenAPI 3.1 document", body = serde_json::Value)))]
+pub async fn openapi() -> Response {
+    let mut response = super::openapi::document().into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
 /// `GET /metrics`: Prometheus text.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(app): Shared) -> Response {
     let status = app.reloader.status();
     let text = app.metrics.render(&status);
@@ -81,6 +101,8 @@ pub async fn metrics(State(app): Shared) -> Response {
 
 /// `GET /v1/status`: the active revision and the reload history, with the last reload
 /// error's located diagnostics.
+#[utoipa::path(get, path = "/v1/status", tag = "operations",
+    responses((status = 200, description = "`revision`, `activated_at`, `activations`, `rejections`, `last_error` (`at`, `revision`, located `diagnostics`), `ready`, `version`", body = serde_json::Value)))]
 pub async fn status(State(app): Shared) -> Response {
     let status = app.reloader.status();
     let last_error = status.last_error.as_ref().map(|error| {
@@ -103,6 +125,8 @@ pub async fn status(State(app): Shared) -> Response {
 }
 
 /// `GET /v1/brands`: every brand with its name, description and tier scheme.
+#[utoipa::path(get, path = "/v1/brands", tag = "rules",
+    responses((status = 200, description = "`revision` and `brands`: each with `id`, `name`, `description` and `tiers` (`scheme`, `description`, `names`)", body = serde_json::Value)))]
 pub async fn brands(State(app): Shared) -> Response {
     let rules = app.reloader.snapshot();
     let brands: Vec<Value> = rules
@@ -125,7 +149,8 @@ pub async fn brands(State(app): Shared) -> Response {
 }
 
 /// Query of `POST /v1/brands/{brand}/rank`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RankQuery {
     /// Keep only the best N.
     pub top: Option<usize>,
@@ -136,6 +161,21 @@ pub struct RankQuery {
 }
 
 /// `POST /v1/brands/{brand}/rank`: the same document as `scout rank --format json`.
+#[utoipa::path(post, path = "/v1/brands/{brand}/rank", tag = "scoring",
+    params(("brand" = String, Path, description = "a brand of the loaded rules"), RankQuery),
+    request_body(description = "the candidate list; empty for the server's `--candidates` list", content(
+        ("text/csv"), ("application/json"), ("application/x-ndjson"))),
+    responses(
+        (status = 200, description = "the document of `scout rank --format json` (or its CSV / NDJSON with `format`)", content(
+            (serde_json::Value = "application/json"), (String = "text/csv"), (String = "application/x-ndjson"))),
+        (status = 400, description = "unusable input, with the row errors in `details`", body = ErrorBody),
+        (status = 401, description = "missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "unknown brand, with a \"did you mean\"", body = ErrorBody),
+        (status = 413, description = "body over `--max-body`", body = ErrorBody),
+        (status = 415, description = "not CSV, JSON or NDJSON", body = ErrorBody),
+        (status = 503, description = "busy or shutting down", body = ErrorBody),
+        (status = 504, description = "over `--timeout`", body = ErrorBody),
+    ))]
 pub async fn rank(
     State(app): Shared,
     Path(brand): Path<String>,
@@ -188,7 +228,8 @@ pub async fn rank(
 }
 
 /// Query of `POST /v1/brands/{brand}/explain`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExplainQuery {
     /// The candidate's handle (a leading `@` and case are ignored).
     pub handle: Option<String>,
@@ -197,6 +238,21 @@ pub struct ExplainQuery {
 }
 
 /// `POST /v1/brands/{brand}/explain?handle=H`: the trace of `scout explain --format json`.
+#[utoipa::path(post, path = "/v1/brands/{brand}/explain", tag = "scoring",
+    params(("brand" = String, Path, description = "a brand of the loaded rules"), ExplainQuery),
+    request_body(description = "the candidate list; empty for the server's `--candidates` list", content(
+        ("text/csv"), ("application/json"), ("application/x-ndjson"))),
+    responses(
+        (status = 200, description = "the trace of `scout explain --format json`", body = serde_json::Value),
+        (status = 400, description = "unusable input, with the row errors in `details`", body = ErrorBody),
+        (status = 401, description = "missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "unknown brand, with a \"did you mean\"", body = ErrorBody),
+        (status = 413, description = "body over `--max-body`", body = ErrorBody),
+        (status = 415, description = "not CSV, JSON or NDJSON", body = ErrorBody),
+        (status = 503, description = "busy or shutting down", body = ErrorBody),
+        (status = 504, description = "over `--timeout`", body = ErrorBody),
+        (status = 422, description = "a script failed on this candidate (`rule_error`)", body = ErrorBody),
+    ))]
 pub async fn explain(
     State(app): Shared,
     Path(brand): Path<String>,
@@ -260,7 +316,8 @@ fn explain_one(
 }
 
 /// Query of `POST /v1/brands/{brand}/plan`.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// The budget in dollars [default: the brand's `[plan] budget`].
     pub budget: Option<f64>,
@@ -273,6 +330,21 @@ pub struct PlanQuery {
 }
 
 /// `POST /v1/brands/{brand}/plan?budget=B`: the document of `scout plan --format json`.
+#[utoipa::path(post, path = "/v1/brands/{brand}/plan", tag = "scoring",
+    params(("brand" = String, Path, description = "a brand of the loaded rules"), PlanQuery),
+    request_body(description = "the candidate list; empty for the server's `--candidates` list", content(
+        ("text/csv"), ("application/json"), ("application/x-ndjson"))),
+    responses(
+        (status = 200, description = "the document of `scout plan --format json`", body = serde_json::Value),
+        (status = 400, description = "unusable input, with the row errors in `details`", body = ErrorBody),
+        (status = 401, description = "missing or wrong bearer token", body = ErrorBody),
+        (status = 404, description = "unknown brand, with a \"did you mean\"", body = ErrorBody),
+        (status = 413, description = "body over `--max-body`", body = ErrorBody),
+        (status = 415, description = "not CSV, JSON or NDJSON", body = ErrorBody),
+        (status = 503, description = "busy or shutting down", body = ErrorBody),
+        (status = 504, description = "over `--timeout`", body = ErrorBody),
+        (status = 422, description = "no plan fits the budget and quotas (`no_plan`)", body = ErrorBody),
+    ))]
 pub async fn plan(
     State(app): Shared,
     Path(brand): Path<String>,

@@ -6,7 +6,8 @@
 //! keep serving and `/v1/status` shows the diagnostics.
 //!
 //! The pieces: [`handlers`] (the endpoints), [`error`] (the one error shape), [`auth`]
-//! (bearer tokens), [`metrics`] (Prometheus text). [`router`] puts them together behind one
+//! (bearer tokens), [`metrics`] (Prometheus text), [`openapi`] (the API description,
+//! generated from the handlers). [`router`] puts them together behind one
 //! middleware, [`guard`], which authenticates, bounds concurrency and time, adds CORS
 //! headers when asked to, stamps the revision and counts. The server never writes files.
 //! A later dashboard adds its routes in [`router`] beside the API's, under the same guard.
@@ -15,6 +16,7 @@ pub mod auth;
 pub mod error;
 pub mod handlers;
 pub mod metrics;
+pub mod openapi;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -112,6 +114,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(handlers::metrics))
         .route("/v1/status", get(handlers::status))
         .route("/v1/brands", get(handlers::brands))
+        .route("/v1/openapi.json", get(handlers::openapi))
         .route("/v1/brands/{brand}/rank", post(handlers::rank))
         .route("/v1/brands/{brand}/explain", post(handlers::explain))
         .route("/v1/brands/{brand}/plan", post(handlers::plan))

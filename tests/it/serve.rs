@@ -387,6 +387,25 @@ fn a_token_protected_server_refuses_requests_without_it() {
 }
 
 #[test]
+fn the_committed_openapi_document_is_the_generated_one() {
+    let generated = scout::serve::openapi::document();
+    let committed = std::fs::read_to_string(root().join("docs/openapi.json")).unwrap();
+    assert!(
+        committed == generated,
+        "docs/openapi.json is stale: run `scout serve --print-openapi > docs/openapi.json`"
+    );
+    let doc: Value = serde_json::from_str(&generated).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in ["/v1/brands/{brand}/rank", "/v1/brands/{brand}/explain", "/v1/brands/{brand}/plan"]
+    {
+        assert!(paths.contains_key(path), "{path} is not described");
+    }
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    assert_eq!(server.get("/v1/openapi.json").json(), doc);
+}
+
+#[test]
 fn other_machines_need_a_token() {
     let tmp = fixture();
     let run = scout_in(tmp.path(), &["serve", "--rules", "rules", "--addr", "0.0.0.0:0"], None);

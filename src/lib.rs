@@ -6,7 +6,8 @@
 //! lists ([`input`]), evaluates each candidate purely ([`engine`]), ranks the batch
 //! ([`rank`]) and renders the result ([`output`]). [`reload`] swaps in a new rule set when
 //! the folder changes, all or nothing, and [`changes`] says what that did to a ranking. The
-//! binary in `src/main.rs` is thin glue over [`cli`].
+//! binary in `src/main.rs` is thin glue over [`cli`]; [`serve`] answers the same questions
+//! over HTTP.
 
 pub mod audit;
 pub mod authoring;
@@ -25,6 +26,7 @@ pub mod plan;
 pub mod rank;
 pub mod reload;
 pub mod rules;
+pub mod serve;
 pub mod source;
 pub mod text;
 pub mod valid;

@@ -14,6 +14,7 @@ mod plan;
 mod rank;
 mod report;
 mod schema;
+mod serve;
 mod signal;
 mod test;
 mod watch;
@@ -111,6 +112,8 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// Rank, then re-rank live as the rule files or the candidate list change.
     Watch(watch::WatchArgs),
+    /// Serve rankings over HTTP, reloading the rules as they change.
+    Serve(serve::ServeArgs),
     /// Run the rule folder's unit tests (`*.tests.toml`).
     Test(test::TestArgs),
     /// Explain why one candidate got its tier, verdicts and score.
@@ -304,6 +307,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Check(args) => check::run(&ui, &args),
         Command::Inspect(args) => inspect::run(&ui, &args),
         Command::Watch(args) => watch::run(&ui, &args),
+        Command::Serve(args) => serve::run(&ui, &args),
         Command::Test(args) => test::run(&ui, &args),
         Command::Explain(args) => explain::run(&ui, &args),
         Command::Diff(args) => diff::run(&ui, &args),

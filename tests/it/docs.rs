@@ -114,6 +114,7 @@ fn every_command_has_a_page_and_the_readme_links_it() {
         "check",
         "inspect",
         "watch",
+        "serve",
         "test",
         "explain",
         "diff",

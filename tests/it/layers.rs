@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["authoring"],
     &["valid"],
     &["reload", "output"],
+    &["serve"],
     &["cli"],
 ];
 

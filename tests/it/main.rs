@@ -25,6 +25,7 @@ mod report;
 mod ruletest;
 mod sandbox;
 mod schema;
+mod serve;
 mod speed;
 mod symlinks;
 mod valid;

@@ -1,0 +1,556 @@
+//! `scout serve` over a real socket: the same rankings as the CLI, the revision on every
+//! answer, the guards (404, 413, 401), hot reload under requests, graceful shutdown.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::{glowskin_toml, root, rules_fixture, scout_in, write_rule, GLOWSKIN_NICHES};
+
+const BASIC: &str = "tests/fixtures/candidates/basic.csv";
+
+/// How long any one step may take before the test fails.
+const STEP: Duration = Duration::from_secs(20);
+
+/// A running `scout serve` on a free port.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    stderr: Receiver<String>,
+}
+
+impl Server {
+    fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_scout"));
+        command
+            .args(["serve", "--rules", "rules", "--addr", "127.0.0.1:0", "--debounce", "50"])
+            .args(args)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env_remove("SCOUT_RULES")
+            .env_remove("SCOUT_TOKEN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("the scout binary runs");
+        let (tx, stderr) = mpsc::channel();
+        let pipe = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let line =
+            stderr.recv_timeout(STEP).unwrap_or_else(|_| panic!("scout serve printed no address"));
+        let addr = line
+            .strip_prefix("listening on http://")
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_else(|| panic!("not an address line: {line}"))
+            .parse()
+            .unwrap();
+        Self { child, addr, stderr }
+    }
+
+    fn request(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        request(self.addr, method, path, headers, body)
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        self.request("GET", path, &[], b"")
+    }
+
+    fn rank_csv(&self, brand: &str, csv: &[u8]) -> Reply {
+        self.request(
+            "POST",
+            &format!("/v1/brands/{brand}/rank"),
+            &[("content-type", "text/csv")],
+            csv,
+        )
+    }
+
+    /// Polls `/v1/status` until `done` holds; fails after [`STEP`].
+    fn wait_status(&self, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + STEP;
+        loop {
+            let status = self.get("/v1/status").json();
+            if done(&status) {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "{what} did not happen: {status:#}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn terminate(&self) {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    }
+
+    /// Waits for the process to exit; gives its code and the rest of its stderr.
+    fn wait(mut self) -> (i32, String) {
+        let deadline = Instant::now() + STEP;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let rest: Vec<String> = self.stderr.try_iter().collect();
+                return (status.code().unwrap_or(-1), rest.join("\n"));
+            }
+            assert!(Instant::now() < deadline, "scout serve did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP answer.
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|err| panic!("{err}: {}", self.text()))
+    }
+}
+
+/// Sends one request on a new connection and reads the whole answer.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(STEP)).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    // A server that refuses the body early may close before it is all sent.
+    let _ = stream.write_all(body);
+    read_reply(&mut stream)
+}
+
+fn read_reply(stream: &mut TcpStream) -> Reply {
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("a whole HTTP head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    if headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")) {
+        body = dechunk(&body);
+    }
+    Reply { status, headers, body }
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = data.windows(2).position(|w| w == b"\r\n") {
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&data[..end]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            break;
+        }
+        out.extend_from_slice(&data[end + 2..end + 2 + size]);
+        data = &data[end + 4 + size..];
+    }
+    out
+}
+
+fn basic_csv() -> Vec<u8> {
+    std::fs::read(root().join(BASIC)).unwrap()
+}
+
+/// A fixture copy with the candidate list beside the rules.
+fn fixture() -> tempfile::TempDir {
+    let tmp = rules_fixture("one_brand");
+    std::fs::copy(root().join(BASIC), tmp.path().join("basic.csv")).unwrap();
+    tmp
+}
+
+#[test]
+fn rank_answers_the_cli_document_with_its_revision() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    let reply = server.rank_csv("glowskin", &basic_csv());
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let served = reply.json();
+    let cli = scout_in(
+        tmp.path(),
+        &["rank", "basic.csv", "--brand", "glowskin", "--rules", "rules", "--format", "json"],
+        None,
+    );
+    let expected: Value = serde_json::from_str(&cli.stdout).unwrap();
+    assert_eq!(served, expected);
+    assert_eq!(reply.header("scout-revision"), expected["revision"].as_str());
+
+    // `top`, CSV output, and a JSON body give the CLI's answers too.
+    let top = server.request(
+        "POST",
+        "/v1/brands/glowskin/rank?top=2&format=csv",
+        &[("content-type", "text/csv")],
+        &basic_csv(),
+    );
+    let cli_top = scout_in(
+        tmp.path(),
+        &["rank", "basic.csv", "-b", "glowskin", "--rules", "rules", "--top", "2", "-f", "csv"],
+        None,
+    );
+    assert_eq!((top.status, top.text()), (200, cli_top.stdout));
+    let ndjson: String = expected["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{{\"handle\":{},\"followers\":{}}}\n", r["handle"], r["followers"]))
+        .collect();
+    let reply = server.request(
+        "POST",
+        "/v1/brands/glowskin/rank",
+        &[("content-type", "application/x-ndjson")],
+        ndjson.as_bytes(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["counts"]["read"], expected["counts"]["ranked"]);
+
+    // Explanations and plans are the CLI's JSON documents as well.
+    let csv = [("content-type", "text/csv")];
+    let reply = server.request(
+        "POST",
+        "/v1/brands/glowskin/explain?handle=@No_Price_Nia",
+        &csv,
+        &basic_csv(),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let cli = scout_in(
+        tmp.path(),
+        &[
+            "explain",
+            "no_price_nia",
+            "basic.csv",
+            "-b",
+            "glowskin",
+            "--rules",
+            "rules",
+            "-f",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(reply.json(), serde_json::from_str::<Value>(&cli.stdout).unwrap());
+    let reply = server.request(
+        "POST",
+        "/v1/brands/glowskin/explain?handle=no_prize_nia",
+        &csv,
+        &basic_csv(),
+    );
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.json()["error"]["hint"], "did you mean `no_price_nia`?");
+    let reply = server.request("POST", "/v1/brands/glowskin/plan?budget=500", &csv, &basic_csv());
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let cli = scout_in(
+        tmp.path(),
+        &[
+            "plan",
+            "basic.csv",
+            "-b",
+            "glowskin",
+            "--rules",
+            "rules",
+            "--budget",
+            "500",
+            "-f",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(reply.json(), serde_json::from_str::<Value>(&cli.stdout).unwrap());
+
+    // Every answer names the revision, errors and probes too.
+    for path in ["/healthz", "/v1/brands", "/v1/status", "/metrics", "/nope"] {
+        assert_eq!(server.get(path).header("scout-revision"), expected["revision"].as_str());
+    }
+    let brands = server.get("/v1/brands").json();
+    assert_eq!(brands["brands"][0]["id"], "glowskin");
+    assert_eq!(brands["brands"][0]["name"], "GlowSkin");
+    let metrics = server.get("/metrics").text();
+    let info =
+        format!("scout_rules_info{{revision=\"{}\"}} 1", expected["revision"].as_str().unwrap());
+    assert!(metrics.contains(&info), "{metrics}");
+    assert!(
+        metrics.contains(
+            "scout_http_requests_total{route=\"/v1/brands/{brand}/rank\",status=\"200\"} 3"
+        ),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn errors_have_one_shape_and_the_right_status() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &["--max-body", "4096"], &[]);
+    let reply = server.rank_csv("glowskn", &basic_csv());
+    assert_eq!(reply.status, 404);
+    let error = &reply.json()["error"];
+    assert_eq!(error["code"], "unknown_brand");
+    assert_eq!(error["hint"], "did you mean `glowskin`?");
+
+    // A body over the limit is refused from its length, before it is read.
+    let big = vec![b'x'; 64 * 1024];
+    let reply = server.rank_csv("glowskin", &big);
+    assert_eq!(reply.status, 413, "{}", reply.text());
+    assert_eq!(reply.json()["error"]["code"], "body_too_large");
+
+    // No usable row: 400 with the row errors.
+    let reply = server.rank_csv("glowskin", b"handle,followers\nx,lots\n");
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    let error = &reply.json()["error"];
+    assert_eq!(error["code"], "unusable_input");
+    assert_eq!(error["details"][0]["line"], 2, "{error:#}");
+    let reply = server.request(
+        "POST",
+        "/v1/brands/glowskin/rank",
+        &[("content-type", "application/json")],
+        b"[{\"handle\": ",
+    );
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert_eq!(reply.json()["error"]["code"], "unusable_input");
+
+    let reply = server.request(
+        "POST",
+        "/v1/brands/glowskin/rank?mapping=../../etc/passwd",
+        &[("content-type", "text/csv")],
+        &basic_csv(),
+    );
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["error"]["code"], "unknown_mapping");
+
+    let reply = server.request("POST", "/v1/brands/glowskin/rank", &[], b"a,b\n");
+    assert_eq!(reply.status, 415);
+}
+
+#[test]
+fn a_token_protected_server_refuses_requests_without_it() {
+    let tmp = fixture();
+    std::fs::write(tmp.path().join("token"), "s3cret-token\n").unwrap();
+    let server = Server::start(tmp.path(), &["--token-file", "token"], &[]);
+    assert_eq!(server.get("/healthz").status, 200, "probes need no token");
+    let reply = server.get("/v1/brands");
+    assert_eq!(reply.status, 401);
+    assert_eq!(reply.json()["error"]["code"], "unauthorized");
+    let wrong = server.request("GET", "/v1/brands", &[("authorization", "Bearer s3cret")], b"");
+    assert_eq!(wrong.status, 401);
+    let right =
+        server.request("GET", "/v1/brands", &[("authorization", "Bearer s3cret-token")], b"");
+    assert_eq!(right.status, 200, "{}", right.text());
+
+    // From the environment too.
+    let server = Server::start(tmp.path(), &[], &[("SCOUT_TOKEN", "from-env")]);
+    assert_eq!(server.get("/v1/status").status, 401);
+    let right = server.request("GET", "/v1/status", &[("authorization", "Bearer from-env")], b"");
+    assert_eq!(right.status, 200);
+}
+
+#[test]
+fn the_committed_openapi_document_is_the_generated_one() {
+    let generated = scout::serve::openapi::document();
+    let committed = std::fs::read_to_string(root().join("docs/openapi.json")).unwrap();
+    assert!(
+        committed == generated,
+        "docs/openapi.json is stale: run `scout serve --print-openapi > docs/openapi.json`"
+    );
+    let doc: Value = serde_json::from_str(&generated).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for path in ["/v1/brands/{brand}/rank", "/v1/brands/{brand}/explain", "/v1/brands/{brand}/plan"]
+    {
+        assert!(paths.contains_key(path), "{path} is not described");
+    }
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    assert_eq!(server.get("/v1/openapi.json").json(), doc);
+}
+
+#[test]
+fn other_machines_need_a_token() {
+    let tmp = fixture();
+    let run = scout_in(tmp.path(), &["serve", "--rules", "rules", "--addr", "0.0.0.0:0"], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("no token is set"), "{}", run.stderr);
+}
+
+#[test]
+fn reloads_show_within_seconds_and_a_broken_save_keeps_the_old_rules() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    let before = server.get("/v1/status").json();
+    let first = before["revision"].as_str().unwrap().to_owned();
+    assert_eq!(before["activations"], 0);
+
+    // Requests keep flowing while the rules change.
+    let addr = server.addr;
+    let load = std::thread::spawn(move || {
+        let csv = basic_csv();
+        let mut revisions = Vec::new();
+        for _ in 0..40 {
+            let reply = request(
+                addr,
+                "POST",
+                "/v1/brands/glowskin/rank",
+                &[("content-type", "text/csv")],
+                &csv,
+            );
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            let revision = reply.header("scout-revision").unwrap().to_owned();
+            assert_eq!(reply.json()["revision"], revision.as_str(), "one snapshot per request");
+            revisions.push(revision);
+        }
+        revisions
+    });
+    let weights =
+        "engagement = 0.45\nniche_fit = 0.20\ncost_efficiency = 0.25\nauthenticity = 0.10\n";
+    write_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
+    let after = server
+        .wait_status("the reload", |s| s["revision"] != first.as_str() && s["activations"] == 1);
+    let second = after["revision"].as_str().unwrap().to_owned();
+    let revisions = load.join().unwrap();
+    assert!(revisions.iter().all(|r| *r == first || *r == second), "{revisions:?}");
+    let reply = server.rank_csv("glowskin", &basic_csv());
+    assert_eq!(reply.header("scout-revision"), Some(second.as_str()));
+
+    // A broken save is rejected; the last good rules keep serving.
+    write_rule(&tmp, "brands/glowskin.toml", "name = \"GlowSkin\"\n[weights\n");
+    let status = server.wait_status("the rejection", |s| s["rejections"] == 1);
+    assert_eq!(status["revision"], second.as_str());
+    let diagnostics = status["last_error"]["diagnostics"].as_array().unwrap();
+    assert!(!diagnostics.is_empty(), "{status:#}");
+    assert!(diagnostics[0]["path"].as_str().unwrap().contains("glowskin.toml"), "{status:#}");
+    let reply = server.rank_csv("glowskin", &basic_csv());
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("scout-revision"), Some(second.as_str()));
+    let metrics = server.get("/metrics").text();
+    assert!(metrics.contains("scout_reload_rejections_total 1"), "{metrics}");
+    assert!(metrics.contains("scout_reloads_total 1"), "{metrics}");
+}
+
+#[test]
+fn sigterm_lets_the_request_in_flight_finish() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    let csv = basic_csv();
+    let (start, rest) = csv.split_at(csv.len() / 2);
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream.set_read_timeout(Some(STEP)).unwrap();
+    let head = format!(
+        "POST /v1/brands/glowskin/rank HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: text/csv\r\ncontent-length: {}\r\n\r\n",
+        csv.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(start).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    server.terminate();
+    std::thread::sleep(Duration::from_millis(200));
+    stream.write_all(rest).unwrap();
+    let reply = read_reply(&mut stream);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["counts"]["read"].as_u64().map(|n| n > 0), Some(true));
+    let addr = server.addr;
+    let (code, stderr) = server.wait();
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("stopped serving"), "{stderr}");
+    assert!(TcpStream::connect(addr).is_err(), "no new connections after shutdown");
+}
+
+/// Sends the head of a rank request and half its body, and leaves the rest unsent.
+fn stalled_rank(addr: SocketAddr) -> TcpStream {
+    let csv = basic_csv();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(STEP)).unwrap();
+    let head = format!(
+        "POST /v1/brands/glowskin/rank HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-type: text/csv\r\ncontent-length: {}\r\n\r\n",
+        csv.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&csv[..csv.len() / 2]).unwrap();
+    stream
+}
+
+#[test]
+fn slow_requests_time_out_and_busy_slots_turn_requests_away() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &["--timeout", "3", "--concurrency", "1"], &[]);
+    let mut slow = stalled_rank(server.addr);
+    // The one slot is taken by the stalled request: the next one waits a second, then gets
+    // 503.
+    std::thread::sleep(Duration::from_millis(100));
+    let busy = server.rank_csv("glowskin", &basic_csv());
+    assert_eq!(busy.status, 503, "{}", busy.text());
+    assert_eq!(busy.json()["error"]["code"], "busy");
+    assert_eq!(busy.header("retry-after"), Some("1"));
+    // Probes and metrics need no slot.
+    assert_eq!(server.get("/readyz").status, 200);
+    assert_eq!(server.get("/metrics").status, 200);
+    let reply = read_reply(&mut slow);
+    assert_eq!(reply.status, 504, "{}", reply.text());
+    assert_eq!(reply.json()["error"]["code"], "timeout");
+    // The slot is free again.
+    assert_eq!(server.rank_csv("glowskin", &basic_csv()).status, 200);
+}
+
+#[test]
+fn cors_is_off_unless_asked_for_and_an_empty_body_ranks_the_served_list() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    assert_eq!(server.get("/v1/brands").header("access-control-allow-origin"), None);
+    let reply = server.rank_csv("glowskin", b"");
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["error"]["code"], "empty_body");
+
+    let server = Server::start(
+        tmp.path(),
+        &["--cors", "https://app.example", "--candidates", "basic.csv"],
+        &[],
+    );
+    let preflight = server.request("OPTIONS", "/v1/brands/glowskin/rank", &[], b"");
+    assert_eq!(preflight.status, 204);
+    assert_eq!(preflight.header("access-control-allow-origin"), Some("https://app.example"));
+    let reply = server.request("POST", "/v1/brands/glowskin/rank", &[], b"");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.header("access-control-allow-origin"), Some("https://app.example"));
+    let direct = server.rank_csv("glowskin", &basic_csv());
+    assert_eq!(reply.json(), direct.json());
+}

@@ -16,6 +16,7 @@ pub mod cli;
 pub mod country;
 pub mod diagnostic;
 pub mod engine;
+pub mod evaluate;
 pub mod input;
 pub mod inspect;
 pub mod metrics;

@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod completions;
 mod diff;
+mod evaluate;
 mod explain;
 mod import;
 mod inspect;
@@ -120,6 +121,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Show what a rule change does to a candidate list.
     Diff(diff::DiffArgs),
+    /// Measure how well a brand's rules predicted real campaign outcomes.
+    Evaluate(evaluate::EvaluateArgs),
     /// Print or write JSON Schemas of the rule files, for editors.
     Schema(schema::SchemaArgs),
     /// Scaffold a new brand and its tests.
@@ -311,6 +314,7 @@ pub fn run(cli: Cli) -> Exit {
         Command::Test(args) => test::run(&ui, &args),
         Command::Explain(args) => explain::run(&ui, &args),
         Command::Diff(args) => diff::run(&ui, &args),
+        Command::Evaluate(args) => evaluate::run(&ui, &args),
         Command::Schema(args) => schema::run(&ui, &args),
         Command::New(args) => new::run(&ui, &args),
         Command::Completions(args) => completions::run(&ui, &args),

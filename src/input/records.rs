@@ -129,6 +129,12 @@ fn cell(value: Value) -> String {
 }
 
 impl Records {
+    /// The records as they are: each one's line and cells in header order, or why it is
+    /// not a record. For tables that are not candidate lists (`scout evaluate`'s outcomes).
+    pub fn into_cells(self) -> impl Iterator<Item = Result<(u64, Vec<String>), RowError>> {
+        self.rows.map(|record| record.map(|(line, _, cells)| (line, cells)))
+    }
+
     /// Candidates built through one [`ColumnPlan`] of the header and `options`' profile.
     /// With `anonymous`, a table with no handle column gets one, `#LINE`, so rows that
     /// describe accounts without naming them (a follower sample) can be read.

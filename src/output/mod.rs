@@ -12,6 +12,7 @@ pub mod changes;
 pub mod chart;
 pub mod columns;
 pub mod diff;
+pub mod evaluate;
 pub mod file;
 pub mod inspect;
 pub mod plan;

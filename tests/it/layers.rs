@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["input"],
     &["engine", "inspect", "audit"],
     &["rank"],
-    &["changes", "plan"],
+    &["changes", "plan", "evaluate"],
     &["authoring"],
     &["valid"],
     &["reload", "output"],

@@ -10,6 +10,7 @@ mod completions;
 mod diff;
 mod docs;
 mod engine;
+mod evaluate;
 mod explain;
 mod filters;
 mod hostile;

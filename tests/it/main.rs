@@ -12,6 +12,7 @@ mod docs;
 mod engine;
 mod explain;
 mod filters;
+mod history;
 mod hostile;
 mod import;
 mod layers;

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::model::{Candidate, Field, Kind, PostSample};
 use crate::rules::fast::{Inputs, V};
 use crate::rules::filters::{Check, CustomFilter, Measure, ReasonPart};
+use crate::rules::history::{self, HistoryMetrics};
 use crate::rules::script::{self, map_of, opt_float, opt_str, slots, ScriptError};
 use crate::rules::{Average, Brand, ErBasis, MissingPolicy, RuleSet, Tier};
 
@@ -110,6 +111,10 @@ pub struct Components {
     pub cost_efficiency: Option<f64>,
     /// 1 − fake-follower share.
     pub authenticity: Option<f64>,
+    /// The relationship with the brand, from its history; `None` without history (or
+    /// without a history file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<f64>,
 }
 
 /// Which tier rule matched.
@@ -165,6 +170,10 @@ pub struct Evaluation {
     pub verdicts: Vec<Verdict>,
     /// Score components.
     pub components: Components,
+    /// What the brand's history says about the candidate; `None` when the brand has no
+    /// history file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryMetrics>,
     /// The 0–100 score, rounded to 4 decimals; `None` when a filter failed.
     pub score: Option<f64>,
     /// The number the script returned, before clamping and rounding.
@@ -230,8 +239,9 @@ pub fn evaluate(
     // One operation and time budget for every script this candidate runs.
     let _budget = script::Budget::open();
     let metrics = metrics(brand, candidate);
+    let history = history_metrics(brand, candidate, &metrics);
     let mut lazy = ScriptInputs { scope: None, inputs: None };
-    let tier = match_tier(rules, brand, candidate, &metrics, options, &mut lazy)?;
+    let tier = match_tier(rules, brand, candidate, &metrics, history.as_ref(), options, &mut lazy)?;
     let benchmark = benchmark_of(brand, candidate, &metrics, &tier.name);
     let parent_benchmark = tier
         .carved_from
@@ -247,8 +257,15 @@ pub fn evaluate(
         parent_benchmark,
     };
 
-    let components = components(rules, brand, candidate, &metrics, benchmark);
-    let judged = Judged { metrics: &metrics, components: &components, tier: &tier.name, benchmark };
+    let mut components = components(rules, brand, candidate, &metrics, benchmark);
+    components.relationship = history::relationship(&brand.history, history.as_ref());
+    let judged = Judged {
+        metrics: &metrics,
+        components: &components,
+        tier: &tier.name,
+        benchmark,
+        history: history.as_ref(),
+    };
     let (verdicts, custom_reasons) =
         filter_verdicts(rules, brand, candidate, &judged, options, &mut lazy)?;
     let mut evaluation = Evaluation {
@@ -256,6 +273,9 @@ pub fn evaluate(
         tier: tier_match,
         verdicts,
         components,
+        // Judged borrows it for the lazily built script inputs; only brands with a
+        // history file pay for the copy.
+        history: history.clone(),
         score: None,
         raw_score: None,
         interpreted: false,
@@ -275,6 +295,20 @@ pub fn evaluate(
     evaluation.raw_score = Some(score);
     evaluation.score = Some(round4(clamped));
     Ok(evaluation)
+}
+
+/// What the brand's history says about `candidate`; `None` when the brand has no history.
+pub fn history_metrics(
+    brand: &Brand,
+    candidate: &Candidate,
+    metrics: &Metrics,
+) -> Option<HistoryMetrics> {
+    history::metrics_of(
+        &brand.history,
+        candidate,
+        metrics.engagement_rate,
+        metrics.basis == ErBasis::Views,
+    )
 }
 
 /// The benchmark of `tier` for a row: its platform, its ER basis, its follower count.
@@ -311,6 +345,7 @@ fn match_tier<'a>(
     brand: &'a Brand,
     candidate: &'a Candidate,
     metrics: &Metrics,
+    history: Option<&HistoryMetrics>,
     options: Options,
     lazy: &mut ScriptInputs<'a>,
 ) -> Result<&'a Tier, EvalError> {
@@ -329,7 +364,8 @@ fn match_tier<'a>(
             tier.carved_from.as_ref().and_then(|p| benchmark_of(brand, candidate, metrics, p));
         let fast = match (&condition.fast, options.interpreted) {
             (Some(fast), false) => {
-                let inputs = inputs.get_or_insert_with(|| fast_inputs(brand, candidate, metrics));
+                let inputs =
+                    inputs.get_or_insert_with(|| fast_inputs(brand, candidate, metrics, history));
                 inputs.set_float(slots::PARENT_BENCHMARK, parent);
                 fast.eval_bool(inputs)
             }
@@ -338,8 +374,8 @@ fn match_tier<'a>(
         let holds = match fast {
             Some(holds) => holds,
             None => {
-                let scope =
-                    scope.get_or_insert_with(|| script_scope(rules, brand, candidate, metrics));
+                let scope = scope
+                    .get_or_insert_with(|| script_scope(rules, brand, candidate, metrics, history));
                 scope.set_value("parent_benchmark", opt_float(parent));
                 rules.sandbox.eval_condition(&condition.ast, scope).map_err(|e| EvalError {
                     tier: Some(Arc::clone(&tier.name)),
@@ -371,7 +407,7 @@ fn script_score<'a>(
     let fast_score = match (&brand.fast_script, options.interpreted) {
         (Ok(fast), false) => {
             let mut inputs =
-                inputs.unwrap_or_else(|| fast_inputs(brand, candidate, &evaluation.metrics));
+                inputs.unwrap_or_else(|| fast_inputs_for(brand, candidate, evaluation));
             fill_scored_inputs(&mut inputs, evaluation);
             fast.eval_number(&inputs)
         }
@@ -382,7 +418,7 @@ fn script_score<'a>(
         None => {
             evaluation.interpreted = true;
             let mut scope =
-                scope.unwrap_or_else(|| script_scope(rules, brand, candidate, &evaluation.metrics));
+                scope.unwrap_or_else(|| script_scope_of(rules, brand, candidate, evaluation));
             fill_scored_scope(&mut scope, evaluation);
             let _ = script::take_notes();
             let result = rules.sandbox.eval_score(&brand.script.ast, &mut scope);
@@ -409,7 +445,7 @@ pub fn script_inputs<'a>(
     candidate: &'a Candidate,
     evaluation: &'a Evaluation,
 ) -> Inputs<'a> {
-    let mut inputs = fast_inputs(brand, candidate, &evaluation.metrics);
+    let mut inputs = fast_inputs_for(brand, candidate, evaluation);
     fill_scored_inputs(&mut inputs, evaluation);
     inputs
 }
@@ -421,13 +457,51 @@ pub fn script_scope_for(
     candidate: &Candidate,
     evaluation: &Evaluation,
 ) -> Scope<'static> {
-    let mut scope = script_scope(rules, brand, candidate, &evaluation.metrics);
+    let mut scope = script_scope_of(rules, brand, candidate, evaluation);
     fill_scored_scope(&mut scope, evaluation);
     scope
 }
 
+fn fast_inputs_for<'a>(
+    brand: &'a Brand,
+    candidate: &'a Candidate,
+    evaluation: &Evaluation,
+) -> Inputs<'a> {
+    fast_inputs(brand, candidate, &evaluation.metrics, evaluation.history.as_ref())
+}
+
+fn script_scope_of(
+    rules: &RuleSet,
+    brand: &Brand,
+    candidate: &Candidate,
+    evaluation: &Evaluation,
+) -> Scope<'static> {
+    script_scope(rules, brand, candidate, &evaluation.metrics, evaluation.history.as_ref())
+}
+
+/// The history variables' values: collaborations (0 without history when the brand has a
+/// history file), days since the last, delivery ratio, history CPE, return on spend.
+fn history_values(history: Option<&HistoryMetrics>) -> [(usize, &'static str, Option<f64>); 5] {
+    [
+        (slots::COLLABORATIONS, "collaborations", history.map(|h| f64::from(h.collaborations))),
+        (
+            slots::LAST_COLLABORATION_DAYS,
+            "last_collaboration_days",
+            history.and_then(|h| h.last_collaboration_days),
+        ),
+        (slots::DELIVERY_RATIO, "delivery_ratio", history.and_then(|h| h.delivery_ratio)),
+        (slots::HISTORY_CPE, "history_cpe", history.and_then(|h| h.history_cpe)),
+        (slots::RETURN_ON_SPEND, "return_on_spend", history.and_then(|h| h.return_on_spend)),
+    ]
+}
+
 /// The fast path's inputs: candidate fields and metrics; tier-dependent values `()`.
-fn fast_inputs<'a>(brand: &'a Brand, candidate: &'a Candidate, metrics: &Metrics) -> Inputs<'a> {
+fn fast_inputs<'a>(
+    brand: &'a Brand,
+    candidate: &'a Candidate,
+    metrics: &Metrics,
+    history: Option<&HistoryMetrics>,
+) -> Inputs<'a> {
     let mut inputs = Inputs::default();
     for field in Field::ALL {
         match field.kind() {
@@ -444,6 +518,9 @@ fn fast_inputs<'a>(brand: &'a Brand, candidate: &'a Candidate, metrics: &Metrics
     inputs.set_float(slots::ESTIMATED_REACH, metrics.estimated_reach);
     inputs.set_str(slots::BRAND, Some(&brand.id));
     inputs.set_str(slots::ER_BASIS, Some(metrics.basis.name()));
+    for (slot, _, value) in history_values(history) {
+        inputs.set_float(slot, value);
+    }
     inputs
 }
 
@@ -456,6 +533,7 @@ fn fill_judged_inputs<'a>(inputs: &mut Inputs<'a>, judged: &Judged<'a>) {
     inputs.set_float(slots::NICHE_FIT, Some(c.niche_fit));
     inputs.set_float(slots::COST_EFFICIENCY, c.cost_efficiency);
     inputs.set_float(slots::AUTHENTICITY, c.authenticity);
+    inputs.set_float(slots::RELATIONSHIP, c.relationship);
 }
 
 /// The interpreter's scope for a custom filter: built once, with the tier and components.
@@ -466,7 +544,9 @@ fn judged_scope(
     judged: &Judged,
     scope: &mut Option<Scope<'static>>,
 ) {
-    let scope = scope.get_or_insert_with(|| script_scope(rules, brand, candidate, judged.metrics));
+    let scope = scope.get_or_insert_with(|| {
+        script_scope(rules, brand, candidate, judged.metrics, judged.history)
+    });
     fill_judged_scope(scope, judged);
 }
 
@@ -479,6 +559,7 @@ fn fill_judged_scope(scope: &mut Scope, judged: &Judged) {
     scope.set_value("niche_fit", Dynamic::from_float(c.niche_fit));
     scope.set_value("cost_efficiency", opt_float(c.cost_efficiency));
     scope.set_value("authenticity", opt_float(c.authenticity));
+    scope.set_value("relationship", opt_float(c.relationship));
 }
 
 fn fill_scored_inputs<'a>(inputs: &mut Inputs<'a>, evaluation: &'a Evaluation) {
@@ -490,6 +571,7 @@ fn fill_scored_inputs<'a>(inputs: &mut Inputs<'a>, evaluation: &'a Evaluation) {
     inputs.set_float(slots::NICHE_FIT, Some(c.niche_fit));
     inputs.set_float(slots::COST_EFFICIENCY, c.cost_efficiency);
     inputs.set_float(slots::AUTHENTICITY, c.authenticity);
+    inputs.set_float(slots::RELATIONSHIP, c.relationship);
 }
 
 pub use crate::text::round4;
@@ -524,7 +606,7 @@ fn components(
         _ => None,
     };
     let authenticity = candidate.fake_follower_pct.map(|fake| 1.0 - fake);
-    Components { engagement, niche_fit, cost_efficiency, authenticity }
+    Components { engagement, niche_fit, cost_efficiency, authenticity, relationship: None }
 }
 
 /// Custom filters' reasons, by filter.
@@ -536,6 +618,7 @@ struct Judged<'a> {
     components: &'a Components,
     tier: &'a Arc<str>,
     benchmark: Option<f64>,
+    history: Option<&'a HistoryMetrics>,
 }
 
 /// The value of `measure` for a candidate; `None` when missing.
@@ -548,6 +631,12 @@ fn measure_value(measure: Measure, candidate: &Candidate, judged: &Judged) -> Op
         Measure::CostPerEngagement => m.cost_per_engagement,
         Measure::EstimatedReach => m.estimated_reach,
         Measure::NicheFit => Some(judged.components.niche_fit),
+        Measure::Collaborations => judged.history.map(|h| f64::from(h.collaborations)),
+        Measure::UnderDeliveries => judged.history.map(|h| f64::from(h.under_deliveries)),
+        Measure::DeliveryRatio => judged.history.and_then(|h| h.delivery_ratio),
+        Measure::LastCollaborationDays => judged.history.and_then(|h| h.last_collaboration_days),
+        Measure::HistoryCpe => judged.history.and_then(|h| h.history_cpe),
+        Measure::ReturnOnSpend => judged.history.and_then(|h| h.return_on_spend),
     }
 }
 
@@ -558,6 +647,7 @@ pub fn measure_of(measure: Measure, candidate: &Candidate, evaluation: &Evaluati
         components: &evaluation.components,
         tier: &evaluation.tier.name,
         benchmark: evaluation.tier.benchmark,
+        history: evaluation.history.as_ref(),
     };
     measure_value(measure, candidate, &judged)
 }
@@ -626,7 +716,9 @@ fn custom_verdict<'a>(
     spec: &crate::rules::filters::FilterSpec,
 ) -> Result<(Option<bool>, Option<String>), EvalError> {
     let error = |e| script_error(&brand.path, candidate, e);
-    let inputs = lazy.inputs.get_or_insert_with(|| fast_inputs(brand, candidate, judged.metrics));
+    let inputs = lazy
+        .inputs
+        .get_or_insert_with(|| fast_inputs(brand, candidate, judged.metrics, judged.history));
     fill_judged_inputs(inputs, judged);
     let missing: Vec<&str> = custom
         .needs
@@ -749,6 +841,7 @@ impl Verdict {
                         " (no niches given)".to_owned()
                     }
                     Measure::NicheFit => format!(" (niches: {})", candidate.niches.join(", ")),
+                    Measure::UnderDeliveries => under_delivery_text(brand, evaluation),
                     _ => String::new(),
                 };
                 format!(
@@ -772,12 +865,33 @@ impl Verdict {
     }
 }
 
+/// The under-deliveries in words: the threshold and the dates, for the filter's reason.
+fn under_delivery_text(brand: &Brand, evaluation: &Evaluation) -> String {
+    let ratio = brand.history.under_delivery_ratio;
+    let dates: Vec<String> = evaluation
+        .history
+        .iter()
+        .flat_map(|h| &h.past)
+        .filter(|p| p.delivery_ratio.is_some_and(|r| r < ratio))
+        .map(|p| format!("{} ({:.0}%)", p.date, p.delivery_ratio.unwrap_or(0.0) * 100.0))
+        .collect();
+    if dates.is_empty() {
+        return String::new();
+    }
+    format!(
+        ": delivered under {:.0}% of the promised engagement rate on {}",
+        ratio * 100.0,
+        dates.join(", ")
+    )
+}
+
 /// The scope a tier condition sees: candidate fields and metrics; tier-dependent values `()`.
 fn script_scope(
     rules: &RuleSet,
     brand: &Brand,
     candidate: &Candidate,
     metrics: &Metrics,
+    history: Option<&HistoryMetrics>,
 ) -> Scope<'static> {
     let mut scope = Scope::new();
     let mut niches: Array = candidate
@@ -792,6 +906,7 @@ fn script_scope(
         ("niche_fit", Dynamic::from_float(brand.weights.niche_fit)),
         ("cost_efficiency", Dynamic::from_float(brand.weights.cost_efficiency)),
         ("authenticity", Dynamic::from_float(brand.weights.authenticity)),
+        ("relationship", Dynamic::from_float(brand.weights.relationship)),
     ]);
     for field in Field::ALL {
         let value = match field.kind() {
@@ -829,7 +944,11 @@ fn script_scope(
         .push_dynamic("brand", Dynamic::from(brand.id.clone()))
         .push_dynamic("er_basis", Dynamic::from(metrics.basis.name().to_owned()))
         .push_dynamic("parent_benchmark", Dynamic::UNIT)
-        .push_dynamic("settings", Dynamic::from_map((*brand.settings).clone()));
+        .push_dynamic("settings", Dynamic::from_map((*brand.settings).clone()))
+        .push_dynamic("relationship", Dynamic::UNIT);
+    for (_, name, value) in history_values(history) {
+        scope.push_dynamic(name, opt_float(value));
+    }
     scope
 }
 
@@ -854,6 +973,7 @@ fn fill_scored_scope(scope: &mut Scope, evaluation: &Evaluation) {
     scope.set_value("niche_fit", Dynamic::from_float(c.niche_fit));
     scope.set_value("cost_efficiency", opt_float(c.cost_efficiency));
     scope.set_value("authenticity", opt_float(c.authenticity));
+    scope.set_value("relationship", opt_float(c.relationship));
 }
 
 #[cfg(test)]

@@ -318,7 +318,7 @@ impl Reloader {
 
     /// Whether a change to `path` can affect the rule set: a path under the rule folder
     /// that is not an editor's temporary or backup file (nor inside a hidden folder), and
-    /// is a `.toml` or `.rhai` file or may be a folder.
+    /// is a `.toml` or `.rhai` file, a history file, or may be a folder.
     pub fn is_relevant(&self, path: &Path) -> bool {
         let rel = match path.strip_prefix(&self.canonical_root) {
             Ok(rel) => rel,
@@ -333,6 +333,7 @@ impl Reloader {
         }
         match rel.extension().and_then(|e| e.to_str()) {
             Some("toml" | "rhai") => true,
+            Some("csv" | "ndjson" | "jsonl") => rel.starts_with(crate::rules::load::HISTORY_DIR),
             // No extension: a folder was created, removed or renamed, or a file scout ignores.
             // A spurious reload is cheap: it reads the folder and finds nothing new.
             None => true,

@@ -29,6 +29,18 @@ pub enum Measure {
     EstimatedReach,
     /// The niche-fit component, 0–1.
     NicheFit,
+    /// Past collaborations with the brand (`[history]`).
+    Collaborations,
+    /// Past collaborations that delivered under `[history] under_delivery_ratio`.
+    UnderDeliveries,
+    /// Mean delivered ER / promised ER over past collaborations.
+    DeliveryRatio,
+    /// Days since the last collaboration.
+    LastCollaborationDays,
+    /// Price paid / delivered engagements over past collaborations.
+    HistoryCpe,
+    /// Revenue / price paid, where revenue is known.
+    ReturnOnSpend,
 }
 
 /// What values a measure takes, for checking its bounds.
@@ -51,6 +63,12 @@ impl Measure {
             Measure::CostPerEngagement,
             Measure::EstimatedReach,
             Measure::NicheFit,
+            Measure::Collaborations,
+            Measure::UnderDeliveries,
+            Measure::DeliveryRatio,
+            Measure::LastCollaborationDays,
+            Measure::HistoryCpe,
+            Measure::ReturnOnSpend,
         ])
     }
 
@@ -63,6 +81,12 @@ impl Measure {
             Measure::CostPerEngagement => "cost_per_engagement",
             Measure::EstimatedReach => "estimated_reach",
             Measure::NicheFit => "niche_fit",
+            Measure::Collaborations => "collaborations",
+            Measure::UnderDeliveries => "under_deliveries",
+            Measure::DeliveryRatio => "delivery_ratio",
+            Measure::LastCollaborationDays => "last_collaboration_days",
+            Measure::HistoryCpe => "history_cpe",
+            Measure::ReturnOnSpend => "return_on_spend",
         }
     }
 
@@ -87,6 +111,7 @@ impl Measure {
             },
             Measure::EngagementRate => Range::Fraction(false),
             Measure::NicheFit => Range::Fraction(true),
+            Measure::Collaborations | Measure::UnderDeliveries => Range::Count,
             _ => Range::NonNegative,
         }
     }

@@ -11,6 +11,7 @@ pub mod curve;
 pub mod failure;
 pub mod fast;
 pub mod filters;
+pub mod history;
 pub mod load;
 pub mod mapping;
 pub mod plan;
@@ -262,6 +263,8 @@ pub struct Brand {
     pub plan: plan::PlanSettings,
     /// Whether only the best account of each creator is ranked (`[ranking]`).
     pub one_account_per_creator: bool,
+    /// Past collaborations and how they count (`[history]`).
+    pub history: history::HistorySettings,
 }
 
 /// A compiled scoring script.
@@ -284,11 +287,19 @@ pub struct Weights {
     pub cost_efficiency: f64,
     /// Authenticity.
     pub authenticity: f64,
+    /// The relationship with the brand, from its history (default 0).
+    pub relationship: f64,
 }
 
 impl Default for Weights {
     fn default() -> Self {
-        Self { engagement: 0.4, niche_fit: 0.3, cost_efficiency: 0.2, authenticity: 0.1 }
+        Self {
+            engagement: 0.4,
+            niche_fit: 0.3,
+            cost_efficiency: 0.2,
+            authenticity: 0.1,
+            relationship: 0.0,
+        }
     }
 }
 

@@ -201,6 +201,42 @@ pub struct RawBrand {
     /// How the ranking treats the rows that pass.
     #[serde(default)]
     pub ranking: RawRanking,
+    /// Past collaborations and how they count.
+    #[schemars(with = "Option<RawHistory>")]
+    pub history: Option<Spanned<RawHistory>>,
+}
+
+/// `[history]` in a brand file: past collaborations and how the `relationship` component
+/// and the history filters judge them.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHistory {
+    /// The history file (CSV, or NDJSON ending in `.ndjson`/`.jsonl`), relative to the rule
+    /// folder, under `history/`.
+    #[schemars(with = "Option<String>")]
+    pub file: Option<Spanned<String>>,
+    /// Headers of the file by history column, where they differ from scout's names:
+    /// `{ date = "Posted on", price = "Fee" }`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub mapping: BTreeMap<Spanned<String>, String>,
+    /// The day "days since the last collaboration" counts to (`YYYY-MM-DD`); default: the
+    /// newest date in the file.
+    #[schemars(with = "Option<String>")]
+    pub as_of: Option<Spanned<String>>,
+    /// Days after which a collaboration counts half as much in `relationship` (default 365).
+    #[schemars(with = "Option<f64>")]
+    pub half_life_days: Option<Spanned<f64>>,
+    /// How many collaborations make an established relationship (default 3).
+    #[schemars(with = "Option<u64>")]
+    pub established: Option<Spanned<u64>>,
+    /// A collaboration delivering less than this share of the promised ER under-delivered
+    /// (default 0.7).
+    #[schemars(with = "Option<f64>")]
+    pub under_delivery_ratio: Option<Spanned<f64>>,
+    /// What a candidate without history scores on `relationship`: `"neutral"` (default:
+    /// `()`, as any missing component) or `"zero"`.
+    pub no_history: Option<crate::rules::history::NoHistory>,
 }
 
 /// `[ranking]` in a brand file.
@@ -434,6 +470,9 @@ pub struct RawWeights {
     /// Weight of authenticity.
     #[serde(default)]
     pub authenticity: f64,
+    /// Weight of the relationship with the brand (from `[history]`); default 0.
+    #[serde(default)]
+    pub relationship: f64,
 }
 
 /// `[engagement]` in a brand file.

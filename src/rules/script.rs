@@ -61,7 +61,7 @@ impl Default for Limits {
 
 /// The variables that are not candidate fields, with what they hold; in [`VARIABLES`] they
 /// follow the fields.
-const DERIVED_VARIABLES: [(&str, &str); 17] = [
+const DERIVED_VARIABLES: [(&str, &str); 23] = [
     ("extra", "every extra column, by header name (map of strings)"),
     ("engagement_rate", "engagement rate on the brand's basis for the platform, a fraction (or ())"),
     ("er", "the same as engagement_rate"),
@@ -82,6 +82,12 @@ const DERIVED_VARIABLES: [(&str, &str); 17] = [
         "the benchmark of the tier this one is `carved_from` (in its `when`; else of the matched tier's parent, or ())",
     ),
     ("settings", "every knob of the brand (map: filters, engagement, cost, weights, niches)"),
+    ("relationship", "component: the relationship with the brand from its history, 0–1 (or ())"),
+    ("collaborations", "past collaborations with the brand (0; () when the brand has no history file)"),
+    ("last_collaboration_days", "days from the last collaboration to the history's \"as of\" date (or ())"),
+    ("delivery_ratio", "mean delivered ER / the ER promised at the time, over past collaborations (or ())"),
+    ("history_cpe", "price paid / delivered engagements over past collaborations (or ())"),
+    ("return_on_spend", "revenue / price paid where revenue is known (or ())"),
 ];
 
 /// Every variable a scoring script or tier condition can read, with what it holds: the
@@ -132,6 +138,12 @@ pub mod slots {
     pub const ER_BASIS: usize = EXTRA + 14;
     pub const PARENT_BENCHMARK: usize = EXTRA + 15;
     pub const SETTINGS: usize = EXTRA + 16;
+    pub const RELATIONSHIP: usize = EXTRA + 17;
+    pub const COLLABORATIONS: usize = EXTRA + 18;
+    pub const LAST_COLLABORATION_DAYS: usize = EXTRA + 19;
+    pub const DELIVERY_RATIO: usize = EXTRA + 20;
+    pub const HISTORY_CPE: usize = EXTRA + 21;
+    pub const RETURN_ON_SPEND: usize = EXTRA + 22;
 }
 
 /// The most notes one evaluation keeps.
@@ -627,6 +639,12 @@ mod tests {
             (slots::ER_BASIS, "er_basis"),
             (slots::PARENT_BENCHMARK, "parent_benchmark"),
             (slots::SETTINGS, "settings"),
+            (slots::RELATIONSHIP, "relationship"),
+            (slots::COLLABORATIONS, "collaborations"),
+            (slots::LAST_COLLABORATION_DAYS, "last_collaboration_days"),
+            (slots::DELIVERY_RATIO, "delivery_ratio"),
+            (slots::HISTORY_CPE, "history_cpe"),
+            (slots::RETURN_ON_SPEND, "return_on_spend"),
         ];
         assert_eq!(expected.len(), VARIABLES.len());
         for (slot, name) in expected {

@@ -13,6 +13,7 @@ mod engine;
 mod evaluate;
 mod explain;
 mod filters;
+mod history;
 mod hostile;
 mod import;
 mod layers;

@@ -41,6 +41,7 @@ impl Loader<'_> {
         let target_cost_per_engagement = self.target_cost_per_engagement(file, &raw);
         let benchmarks = self.brand_benchmarks(file, &raw, global, &tier_names, scheme.is_some());
         let plan = self.plan(file, &raw, &tier_names, taxonomy);
+        let history = self.history(file, &raw);
         if self.error_count() == before {
             self.benchmark_coverage(file, &raw, &benchmarks, &engagement, &filters, &tier_names);
         }
@@ -76,6 +77,7 @@ impl Loader<'_> {
             benchmarks,
             plan,
             one_account_per_creator: raw.ranking.one_account_per_creator.unwrap_or(false),
+            history,
         })
     }
 
@@ -197,12 +199,14 @@ impl Loader<'_> {
                     niche_fit: w.niche_fit,
                     cost_efficiency: w.cost_efficiency,
                     authenticity: w.authenticity,
+                    relationship: w.relationship,
                 };
                 let all = [
                     weights.engagement,
                     weights.niche_fit,
                     weights.cost_efficiency,
                     weights.authenticity,
+                    weights.relationship,
                 ];
                 let sum: f64 = all.iter().sum();
                 if all.iter().any(|w| *w < 0.0) {
@@ -396,6 +400,7 @@ fn settings_map(
             ("niche_fit", float(weights.niche_fit)),
             ("cost_efficiency", float(weights.cost_efficiency)),
             ("authenticity", float(weights.authenticity)),
+            ("relationship", float(weights.relationship)),
         ]),
     );
     settings.insert("niches".into(), Dynamic::from_map(niches));
@@ -422,6 +427,7 @@ fn fast_script(script: &Script, weights: &Weights) -> Result<Arc<FastScript>, St
             ("niche_fit", weights.niche_fit),
             ("cost_efficiency", weights.cost_efficiency),
             ("authenticity", weights.authenticity),
+            ("relationship", weights.relationship),
         ]),
     };
     FastScript::compile(&script.ast, &constants).map(Arc::new)

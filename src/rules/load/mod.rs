@@ -9,6 +9,7 @@ mod benchmarks;
 mod brand;
 mod every_problem;
 mod filters;
+mod history;
 mod niches;
 mod plan;
 mod read;
@@ -30,6 +31,7 @@ use super::{RuleSet, Script};
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 
+pub use history::{is_history_file, HISTORY_DIR};
 pub use read::{read_folder, revision_of};
 pub(crate) use spans::offset_of;
 

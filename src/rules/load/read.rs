@@ -1,4 +1,5 @@
-//! Reading a rule folder: every rule file (`*.toml`, `*.rhai`) under the root, sorted, with
+//! Reading a rule folder: every rule file (`*.toml`, `*.rhai`, and history files under
+//! `history/`) under the root, sorted, with
 //! editor temp files skipped, and the revision hash of what was read.
 
 use std::path::{Path, PathBuf};
@@ -55,7 +56,10 @@ impl Walk<'_> {
                 self.open.push(real);
                 self.dir(&path)?;
                 self.open.pop();
-            } else if name.ends_with(".toml") || name.ends_with(".rhai") {
+            } else if name.ends_with(".toml")
+                || name.ends_with(".rhai")
+                || super::is_history_file(&self.rel(&path))
+            {
                 if linked {
                     // A dangling link is a file that is not there.
                     let Ok(real) = path.canonicalize() else { continue };

@@ -16,6 +16,7 @@ use crate::engine::{self, EvalError, Evaluation, Filter, Options};
 use crate::model::Candidate;
 use crate::rules::fast::V;
 use crate::rules::filters::Check;
+use crate::rules::history::{NoHistory, PastCollaboration, RelationshipParts};
 use crate::rules::{Brand, ErBasis, RuleSet};
 use crate::text::{printable, printable_lines, thousands};
 
@@ -46,6 +47,10 @@ pub struct Explanation {
     pub components: Vec<ComponentExplanation>,
     /// The sum of the contributions of the components that could be judged.
     pub weighted_sum: f64,
+    /// The past collaborations behind the `relationship` component; absent when the brand
+    /// has no history file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryExplanation>,
     /// The scoring script, its result and its notes.
     pub script: ScriptExplanation,
 }
@@ -146,6 +151,45 @@ pub struct ComponentExplanation {
     pub formula: String,
 }
 
+/// The brand's history of the candidate, and how the `relationship` component follows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryExplanation {
+    /// The history file, relative to the rule folder.
+    pub file: String,
+    /// The day "days since" counts to (`[history] as_of`, else the newest row's date).
+    pub as_of: String,
+    /// How many past collaborations match the candidate.
+    pub collaborations: u32,
+    /// Each of them, oldest first, with its line in the history file.
+    pub past: Vec<PastCollaboration>,
+    /// Days from the last collaboration to `as_of`.
+    pub last_collaboration_days: Option<f64>,
+    /// The mean delivery ratio.
+    pub delivery_ratio: Option<f64>,
+    /// Collaborations whose delivery ratio fell below `under_delivery_ratio`.
+    pub under_deliveries: u32,
+    /// The brand's under-delivery threshold.
+    pub under_delivery_ratio: f64,
+    /// Total price over total delivered engagements.
+    pub history_cpe: Option<f64>,
+    /// Revenue over the price paid, where revenue is known.
+    pub return_on_spend: Option<f64>,
+    /// The brand's recency half-life, in days.
+    pub half_life_days: f64,
+    /// The collaborations that make an established relationship.
+    pub established: f64,
+    /// What a candidate without history scores: `neutral` or `zero`.
+    pub no_history: NoHistory,
+    /// min(collaborations / established, 1); `None` without collaborations.
+    pub maturity: Option<f64>,
+    /// 0.5^(days since the last / half_life_days); `None` without collaborations.
+    pub recency: Option<f64>,
+    /// The `relationship` component, 0–1; `None` when neutral.
+    pub relationship: Option<f64>,
+    /// How the component was computed, with numbers.
+    pub formula: String,
+}
+
 /// The scoring script's part.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ScriptExplanation {
@@ -190,6 +234,7 @@ pub fn explanation(
         passed: evaluation.passed(),
         components,
         weighted_sum,
+        history: history(brand, evaluation),
         script: ScriptExplanation {
             path: brand.script.path.display().to_string(),
             score: evaluation.score,
@@ -490,12 +535,68 @@ fn components(
         contribution: value.map(|v| weight * v),
         formula,
     };
-    vec![
+    let mut out = vec![
         line("engagement", c.engagement, w.engagement, engagement),
         line("niche_fit", Some(c.niche_fit), w.niche_fit, niche_fit),
         line("cost_efficiency", c.cost_efficiency, w.cost_efficiency, cost),
         line("authenticity", c.authenticity, w.authenticity, authenticity),
-    ]
+    ];
+    if brand.history.history.is_some() || w.relationship != 0.0 {
+        let formula = relationship_formula(brand, evaluation);
+        out.push(line("relationship", c.relationship, w.relationship, formula));
+    }
+    out
+}
+
+/// How the `relationship` component was reached, with numbers.
+fn relationship_formula(brand: &Brand, evaluation: &Evaluation) -> String {
+    let settings = &brand.history;
+    let no_history = match settings.no_history {
+        NoHistory::Neutral => "no past collaboration: neutral (no_history = \"neutral\")",
+        NoHistory::Zero => "no past collaboration: 0 (no_history = \"zero\")",
+    };
+    match &evaluation.history {
+        None => "no history file (`[history] file`)".to_owned(),
+        Some(m) if m.collaborations == 0 => no_history.to_owned(),
+        Some(m) => {
+            let parts = RelationshipParts::of(settings, m);
+            let delivery = match m.delivery_ratio {
+                Some(r) => format!("min(delivery ratio {r:.4}, 1)"),
+                None => "delivery 1 (no delivery ratio)".to_owned(),
+            };
+            format!(
+                "{delivery} × (0.5 + 0.5 × maturity {:.4} × recency {:.4})",
+                parts.maturity, parts.recency
+            )
+        }
+    }
+}
+
+/// The candidate's history with the brand, when the brand has a history file.
+fn history(brand: &Brand, evaluation: &Evaluation) -> Option<HistoryExplanation> {
+    let settings = &brand.history;
+    let file = settings.history.as_ref()?;
+    let m = evaluation.history.as_ref()?;
+    let parts = (m.collaborations > 0).then(|| RelationshipParts::of(settings, m));
+    Some(HistoryExplanation {
+        file: file.path.display().to_string(),
+        as_of: crate::rules::history::date_text(file.as_of),
+        collaborations: m.collaborations,
+        past: m.past.clone(),
+        last_collaboration_days: m.last_collaboration_days,
+        delivery_ratio: m.delivery_ratio,
+        under_deliveries: m.under_deliveries,
+        under_delivery_ratio: settings.under_delivery_ratio,
+        history_cpe: m.history_cpe,
+        return_on_spend: m.return_on_spend,
+        half_life_days: settings.half_life_days,
+        established: settings.established,
+        no_history: settings.no_history,
+        maturity: parts.map(|p| p.maturity),
+        recency: parts.map(|p| p.recency),
+        relationship: evaluation.components.relationship,
+        formula: relationship_formula(brand, evaluation),
+    })
 }
 
 /// A number as people read it: thousands separators for whole numbers, at most 4 decimals
@@ -576,6 +677,7 @@ impl Explanation {
         self.render_tier(&mut out, &platform);
         self.render_metrics(&mut out);
         self.render_filters(&mut out);
+        self.render_history(&mut out);
         self.render_components(&mut out);
         self.render_script(&mut out);
         printable_lines(&out).into_owned()
@@ -664,6 +766,89 @@ impl Explanation {
                 w2 = widths[2]
             );
         }
+    }
+
+    /// The past collaborations, days since the last, and how `relationship` follows.
+    fn render_history(&self, out: &mut String) {
+        let Some(h) = &self.history else { return };
+        let _ = writeln!(out, "\nhistory ({}, as of {})", h.file, h.as_of);
+        if h.past.is_empty() {
+            let _ = writeln!(out, "  {}", h.formula);
+            return;
+        }
+        let header = ["date", "platform", "price", "delivered ER", "promised ER", "ratio", "line"];
+        let mut rows: Vec<[String; 7]> = vec![header.map(str::to_owned)];
+        let mut notes = Vec::new();
+        for p in &h.past {
+            let ratio = match p.delivery_ratio {
+                Some(r) if r < h.under_delivery_ratio => format!("{r:.2} under"),
+                Some(r) => format!("{r:.2}"),
+                None => "–".to_owned(),
+            };
+            rows.push([
+                p.date.clone(),
+                printable(p.platform.as_deref().unwrap_or("any")).into_owned(),
+                num(p.price),
+                p.delivered_er.map_or_else(|| "–".to_owned(), pct),
+                p.promised_er.map_or_else(|| "–".to_owned(), pct),
+                ratio,
+                p.line.to_string(),
+            ]);
+            notes.push(p.note.as_deref().map(printable).unwrap_or_default().into_owned());
+        }
+        let widths: Vec<usize> =
+            (0..7).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+        for (i, r) in rows.iter().enumerate() {
+            let note = if i == 0 { "note" } else { notes[i - 1].as_str() };
+            let text = format!(
+                "  {:w0$}  {:w1$}  {:>w2$}  {:>w3$}  {:>w4$}  {:w5$}  {:>w6$}  {note}",
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2],
+                w3 = widths[3],
+                w4 = widths[4],
+                w5 = widths[5],
+                w6 = widths[6],
+            );
+            let _ = writeln!(out, "{}", text.trim_end());
+        }
+        let days = h.last_collaboration_days.map_or_else(|| "–".to_owned(), |d| num(Some(d)));
+        let ratio = h.delivery_ratio.map_or_else(|| "–".to_owned(), |r| format!("{r:.4}"));
+        let _ = writeln!(
+            out,
+            "  {} collaboration{} · last {days} days before {} · mean delivery ratio {ratio} · \
+             {} under a ratio of {}",
+            h.collaborations,
+            if h.collaborations == 1 { "" } else { "s" },
+            h.as_of,
+            h.under_deliveries,
+            num(Some(h.under_delivery_ratio)),
+        );
+        let _ = writeln!(
+            out,
+            "  history CPE {} · return on spend {}",
+            num(h.history_cpe),
+            num(h.return_on_spend)
+        );
+        if let (Some(maturity), Some(recency)) = (h.maturity, h.recency) {
+            let _ = writeln!(
+                out,
+                "  recency 0.5^({days} / half_life_days {}) = {recency:.4} · \
+                 maturity min({} / established {}, 1) = {maturity:.4}",
+                num(Some(h.half_life_days)),
+                h.collaborations,
+                num(Some(h.established)),
+            );
+        }
+        let value = h.relationship.map_or_else(|| "–".to_owned(), |v| format!("{v:.4}"));
+        let _ = writeln!(out, "  relationship = {} = {value}", h.formula);
     }
 
     /// Each component's weighted contribution, and their sum.

@@ -385,10 +385,16 @@ pub struct PastCollaboration {
     pub line: u64,
     /// `YYYY-MM-DD`.
     pub date: String,
+    /// The platform of the post, lowercased; `None` when the row gives none.
+    pub platform: Option<String>,
     /// What the brand paid.
     pub price: Option<f64>,
     /// Delivered engagements (likes + comments + shares).
     pub engagements: Option<f64>,
+    /// Delivered engagements over the followers then (or the views, on a views basis).
+    pub delivered_er: Option<f64>,
+    /// The ER promised at the time: the row's `promised_er`, else today's ER.
+    pub promised_er: Option<f64>,
     /// Delivered ER over the ER promised at the time.
     pub delivery_ratio: Option<f64>,
     /// Attributed revenue.
@@ -460,8 +466,11 @@ pub fn metrics_of(
         m.past.push(PastCollaboration {
             line: row.line,
             date: row.date(),
+            platform: row.platform.clone(),
             price: row.price,
             engagements,
+            delivered_er: delivered,
+            promised_er: promised,
             delivery_ratio: ratio,
             revenue: row.revenue,
             note: row.note.clone(),
@@ -487,11 +496,31 @@ pub fn relationship(settings: &HistorySettings, metrics: Option<&HistoryMetrics>
             NoHistory::Zero => Some(0.0),
         };
     }
-    let maturity = (f64::from(m.collaborations) / settings.established).min(1.0);
-    let days = m.last_collaboration_days.unwrap_or(0.0);
-    let recency = 0.5_f64.powf(days / settings.half_life_days);
-    let delivery = m.delivery_ratio.map_or(1.0, |r| r.min(1.0));
-    Some(delivery * (0.5 + 0.5 * maturity * recency))
+    let parts = RelationshipParts::of(settings, m);
+    Some(parts.delivery * (0.5 + 0.5 * parts.maturity * parts.recency))
+}
+
+/// The factors of the `relationship` component of a candidate with history, as
+/// [`relationship`] multiplies them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RelationshipParts {
+    /// min(delivery ratio, 1); 1 when no collaboration has a delivery ratio.
+    pub delivery: f64,
+    /// min(collaborations / established, 1).
+    pub maturity: f64,
+    /// 0.5^(days since the last / half_life_days).
+    pub recency: f64,
+}
+
+impl RelationshipParts {
+    /// The factors for `m` under `settings`.
+    pub fn of(settings: &HistorySettings, m: &HistoryMetrics) -> Self {
+        let maturity = (f64::from(m.collaborations) / settings.established).min(1.0);
+        let days = m.last_collaboration_days.unwrap_or(0.0);
+        let recency = 0.5_f64.powf(days / settings.half_life_days);
+        let delivery = m.delivery_ratio.map_or(1.0, |r| r.min(1.0));
+        Self { delivery, maturity, recency }
+    }
 }
 
 /// How the columns of a history file are named: `[history] mapping` (history column →

@@ -95,9 +95,11 @@ fn missing_values_stay_missing_and_do_not_punish() {
     assert_eq!(e.components.cost_efficiency, None);
     assert_eq!(e.components.authenticity, None);
     assert!(e.passed(), "glowskin passes missing values: {:?}", e.verdicts);
-    // The default formula counts unknown components as neutral, 0.5.
-    let expected =
-        100.0 * (0.35 * e.components.engagement.unwrap() + 0.30 + 0.25 * 0.5 + 0.10 * 0.5);
+    // The default formula counts unknown components as neutral, 0.5; so is `relationship`
+    // for a creator without history.
+    assert_eq!(e.components.relationship, None);
+    let expected = 100.0
+        * (0.35 * e.components.engagement.unwrap() + 0.20 + 0.25 * 0.5 + 0.10 * 0.5 + 0.10 * 0.5);
     assert!((e.score.unwrap() - expected).abs() < 1e-3);
 }
 

@@ -120,3 +120,41 @@ fn a_bad_history_row_is_reported_with_its_line() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     insta::assert_snapshot!(run.stderr);
 }
+
+/// An explanation with its rules' revision masked.
+fn explained(tmp: &tempfile::TempDir, handle: &str, format: &str) -> String {
+    let run = scout_in(
+        tmp.path(),
+        &["explain", handle, "--brand", "partner", "--rules", "rules", "c.csv", "--format", format],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.stdout
+        .lines()
+        .map(|line| match line.split_once(" · revision ") {
+            Some((brand, _)) => format!("{brand} · revision [revision]"),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn explain_shows_the_history_behind_relationship() {
+    let tmp = setup(&brand("", "as_of = \"2025-06-30\"\n"), HISTORY);
+    // Text: the collaborations with their lines, days since the last, recency, the formula.
+    insta::assert_snapshot!("explain_history_partner", explained(&tmp, "repeat.partner", "text"));
+    insta::assert_snapshot!("explain_history_under", explained(&tmp, "flaky.one", "text"));
+    insta::assert_snapshot!("explain_history_stranger", explained(&tmp, "new.stranger", "text"));
+    // JSON: the same data.
+    let doc: serde_json::Value =
+        serde_json::from_str(&explained(&tmp, "repeat.partner", "json")).unwrap();
+    let history = &doc["history"];
+    assert_eq!(history["collaborations"], 2);
+    assert_eq!(history["past"][0]["line"], 2);
+    assert_eq!(history["last_collaboration_days"], 120.0);
+    let relationship =
+        doc["components"].as_array().unwrap().iter().find(|c| c["name"] == "relationship").unwrap();
+    assert_eq!(relationship["value"], history["relationship"]);
+    insta::assert_json_snapshot!("explain_history_json", history);
+}

@@ -238,6 +238,14 @@ pub fn evaluate(
 ) -> Result<Evaluation, EvalError> {
     // One operation and time budget for every script this candidate runs.
     let _budget = script::Budget::open();
+    // A brand that does not take estimated fake-follower shares judges the row without one.
+    let without_estimate;
+    let candidate = if !brand.estimated_authenticity && is_estimated(candidate) {
+        without_estimate = Candidate { fake_follower_pct: None, ..candidate.clone() };
+        &without_estimate
+    } else {
+        candidate
+    };
     let metrics = metrics(brand, candidate);
     let history = history_metrics(brand, candidate, &metrics);
     let mut lazy = ScriptInputs { scope: None, inputs: None };
@@ -607,6 +615,16 @@ fn components(
     };
     let authenticity = candidate.fake_follower_pct.map(|fake| 1.0 - fake);
     Components { engagement, niche_fit, cost_efficiency, authenticity, relationship: None }
+}
+
+/// Whether the row's fake-follower share is an estimate from its own numbers (the
+/// `fake_follower_source` column `scout audit --into … --estimate` writes), not a measured one.
+pub fn is_estimated(candidate: &Candidate) -> bool {
+    candidate.fake_follower_pct.is_some()
+        && candidate
+            .extra
+            .iter()
+            .any(|(name, value)| &**name == "fake_follower_source" && value == "estimated")
 }
 
 /// Custom filters' reasons, by filter.

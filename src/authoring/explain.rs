@@ -525,6 +525,12 @@ fn components(
         ),
     };
     let authenticity = match candidate.fake_follower_pct {
+        Some(fake) if engine::is_estimated(candidate) && brand.estimated_authenticity => {
+            format!("1 − fake_follower_pct {} (estimated from its own numbers)", num(Some(fake)))
+        }
+        Some(_) if engine::is_estimated(candidate) => {
+            "an estimated fake-follower figure, which the brand does not use".to_owned()
+        }
         Some(fake) => format!("1 − fake_follower_pct {}", num(Some(fake))),
         None => "no fake-follower figure".to_owned(),
     };

@@ -97,6 +97,20 @@ pub const CATALOGUE: &[Column] = &[
     col("authenticity", "auth", Align::Right, "the authenticity component, 0–1", |r, _| {
         Value::Figure(r.evaluation.components.authenticity, 2)
     }),
+    col(
+        "authenticity_source",
+        "auth from",
+        Align::Left,
+        "where the fake-follower share came from: `measured`, or `estimated` by `scout audit --estimate`",
+        |r, _| {
+            let source = match r.candidate.fake_follower_pct {
+                None => None,
+                Some(_) if crate::engine::is_estimated(&r.candidate) => Some("estimated"),
+                Some(_) => Some("measured"),
+            };
+            Value::Text(source.map(str::to_owned))
+        },
+    ),
     col("cost_per_post", "price", Align::Right, "the price of one post", |r, _| {
         Value::Money(r.candidate.cost_per_post)
     }),

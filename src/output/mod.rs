@@ -185,6 +185,10 @@ pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
     if !e.notes.is_empty() {
         value["notes"] = json!(e.notes);
     }
+    if crate::engine::is_estimated(c) {
+        // The fake-follower share came from `scout audit --estimate`, not a sample.
+        value["authenticity_estimated"] = json!(e.components.authenticity.is_some());
+    }
     value
 }
 

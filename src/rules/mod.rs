@@ -263,6 +263,8 @@ pub struct Brand {
     pub plan: plan::PlanSettings,
     /// Whether only the best account of each creator is ranked (`[ranking]`).
     pub one_account_per_creator: bool,
+    /// Whether estimated fake-follower shares count (`[ranking] estimated_authenticity`).
+    pub estimated_authenticity: bool,
     /// Past collaborations and how they count (`[history]`).
     pub history: history::HistorySettings,
 }

@@ -246,6 +246,10 @@ pub struct RawRanking {
     /// Rank only the best account of each creator (rows with one `creator_id`); the
     /// others are filtered, naming the account that ranks higher.
     pub one_account_per_creator: Option<bool>,
+    /// Judge authenticity on fake-follower shares that `scout audit --estimate` estimated
+    /// from the influencer's own numbers (rows whose `fake_follower_source` is
+    /// `estimated`); `false` treats such rows as having no figure. Default `true`.
+    pub estimated_authenticity: Option<bool>,
 }
 
 /// `[filters]` in a brand file. Besides the keys below, every numeric measure takes a

@@ -277,3 +277,51 @@ fn the_no_sample_estimate_is_marked_and_opt_in() {
     let text = std::fs::read_to_string(&merged).unwrap();
     assert!(text.contains("quiet,instagram,8000,9000,40,0.2,,,,,,\n"), "{text}");
 }
+
+/// A row whose fake-follower share `scout audit --estimate` estimated is marked in JSON
+/// and explain, and a brand with `[ranking] estimated_authenticity = false` judges it as if
+/// it had no figure.
+#[test]
+fn a_brand_can_ignore_estimated_authenticity() {
+    let tmp = rules_fixture("one_brand");
+    let list = tmp.path().join("estimated.csv");
+    std::fs::write(
+        &list,
+        "handle,platform,followers,avg_likes,avg_comments,niches,country,cost_per_post,fake_follower_pct,fake_follower_source\n\
+         guessed,instagram,5000,200,10,beauty,US,50,0.10,estimated\n\
+         sampled,instagram,5000,200,10,beauty,US,50,0.10,audit\n",
+    )
+    .unwrap();
+    let list = list.to_str().unwrap();
+    let rank = |tmp: &tempfile::TempDir| {
+        let run =
+            scout_in(tmp.path(), &["rank", list, "--brand", "glowskin", "--format", "json"], None);
+        json(&run)
+    };
+    let used = rank(&tmp);
+    let results = used["results"].as_array().unwrap();
+    let guessed = results.iter().find(|r| r["handle"] == "guessed").unwrap();
+    assert_eq!(guessed["authenticity_estimated"], true, "{guessed}");
+    assert!(results.iter().find(|r| r["handle"] == "sampled").unwrap()["authenticity_estimated"]
+        .is_null());
+
+    let brand = std::fs::read_to_string(tmp.path().join("rules/brands/glowskin.toml")).unwrap();
+    std::fs::write(
+        tmp.path().join("rules/brands/glowskin.toml"),
+        format!("{brand}\n[ranking]\nestimated_authenticity = false\n"),
+    )
+    .unwrap();
+    let ignored = rank(&tmp);
+    let results = ignored["results"].as_array().unwrap();
+    let guessed = results.iter().find(|r| r["handle"] == "guessed").unwrap();
+    let sampled = results.iter().find(|r| r["handle"] == "sampled").unwrap();
+    assert!(guessed["components"]["authenticity"].is_null(), "{guessed}");
+    assert_eq!(guessed["authenticity_estimated"], false);
+    assert_eq!(sampled["components"]["authenticity"], 0.9);
+    let explain = scout_in(tmp.path(), &["explain", "guessed", "--brand", "glowskin", list], None);
+    assert!(
+        explain.stdout.contains("an estimated fake-follower figure, which the brand does not use"),
+        "{}",
+        explain.stdout
+    );
+}

@@ -77,6 +77,7 @@ impl Loader<'_> {
             benchmarks,
             plan,
             one_account_per_creator: raw.ranking.one_account_per_creator.unwrap_or(false),
+            estimated_authenticity: raw.ranking.estimated_authenticity.unwrap_or(true),
             history,
         })
     }

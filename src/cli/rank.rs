@@ -42,6 +42,11 @@ pub struct RankArgs {
     /// Write the unusable rows to FILE (atomically), untouched, with the header, for fixing.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// Write every filtered row to FILE as NDJSON (`{handle, line, reasons}`), streamed as
+    /// rows are evaluated, in the reader's chunk order; JSON output lists only the first
+    /// 100.
+    #[arg(long, value_name = "FILE")]
+    pub filtered: Option<PathBuf>,
     #[command(flatten)]
     pub candidates: CandidatesArgs,
 }
@@ -79,15 +84,36 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             0
         },
     };
-    let ranking =
-        match rank_source(&rules, brand, &input.source, input.format, &input.options, rank_options)
-        {
-            Ok(ranking) => ranking,
-            Err(err) => {
-                report_input_error(ui, &err, &args.rules.dir, input.options.mapping.is_some());
-                return Exit::Fatal;
-            }
-        };
+    let spill = rank::Spill {
+        sample: Some(output::JSON_SAMPLE),
+        all_errors: targets.rejects.is_some(),
+        filtered: None,
+    };
+    let ranked = |spill: rank::Spill<'_>| {
+        rank_source_spilled(
+            &rules,
+            brand,
+            &input.source,
+            input.format,
+            &input.options,
+            rank_options,
+            spill,
+        )
+    };
+    let ranked = match &targets.filtered {
+        None => ranked(spill),
+        Some(target) => match filtered_to(ui, target, spill, ranked) {
+            Ok(ranked) => ranked,
+            Err(exit) => return exit,
+        },
+    };
+    let ranking = match ranked {
+        Ok(ranking) => ranking,
+        Err(err) => {
+            report_input_error(ui, &err, &args.rules.dir, input.options.mapping.is_some());
+            return Exit::Fatal;
+        }
+    };
     report_errors(ui, &ranking);
     if let Err(exit) =
         write_ranking(ui, targets.output.as_ref(), &ranking, format, columns.as_ref())
@@ -108,10 +134,63 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
     }
 }
 
-/// The `--output` and `--rejects` files, once checked.
+/// The `--output`, `--rejects` and `--filtered` files, once checked.
 struct Targets {
     output: Option<OutputTarget>,
     rejects: Option<OutputTarget>,
+    filtered: Option<OutputTarget>,
+}
+
+/// Sends filtered rows, as NDJSON lines, to the thread that writes `--filtered`.
+struct FilteredLines(std::sync::mpsc::SyncSender<Vec<u8>>);
+
+impl rank::FilteredSink for FilteredLines {
+    fn take(&self, rows: &[rank::Filtered]) {
+        let mut bytes = Vec::with_capacity(rows.len() * 96);
+        for row in rows {
+            if serde_json::to_writer(&mut bytes, row).is_ok() {
+                bytes.push(b'\n');
+            }
+        }
+        // The writer stops only when the ranking is done.
+        let _ = self.0.send(bytes);
+    }
+}
+
+/// Ranks with every filtered row streamed to `target` as it is evaluated: the ranking
+/// runs on its own thread while this one writes (atomically, as every output).
+fn filtered_to<T: Send>(
+    ui: &Ui,
+    target: &OutputTarget,
+    spill: rank::Spill<'_>,
+    ranked: impl FnOnce(rank::Spill<'_>) -> T + Send,
+) -> Result<T, Exit> {
+    let mut result = None;
+    let written = target.write(|out| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(64);
+        std::thread::scope(|scope| {
+            let ranking = scope.spawn(move || {
+                let sink = FilteredLines(send);
+                ranked(rank::Spill { filtered: Some(&sink), ..spill })
+            });
+            let mut written = Ok(());
+            for bytes in receive {
+                if written.is_ok() {
+                    written = out.write_all(&bytes);
+                }
+            }
+            result = Some(ranking.join().map_err(|_| std::io::Error::other("ranking failed"))?);
+            written
+        })
+    });
+    match (written, result) {
+        (Ok(()), Some(result)) => Ok(result),
+        (Err(err), _) => {
+            ui.error(&err.to_string(), None);
+            Err(Exit::Fatal)
+        }
+        (Ok(()), None) => Err(Exit::Fatal),
+    }
 }
 
 /// `--format`, else the format `--output`'s extension names, else a table on a terminal
@@ -139,11 +218,11 @@ fn open_input(
     rules: &RuleSet,
 ) -> Result<(CandidateInput, Targets), Exit> {
     let mut input = args.candidates.open(ui, &args.rules.dir, Some(&rules.taxonomy))?;
-    let (output, rejects) = output_targets(args, &input.source).map_err(|err| {
+    let (output, rejects, filtered) = output_targets(args, &input.source).map_err(|err| {
         ui.error(&err.to_string(), err.hint().as_deref());
         Exit::Fatal
     })?;
-    if output.is_some() || rejects.is_some() {
+    if output.is_some() || rejects.is_some() || filtered.is_some() {
         // Ctrl-C or SIGTERM while a file is written removes its temp file.
         signal::install(ui);
     }
@@ -155,7 +234,7 @@ fn open_input(
         })?;
     }
     input.infer_columns(ui, &args.rules.dir)?;
-    Ok((input, Targets { output, rejects }))
+    Ok((input, Targets { output, rejects, filtered }))
 }
 
 /// Writes the ranking to `--output`, or stdout.
@@ -215,12 +294,13 @@ fn write_rejects(
 /// The `--output` and `--rejects` files, checked before anything is read: neither may be a
 /// file the ranking reads (the candidate list, also as redirected stdin; the mapping profile;
 /// any file in the rule folder), nor the other.
+#[allow(clippy::type_complexity)]
 fn output_targets(
     args: &RankArgs,
     source: &Source,
-) -> Result<(Option<OutputTarget>, Option<OutputTarget>), OutputError> {
-    if args.output.is_none() && args.rejects.is_none() {
-        return Ok((None, None));
+) -> Result<(Option<OutputTarget>, Option<OutputTarget>, Option<OutputTarget>), OutputError> {
+    if args.output.is_none() && args.rejects.is_none() && args.filtered.is_none() {
+        return Ok((None, None, None));
     }
     let mut inputs = Vec::new();
     match source {
@@ -241,10 +321,15 @@ fn output_targets(
     let output = args.output.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
     let rejects =
         args.rejects.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
-    if let (Some(output), Some(rejects)) = (&output, &rejects) {
-        output.distinct_from(rejects)?;
+    let filtered =
+        args.filtered.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
+    let all: Vec<&OutputTarget> = [&output, &rejects, &filtered].into_iter().flatten().collect();
+    for (i, first) in all.iter().enumerate() {
+        for second in &all[i + 1..] {
+            first.distinct_from(second)?;
+        }
     }
-    Ok((output, rejects))
+    Ok((output, rejects, filtered))
 }
 
 /// The columns `--columns` picks, checked: an unknown name is refused with the closest
@@ -337,6 +422,34 @@ pub fn rank_source(
     }
 }
 
+/// [`rank_source`], sampling or streaming the rows it does not rank as `spill` says.
+pub fn rank_source_spilled(
+    rules: &RuleSet,
+    brand: &Brand,
+    source: &Source,
+    format: Format,
+    read: &ReadOptions,
+    options: RankOptions,
+    spill: rank::Spill<'_>,
+) -> Result<Ranking, InputError> {
+    match (source, format) {
+        (Source::File(_), Format::Csv) if spill.filtered.is_none() && spill.sample.is_none() => {
+            rank_source(rules, brand, source, format, read, options)
+        }
+        (Source::File(path), Format::Csv) => {
+            let file = input::open_csv_file(path, read)?;
+            rank::rank_csv_spilled(rules, brand, file, options, spill, &|_| {})
+        }
+        _ => Ok(rank::rank_spilled(
+            rules,
+            brand,
+            input::read_with(source, format, read)?,
+            options,
+            spill,
+        )),
+    }
+}
+
 /// The summary line that accounts for every row: `read = ranked + filtered + invalid +
 /// rule errors` (the last only when there are any).
 pub fn summary(ranking: &Ranking) -> String {
@@ -387,10 +500,10 @@ pub fn report_errors(ui: &Ui, ranking: &Ranking) {
     for error in ranking.errors.iter().filter(|e| !duplicate(e)).take(SHOWN) {
         ui.error(&error.to_string(), None);
     }
-    if ranking.errors.len() > SHOWN {
+    if ranking.counts.invalid > SHOWN {
         ui.status(&format!(
-            "… and {} more unusable rows; `--format json` lists them all",
-            ranking.errors.len() - SHOWN
+            "… and {} more unusable rows; `--rejects FILE` copies them all",
+            ranking.counts.invalid - SHOWN
         ));
     }
 }

@@ -48,15 +48,42 @@ pub(super) fn rows_from_array(name: &str, input: &str) -> Result<Rows, InputErro
     Ok(Box::new(rows.into_iter()))
 }
 
-pub(super) fn rows_from_lines(text: &str) -> Rows {
-    let text = text.trim_start_matches('\u{feff}');
-    let rows: Vec<Result<Candidate, RowError>> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, line)| !line.trim().is_empty())
-        .map(|(i, line)| row_from_json(i as u64 + 1, line))
-        .collect();
-    Box::new(rows.into_iter())
+/// Streams NDJSON line by line from `reader`: one line in memory at a time, counted as it
+/// is read. A line that is not UTF-8 becomes an unusable row.
+pub(super) fn rows_from_reader(reader: impl std::io::BufRead + Send + 'static) -> Rows {
+    let mut reader = reader;
+    let mut line = 0u64;
+    let mut buffer = Vec::new();
+    Box::new(std::iter::from_fn(move || loop {
+        buffer.clear();
+        match reader.read_until(b'\n', &mut buffer) {
+            Ok(0) | Err(_) => return None,
+            Ok(_) => {}
+        }
+        line += 1;
+        let mut bytes = &buffer[..];
+        if line == 1 {
+            bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        }
+        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(bytes);
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => {
+                return Some(Err(RowError {
+                    line,
+                    handle: None,
+                    column: None,
+                    message: "not UTF-8 text".to_owned(),
+                    record: None,
+                }))
+            }
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        return Some(row_from_json(line, text));
+    }))
 }
 
 fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {

@@ -26,6 +26,7 @@ mod ruletest;
 mod sandbox;
 mod schema;
 mod speed;
+mod streaming;
 mod symlinks;
 mod valid;
 mod watch;

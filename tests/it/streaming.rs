@@ -1,0 +1,155 @@
+//! Bounded output and streaming input: the JSON document lists a capped sample of filtered
+//! and unusable rows (counting them all), `--filtered` streams every filtered row, and
+//! NDJSON is read line by line with the same rows and line numbers.
+
+use crate::{root, scout_in};
+
+/// A generated list: every 3rd row on a platform glowskin filters out, every 7th unusable.
+fn generated(rows: usize) -> String {
+    let mut text = String::from(
+        "handle,platform,followers,avg_likes,avg_comments,niches,country,cost_per_post\n",
+    );
+    for i in 0..rows {
+        let platform = if i % 3 == 0 { "youtube" } else { "instagram" };
+        let followers = if i % 7 == 0 { "lots".to_owned() } else { (5_000 + i * 13).to_string() };
+        text.push_str(&format!(
+            "user{i},{platform},{followers},{},{},beauty;skincare,US,{}\n",
+            300 + i % 50,
+            10 + i % 9,
+            50 + i % 200
+        ));
+    }
+    text
+}
+
+fn json(stdout: &str) -> serde_json::Value {
+    serde_json::from_str(stdout).expect("the output is JSON")
+}
+
+#[test]
+fn the_json_document_samples_filtered_and_unusable_rows_and_counts_them_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = tmp.path().join("list.csv");
+    std::fs::write(&list, generated(1_000)).unwrap();
+    let filtered = tmp.path().join("filtered.ndjson");
+    let rules = root().join("rules");
+    let run = scout_in(
+        tmp.path(),
+        &[
+            "rank",
+            list.to_str().unwrap(),
+            "--brand",
+            "glowskin",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--top",
+            "10",
+            "--format",
+            "json",
+            "--filtered",
+            filtered.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let doc = json(&run.stdout);
+    let c = &doc["counts"];
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    assert_eq!(n(&c["read"]), 1_000);
+    assert_eq!(
+        n(&c["read"]),
+        n(&c["ranked"]) + n(&c["filtered"]) + n(&c["invalid"]) + n(&c["rule_errors"])
+    );
+    let sample = doc["filtered"].as_array().unwrap();
+    assert_eq!(sample.len(), 100);
+    assert_eq!(n(&doc["filtered_truncated"]) + 100, n(&c["filtered"]));
+    let errors = doc["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 100);
+    assert_eq!(n(&doc["errors_truncated"]) + 100, n(&c["invalid"]));
+    // The first by line.
+    let lines: Vec<u64> = errors.iter().map(|e| n(&e["line"])).collect();
+    let expected: Vec<u64> =
+        (0..1_000u64).filter(|i| i % 7 == 0).map(|i| i + 2).take(100).collect();
+    assert_eq!(lines, expected);
+    assert!(n(&doc["filter_counts"]["platforms"]) > 0);
+    // `--filtered` has every filtered row, once.
+    let text = std::fs::read_to_string(&filtered).unwrap();
+    let mut rows: Vec<serde_json::Value> = text.lines().map(json).collect();
+    assert_eq!(rows.len() as u64, n(&c["filtered"]));
+    rows.sort_by_key(|r| n(&r["line"]));
+    let first: Vec<&serde_json::Value> = rows.iter().take(100).collect();
+    let listed: Vec<&serde_json::Value> = sample.iter().collect();
+    assert_eq!(first, listed);
+    let mut lines: Vec<u64> = rows.iter().map(|r| n(&r["line"])).collect();
+    lines.dedup();
+    assert_eq!(lines.len(), rows.len());
+}
+
+#[test]
+fn ndjson_streams_with_the_same_ranking_and_line_numbers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ndjson = String::from("\u{feff}");
+    let mut array = vec![];
+    for i in 0..500 {
+        let followers =
+            if i % 11 == 0 { serde_json::json!("lots") } else { serde_json::json!(8_000 + i * 7) };
+        let row = serde_json::json!({
+            "handle": format!("user{i}"), "platform": "instagram", "followers": followers,
+            "avg_likes": 400 + i % 30, "avg_comments": 12, "niches": ["beauty"], "country": "US",
+            "cost_per_post": 80,
+        });
+        ndjson.push_str(&row.to_string());
+        ndjson.push_str(if i % 5 == 0 { "\r\n\n" } else { "\n" });
+        array.push(row);
+    }
+    ndjson.push_str("{not json\n");
+    std::fs::write(tmp.path().join("list.ndjson"), &ndjson).unwrap();
+    std::fs::write(tmp.path().join("list.json"), serde_json::to_string_pretty(&array).unwrap())
+        .unwrap();
+    let rules = root().join("rules");
+    let rank = |file: &str| {
+        let run = scout_in(
+            tmp.path(),
+            &[
+                "rank",
+                file,
+                "--brand",
+                "glowskin",
+                "--rules",
+                rules.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        json(&run.stdout)
+    };
+    let nd = rank("list.ndjson");
+    let js = rank("list.json");
+    let handles = |doc: &serde_json::Value| -> Vec<(String, f64)> {
+        doc["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["handle"].as_str().unwrap().to_owned(), r["score"].as_f64().unwrap()))
+            .collect()
+    };
+    assert_eq!(handles(&nd), handles(&js));
+    assert_eq!(nd["counts"]["invalid"], js["counts"]["invalid"].as_u64().unwrap() + 1);
+    // Line numbers count every line, blank ones and CRLF included.
+    let mut line = 1u64;
+    let mut expected = vec![];
+    for i in 0..500u64 {
+        if i % 11 == 0 {
+            expected.push(line);
+        }
+        line += if i % 5 == 0 { 2 } else { 1 };
+    }
+    expected.push(line);
+    let lines: Vec<u64> =
+        nd["errors"].as_array().unwrap().iter().map(|e| e["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, expected);
+    let last = nd["errors"].as_array().unwrap().last().unwrap();
+    assert!(last["message"].as_str().unwrap().starts_with("not a JSON object"), "{last}");
+}

@@ -274,12 +274,12 @@ pub fn read_with(
             Ok(json::rows_from_reader(std::io::BufReader::with_capacity(1 << 16, source.open()?)))
         }
         Format::Json => {
-            let mut text = String::new();
-            source
-                .open()?
-                .read_to_string(&mut text)
-                .map_err(|source| InputError::Io { name: name.clone(), source })?;
-            json::rows_from_array(&name, &text)
+            // Read three times (see `json::rows_from_array_reader`): stdin is kept in memory.
+            let source = match source {
+                Source::Stdin => Source::Stdin.into_bytes()?,
+                other => other.clone(),
+            };
+            json::rows_from_array_reader(&name, || source.open())
         }
     }
 }

@@ -850,3 +850,103 @@ impl RowSink for Collector<'_> {
         self.push_error(error);
     }
 }
+
+/// One collector per brand over a single read of the rows: each row is parsed once and
+/// evaluated for every brand (what `scout rank --brand a --brand b` uses).
+pub struct Collectors<'r>(Vec<Collector<'r>>);
+
+impl<'r> Collectors<'r> {
+    /// Empty collectors, one per brand, in `brands`' order.
+    pub fn new(
+        rules: &'r RuleSet,
+        brands: &[&'r Brand],
+        options: RankOptions,
+        spill: Spill<'r>,
+    ) -> Self {
+        Self(brands.iter().map(|brand| Collector::spilling(rules, brand, options, spill)).collect())
+    }
+
+    /// Takes one row, for every brand.
+    pub fn push(&mut self, row: Result<Candidate, RowError>) {
+        match row {
+            Ok(mut candidate) => self.take(&mut candidate),
+            Err(error) => self.reject(error),
+        }
+    }
+
+    /// Folds another thread's collectors into these, brand by brand.
+    pub fn merge(self, other: Collectors<'r>) -> Self {
+        Self(self.0.into_iter().zip(other.0).map(|(a, b)| a.merge(b)).collect())
+    }
+
+    /// The rankings, one per brand, in the brands' order.
+    pub fn finish(self) -> Vec<Ranking> {
+        self.0.into_iter().map(Collector::finish).collect()
+    }
+}
+
+impl RowSink for Collectors<'_> {
+    fn take(&mut self, candidate: &mut Candidate) {
+        if let Some((last, others)) = self.0.split_last_mut() {
+            for collector in others {
+                collector.push_ref(candidate);
+            }
+            last.push_in_place(candidate);
+        }
+    }
+
+    fn reject(&mut self, error: RowError) {
+        if let Some((last, others)) = self.0.split_last_mut() {
+            for collector in others {
+                collector.push_error(error.clone());
+            }
+            last.push_error(error);
+        }
+    }
+}
+
+/// Ranks rows for several brands in one read: [`rank_spilled`] for each brand, parsing
+/// each row once. The rankings are in `brands`' order.
+pub fn rank_many(
+    rules: &RuleSet,
+    brands: &[&Brand],
+    rows: impl Iterator<Item = Result<Candidate, RowError>>,
+    options: RankOptions,
+    spill: Spill<'_>,
+) -> Vec<Ranking> {
+    const BATCH: usize = 8_192;
+    let new = || Collectors::new(rules, brands, options, spill);
+    let mut collectors = new();
+    let mut rows = rows.peekable();
+    let mut batch = Vec::with_capacity(BATCH);
+    while rows.peek().is_some() {
+        batch.extend(rows.by_ref().take(BATCH));
+        let part = batch
+            .par_drain(..)
+            .fold(new, |mut c, row| {
+                c.push(row);
+                c
+            })
+            .reduce(new, Collectors::merge);
+        collectors = collectors.merge(part);
+    }
+    collectors.finish()
+}
+
+/// [`rank_csv_spilled`] for several brands in one read of the file.
+pub fn rank_csv_many(
+    rules: &RuleSet,
+    brands: &[&Brand],
+    file: CsvFile,
+    options: RankOptions,
+    spill: Spill<'_>,
+) -> Result<Vec<Ranking>, InputError> {
+    let new = || Collectors::new(rules, brands, options, spill);
+    match file {
+        CsvFile::Sequential(rows) => Ok(rank_many(rules, brands, rows, options, spill)),
+        CsvFile::Split(split) => {
+            let parts = split.read(new, &|_| {})?;
+            Ok(parts.into_iter().fold(new(), Collectors::merge).finish())
+        }
+    }
+}

@@ -21,9 +21,13 @@ pub const NOTES_WITHOUT_TOP: usize = 1_000;
 /// Arguments of `scout rank`.
 #[derive(Debug, clap::Args)]
 pub struct RankArgs {
-    /// The brand, by its file name in `brands/` without `.toml`.
-    #[arg(long, short)]
-    pub brand: String,
+    /// The brand, by its file name in `brands/` without `.toml`; repeat it to rank the list
+    /// for several brands in one read (then `--output` names one file per brand).
+    #[arg(long, short, required_unless_present = "all_brands")]
+    pub brand: Vec<String>,
+    /// Rank the list for every brand of the rule folder, in one read.
+    #[arg(long, conflicts_with = "brand")]
+    pub all_brands: bool,
     #[command(flatten)]
     pub rules: RulesArg,
     /// Show only the best N.
@@ -36,7 +40,8 @@ pub struct RankArgs {
     /// [default: the usual ones]; `--columns help` lists them. JSON always has every field.
     #[arg(long, value_name = "NAMES")]
     pub columns: Option<String>,
-    /// Write the ranking to FILE (atomically) instead of stdout.
+    /// Write the ranking to FILE (atomically) instead of stdout; with several brands, a
+    /// template naming one file per brand with `{brand}` (`out/{brand}.csv`).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Write the unusable rows to FILE (atomically), untouched, with the header, for fixing.
@@ -57,9 +62,21 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Ok(rules) => rules,
         Err(exit) => return exit,
     };
-    let brand = match ui.brand(&rules, &args.brand) {
-        Ok(brand) => brand,
-        Err(exit) => return exit,
+    let brands: Vec<&Brand> = if args.all_brands {
+        rules.brands.values().collect()
+    } else {
+        let mut brands = Vec::new();
+        for name in &args.brand {
+            match ui.brand(&rules, name) {
+                Ok(brand) => brands.push(brand),
+                Err(exit) => return exit,
+            }
+        }
+        brands
+    };
+    let brand = match brands.as_slice() {
+        [brand] if !args.all_brands => *brand,
+        _ => return run_many(ui, args, &rules, &brands),
     };
     let format = match output_format(ui, args) {
         Ok(format) => format,
@@ -132,6 +149,98 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
     } else {
         Exit::Success
     }
+}
+
+/// Ranks the list for several brands in one read, each to its own `--output` file.
+fn run_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Exit {
+    match rank_many(ui, args, rules, brands) {
+        Ok(exit) | Err(exit) => exit,
+    }
+}
+
+fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Result<Exit, Exit> {
+    let fail = |message: &str, hint: Option<&str>| {
+        ui.error(message, hint);
+        Exit::Fatal
+    };
+    if brands.is_empty() {
+        return Err(fail("the rule folder has no brands to rank for", None));
+    }
+    let template =
+        args.output.as_deref().and_then(|p| p.to_str()).filter(|t| t.contains("{brand}"));
+    let Some(template) = template else {
+        return Err(fail(
+            "ranking for several brands writes one file per brand: `--output` must name them with `{brand}`",
+            Some("for example `--output out/{brand}.csv`"),
+        ));
+    };
+    if args.filtered.is_some() {
+        return Err(fail(
+            "`--filtered` takes one brand",
+            Some("rank each brand on its own to write its filtered rows"),
+        ));
+    }
+    let format = output_format(ui, args)?;
+    let columns = ranking_columns(ui, args.columns.as_deref(), format)?;
+    let (input, targets) = open_input(ui, args, rules)?;
+    let inputs = input_files(args, &input.source);
+    let mut outputs: Vec<OutputTarget> = Vec::new();
+    for brand in brands {
+        let path = PathBuf::from(template.replace("{brand}", &brand.id));
+        let target = OutputTarget::new(&path, &inputs)
+            .and_then(|target| {
+                for other in outputs.iter().chain(&targets.rejects) {
+                    target.distinct_from(other)?;
+                }
+                Ok(target)
+            })
+            .map_err(|err| fail(&err.to_string(), err.hint().as_deref()))?;
+        outputs.push(target);
+    }
+    let json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
+    let rank_options = RankOptions {
+        top: args.top,
+        keep_filtered: format == OutputFormat::Json,
+        notes: if json || columns.as_ref().is_some_and(Columns::has_notes) {
+            args.top.unwrap_or(NOTES_WITHOUT_TOP)
+        } else {
+            0
+        },
+    };
+    let spill = rank::Spill {
+        sample: Some(output::JSON_SAMPLE),
+        all_errors: targets.rejects.is_some(),
+        filtered: None,
+    };
+    let ranked = match (&input.source, input.format) {
+        (Source::File(path), Format::Csv) => input::open_csv_file(path, &input.options)
+            .and_then(|file| rank::rank_csv_many(rules, brands, file, rank_options, spill)),
+        (source, format) => input::read_with(source, format, &input.options)
+            .map(|rows| rank::rank_many(rules, brands, rows, rank_options, spill)),
+    };
+    let rankings = ranked.map_err(|err| {
+        report_input_error(ui, &err, &args.rules.dir, input.options.mapping.is_some());
+        Exit::Fatal
+    })?;
+    let mut exit = Exit::Success;
+    for (i, (ranking, target)) in rankings.iter().zip(&outputs).enumerate() {
+        if i == 0 {
+            report_errors(ui, ranking);
+        } else {
+            let diagnostics: Vec<_> =
+                ranking.rule_errors.iter().map(|e| e.diagnostic.clone()).collect();
+            ui.diagnostics(&diagnostics);
+        }
+        write_ranking(ui, Some(target), ranking, format, columns.as_ref())?;
+        ui.status(&summary(ranking));
+        if ranking.counts.invalid > 0 || ranking.counts.rule_errors > 0 {
+            exit = Exit::Partial;
+        }
+    }
+    if let (Some(target), Some(first)) = (&targets.rejects, rankings.first()) {
+        write_rejects(ui, args, target, &input, first)?;
+    }
+    Ok(exit)
 }
 
 /// The `--output`, `--rejects` and `--filtered` files, once checked.
@@ -291,9 +400,9 @@ fn write_rejects(
     Ok(())
 }
 
-/// The `--output` and `--rejects` files, checked before anything is read: neither may be a
-/// file the ranking reads (the candidate list, also as redirected stdin; the mapping profile;
-/// any file in the rule folder), nor the other.
+/// The `--output`, `--rejects` and `--filtered` files, checked before anything is read:
+/// none may be a file the ranking reads (the candidate list, also as redirected stdin; the
+/// mapping profile; any file in the rule folder), nor another of them.
 #[allow(clippy::type_complexity)]
 fn output_targets(
     args: &RankArgs,
@@ -302,6 +411,25 @@ fn output_targets(
     if args.output.is_none() && args.rejects.is_none() && args.filtered.is_none() {
         return Ok((None, None, None));
     }
+    let inputs = input_files(args, source);
+    let target = |path: &Option<PathBuf>| {
+        path.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()
+    };
+    // With several brands `--output` is a template, checked once per brand.
+    let output = if args.brand.len() > 1 || args.all_brands { None } else { target(&args.output)? };
+    let rejects = target(&args.rejects)?;
+    let filtered = target(&args.filtered)?;
+    let all: Vec<&OutputTarget> = [&output, &rejects, &filtered].into_iter().flatten().collect();
+    for (i, first) in all.iter().enumerate() {
+        for second in &all[i + 1..] {
+            first.distinct_from(second)?;
+        }
+    }
+    Ok((output, rejects, filtered))
+}
+
+/// The files a ranking reads, which no output may be.
+fn input_files(args: &RankArgs, source: &Source) -> Vec<InputFile> {
     let mut inputs = Vec::new();
     match source {
         Source::File(path) => inputs.push(InputFile::new("candidate list", path)),
@@ -318,18 +446,7 @@ fn output_targets(
         inputs.push(InputFile::new("mapping profile", &path));
     }
     inputs.extend(InputFile::all_under("rule file", &args.rules.dir));
-    let output = args.output.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
-    let rejects =
-        args.rejects.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
-    let filtered =
-        args.filtered.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
-    let all: Vec<&OutputTarget> = [&output, &rejects, &filtered].into_iter().flatten().collect();
-    for (i, first) in all.iter().enumerate() {
-        for second in &all[i + 1..] {
-            first.distinct_from(second)?;
-        }
-    }
-    Ok((output, rejects, filtered))
+    inputs
 }
 
 /// The columns `--columns` picks, checked: an unknown name is refused with the closest

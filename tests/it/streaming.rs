@@ -153,3 +153,52 @@ fn ndjson_streams_with_the_same_ranking_and_line_numbers() {
     let last = nd["errors"].as_array().unwrap().last().unwrap();
     assert!(last["message"].as_str().unwrap().starts_with("not a JSON object"), "{last}");
 }
+
+#[test]
+fn several_brands_in_one_read_equal_single_brand_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = tmp.path().join("list.csv");
+    std::fs::write(&list, generated(600)).unwrap();
+    let rules = root().join("rules");
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut args: Vec<String> =
+            ["rank", list.to_str().unwrap(), "--rules", rules.to_str().unwrap(), "--top", "20"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        scout_in(tmp.path(), &args, None)
+    };
+    let several = run(args(&[
+        "--brand",
+        "glowskin",
+        "--brand",
+        "pulsefit",
+        "--brand",
+        "bench",
+        "--format",
+        "json",
+        "--output",
+        "{brand}.json",
+    ]));
+    assert_eq!(several.code, 1, "{}", several.stderr);
+    for brand in ["glowskin", "pulsefit", "bench"] {
+        let single = run(args(&["--brand", brand, "--format", "json"]));
+        let written = std::fs::read_to_string(tmp.path().join(format!("{brand}.json"))).unwrap();
+        assert_eq!(json(&single.stdout), json(&written), "{brand}");
+    }
+    // Several brands need a file per brand.
+    let refused = run(args(&["--brand", "glowskin", "--brand", "bench"]));
+    assert_eq!(refused.code, 2);
+    assert!(refused.stderr.contains("{brand}"), "{}", refused.stderr);
+    // Every brand of the folder.
+    let all = run(args(&["--all-brands", "--format", "csv", "--output", "all-{brand}.csv"]));
+    assert_eq!(all.code, 1, "{}", all.stderr);
+    let single = run(args(&["--brand", "littlenest", "--format", "csv"]));
+    let written = std::fs::read_to_string(tmp.path().join("all-littlenest.csv")).unwrap();
+    assert_eq!(single.stdout, written);
+}

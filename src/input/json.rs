@@ -251,6 +251,16 @@ pub(super) fn rows_from_reader(reader: impl std::io::BufRead + Send + 'static) -
     }))
 }
 
+/// The field a key names: its canonical name without an allocation (the common case,
+/// and what scout writes), else a header alias ([`crate::model::headers::builtin_field`],
+/// which normalises the key: 40 % of NDJSON reading time when done for every key).
+fn field_of(key: &str) -> Option<Field> {
+    Field::ALL
+        .into_iter()
+        .find(|f| f.name() == key)
+        .or_else(|| crate::model::headers::builtin_field(key))
+}
+
 fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
     let object: Map<String, Value> = serde_json::from_str(text).map_err(|err| RowError {
         line,
@@ -265,7 +275,7 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
     let mut candidate = Candidate::default();
     let mut row = RowBuilder::new(&mut candidate, line);
     for (key, value) in object {
-        match (crate::model::headers::builtin_field(&key), value) {
+        match (field_of(&key), value) {
             (Some(Field::Posts), Value::Array(posts)) => match samples(&posts) {
                 Ok(samples) => row.set_samples(samples),
                 Err(message) => row.fail_row(Some("posts".to_owned()), message),

@@ -24,8 +24,8 @@ use crate::model::{Candidate, RowError};
 use crate::rules::failure::{self, Site};
 use crate::rules::{Brand, RuleSet};
 
-pub use accounts::Duplicate;
 use accounts::{Accounts, Outcome};
+pub use accounts::{Duplicate, SharedAccounts};
 
 /// With `top`, how many results beyond it each collector keeps, so that rows found to be
 /// duplicates when collectors merge leave the best `top` whole (exact unless more than
@@ -139,6 +139,9 @@ pub struct Spill<'s> {
     pub all_errors: bool,
     /// Receives every filtered row, with its reasons, as it is evaluated.
     pub filtered: Option<&'s dyn FilteredSink>,
+    /// The run's first row of each account, shared by all its collectors; without it each
+    /// collector keeps its own, as strings.
+    pub accounts: Option<&'s SharedAccounts>,
 }
 
 impl std::fmt::Debug for Spill<'_> {
@@ -332,7 +335,7 @@ pub struct Collector<'r> {
     /// Rule errors by site: rows hit and the first `(line, handle)`.
     rule_errors: std::collections::HashMap<Site, (usize, u64, String)>,
     /// Every ranked or filtered account, to find rows that repeat one.
-    accounts: Accounts,
+    accounts: Accounts<'r>,
     /// The `top` asked for; `options.top` is cleared when the brand ranks one account per
     /// creator, which needs every result until the end.
     cut: Option<usize>,
@@ -366,7 +369,7 @@ impl<'r> Collector<'r> {
             rules,
             brand,
             options: RankOptions { top, ..options },
-            accounts: Accounts::default(),
+            accounts: Accounts::new(spill.accounts),
             cut,
             counts: Counts::default(),
             best: BinaryHeap::new(),
@@ -730,6 +733,8 @@ pub fn rank_spilled(
     spill: Spill<'_>,
 ) -> Ranking {
     const BATCH: usize = 8_192;
+    let shared = SharedAccounts::default();
+    let spill = Spill { accounts: Some(spill.accounts.unwrap_or(&shared)), ..spill };
     let mut collector = Collector::spilling(rules, brand, options, spill);
     let mut rows = rows.peekable();
     let mut batch = Vec::with_capacity(BATCH);
@@ -830,6 +835,8 @@ pub fn rank_csv_spilled(
     spill: Spill<'_>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Ranking, InputError> {
+    let shared = SharedAccounts::default();
+    let spill = Spill { accounts: Some(spill.accounts.unwrap_or(&shared)), ..spill };
     let new = || Collector::spilling(rules, brand, options, spill);
     match file {
         CsvFile::Sequential(rows) => Ok(rank_spilled(rules, brand, rows, options, spill)),
@@ -862,8 +869,18 @@ impl<'r> Collectors<'r> {
         brands: &[&'r Brand],
         options: RankOptions,
         spill: Spill<'r>,
+        accounts: &'r [SharedAccounts],
     ) -> Self {
-        Self(brands.iter().map(|brand| Collector::spilling(rules, brand, options, spill)).collect())
+        Self(
+            brands
+                .iter()
+                .enumerate()
+                .map(|(i, brand)| {
+                    let spill = Spill { accounts: accounts.get(i).or(spill.accounts), ..spill };
+                    Collector::spilling(rules, brand, options, spill)
+                })
+                .collect(),
+        )
     }
 
     /// Takes one row, for every brand.
@@ -915,7 +932,8 @@ pub fn rank_many(
     spill: Spill<'_>,
 ) -> Vec<Ranking> {
     const BATCH: usize = 8_192;
-    let new = || Collectors::new(rules, brands, options, spill);
+    let accounts: Vec<SharedAccounts> = brands.iter().map(|_| SharedAccounts::default()).collect();
+    let new = || Collectors::new(rules, brands, options, spill, &accounts);
     let mut collectors = new();
     let mut rows = rows.peekable();
     let mut batch = Vec::with_capacity(BATCH);
@@ -941,7 +959,8 @@ pub fn rank_csv_many(
     options: RankOptions,
     spill: Spill<'_>,
 ) -> Result<Vec<Ranking>, InputError> {
-    let new = || Collectors::new(rules, brands, options, spill);
+    let accounts: Vec<SharedAccounts> = brands.iter().map(|_| SharedAccounts::default()).collect();
+    let new = || Collectors::new(rules, brands, options, spill, &accounts);
     match file {
         CsvFile::Sequential(rows) => Ok(rank_many(rules, brands, rows, options, spill)),
         CsvFile::Split(split) => {

@@ -105,6 +105,7 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         sample: Some(output::JSON_SAMPLE),
         all_errors: targets.rejects.is_some(),
         filtered: None,
+        accounts: None,
     };
     let ranked = |spill: rank::Spill<'_>| {
         rank_source_spilled(
@@ -211,6 +212,7 @@ fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Re
         sample: Some(output::JSON_SAMPLE),
         all_errors: targets.rejects.is_some(),
         filtered: None,
+        accounts: None,
     };
     let ranked = match (&input.source, input.format) {
         (Source::File(path), Format::Csv) => input::open_csv_file(path, &input.options)

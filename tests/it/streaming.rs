@@ -202,3 +202,42 @@ fn several_brands_in_one_read_equal_single_brand_runs() {
     let written = std::fs::read_to_string(tmp.path().join("all-littlenest.csv")).unwrap();
     assert_eq!(single.stdout, written);
 }
+
+/// Duplicate accounts found through the run's shared hash set (parallel CSV reading) are
+/// the ones the per-collector string sets find (rows in memory).
+#[test]
+fn hashed_accounts_find_the_same_duplicates_as_strings() {
+    use scout::input::{self, ReadOptions};
+    use scout::rank::{self, RankOptions};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "handle,platform,followers,avg_likes,avg_comments,niches,country,cost_per_post\n",
+    );
+    for i in 0..3_000 {
+        let handle = if i % 10 == 9 { format!("User{}", i / 3) } else { format!("user{i}") };
+        let platform = if i % 4 == 0 { "TikTok" } else { "instagram" };
+        text.push_str(&format!("{handle},{platform},{},300,12,beauty,US,80\n", 9_000 + i));
+    }
+    let path = tmp.path().join("list.csv");
+    std::fs::write(&path, &text).unwrap();
+    let rules = crate::engine::bundled();
+    let brand = rules.brand("glowskin").unwrap();
+    let options = RankOptions { top: Some(50), keep_filtered: true, notes: 0 };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let parallel = pool.install(|| {
+        let read = ReadOptions { min_split: 1, ..ReadOptions::default() };
+        let file = input::open_csv_file(&path, &read).unwrap();
+        rank::rank_csv(rules, brand, file, options, &|_| {}).unwrap()
+    });
+    let rows: Vec<_> = input::read(&scout::input::Source::File(path.clone()), input::Format::Csv)
+        .unwrap()
+        .collect();
+    let strings = rank::rank_slice(rules, brand, &rows, options);
+    assert!(!strings.duplicates.is_empty());
+    let lines = |r: &rank::Ranking| -> Vec<(u64, u64)> {
+        r.duplicates.iter().map(|d| (d.line, d.first_line)).collect()
+    };
+    assert_eq!(lines(&parallel), lines(&strings));
+    assert_eq!(parallel.counts, strings.counts);
+    assert_eq!(parallel.results, strings.results);
+}

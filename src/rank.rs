@@ -24,8 +24,8 @@ use crate::model::{Candidate, RowError};
 use crate::rules::failure::{self, Site};
 use crate::rules::{Brand, RuleSet};
 
-pub use accounts::Duplicate;
 use accounts::{Accounts, Outcome};
+pub use accounts::{Duplicate, SharedAccounts};
 
 /// With `top`, how many results beyond it each collector keeps, so that rows found to be
 /// duplicates when collectors merge leave the best `top` whole (exact unless more than
@@ -115,6 +115,57 @@ pub struct Ranking {
     /// Rows that repeat an account (platform and handle) of an earlier row, by line: each
     /// is also an unusable row in `errors`.
     pub duplicates: Vec<Duplicate>,
+    /// How many rows each filter turned away, by filter name, as evaluated (a row that
+    /// fails several filters counts for each; a row later found to repeat an account still
+    /// counts, as it is still in `--filtered`'s file).
+    pub filter_counts: std::collections::BTreeMap<String, usize>,
+}
+
+/// Receives filtered rows as they are evaluated, in batches (from several threads at
+/// once): what `--filtered FILE` writes. Batches follow the reader's chunks, so rows come
+/// in source order within a batch, not across batches.
+pub trait FilteredSink: Sync {
+    /// Takes a batch of filtered rows.
+    fn take(&self, rows: &[Filtered]);
+}
+
+/// What a run does with the rows it does not rank, beyond [`RankOptions`].
+#[derive(Clone, Copy, Default)]
+pub struct Spill<'s> {
+    /// Keep only the first `n` filtered rows and the first `n` unusable rows, by line
+    /// (counts still count every row), so memory does not grow with the list.
+    pub sample: Option<usize>,
+    /// Keep every unusable row even with a sample (`--rejects` needs all their lines).
+    pub all_errors: bool,
+    /// Receives every filtered row, with its reasons, as it is evaluated.
+    pub filtered: Option<&'s dyn FilteredSink>,
+    /// The run's first row of each account, shared by all its collectors; without it each
+    /// collector keeps its own, as strings.
+    pub accounts: Option<&'s SharedAccounts>,
+}
+
+impl std::fmt::Debug for Spill<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spill")
+            .field("sample", &self.sample)
+            .field("filtered", &self.filtered.is_some())
+            .finish()
+    }
+}
+
+/// How many filtered rows a collector buffers before it hands them to the sink.
+const SINK_BATCH: usize = 1_024;
+
+/// Keeps the `cap` lowest-line items of `rows` once it holds twice as many: returns the
+/// highest line kept when full, past which no row can enter.
+fn compact<T>(rows: &mut Vec<T>, cap: Option<usize>, line: impl Fn(&T) -> u64) -> Option<u64> {
+    let cap = cap?;
+    if rows.len() < cap.max(1) * 2 {
+        return None;
+    }
+    rows.sort_by_key(&line);
+    rows.truncate(cap);
+    rows.last().map(line)
 }
 
 /// A script or `when` that failed on some rows: one place in the rules, however many rows.
@@ -284,22 +335,41 @@ pub struct Collector<'r> {
     /// Rule errors by site: rows hit and the first `(line, handle)`.
     rule_errors: std::collections::HashMap<Site, (usize, u64, String)>,
     /// Every ranked or filtered account, to find rows that repeat one.
-    accounts: Accounts,
+    accounts: Accounts<'r>,
     /// The `top` asked for; `options.top` is cleared when the brand ranks one account per
     /// creator, which needs every result until the end.
     cut: Option<usize>,
+    spill: Spill<'r>,
+    /// Filtered rows waiting for the sink.
+    pending: Vec<Filtered>,
+    /// How many filtered rows each filter turned away.
+    filter_counts: std::collections::HashMap<crate::engine::Filter, usize>,
+    /// With a sample: the highest line the full sample of filtered rows keeps.
+    filtered_floor: Option<u64>,
+    /// With a sample: the highest line the full sample of errors keeps.
+    errors_floor: Option<u64>,
 }
 
 impl<'r> Collector<'r> {
     /// An empty collector.
     pub fn new(rules: &'r RuleSet, brand: &'r Brand, options: RankOptions) -> Self {
+        Self::spilling(rules, brand, options, Spill::default())
+    }
+
+    /// An empty collector that samples or streams what it does not rank (see [`Spill`]).
+    pub fn spilling(
+        rules: &'r RuleSet,
+        brand: &'r Brand,
+        options: RankOptions,
+        spill: Spill<'r>,
+    ) -> Self {
         let cut = options.top;
         let top = if brand.one_account_per_creator { None } else { options.top };
         Self {
             rules,
             brand,
             options: RankOptions { top, ..options },
-            accounts: Accounts::default(),
+            accounts: Accounts::new(spill.accounts),
             cut,
             counts: Counts::default(),
             best: BinaryHeap::new(),
@@ -308,6 +378,25 @@ impl<'r> Collector<'r> {
             filtered: Vec::new(),
             errors: Vec::new(),
             rule_errors: std::collections::HashMap::new(),
+            spill,
+            pending: Vec::new(),
+            filter_counts: std::collections::HashMap::new(),
+            filtered_floor: None,
+            errors_floor: None,
+        }
+    }
+
+    fn errors_sample(&self) -> Option<usize> {
+        self.spill.sample.filter(|_| !self.spill.all_errors)
+    }
+
+    /// Hands the pending filtered rows to the sink.
+    fn flush(&mut self) {
+        if let Some(sink) = self.spill.filtered {
+            if !self.pending.is_empty() {
+                sink.take(&self.pending);
+                self.pending.clear();
+            }
         }
     }
 
@@ -323,7 +412,14 @@ impl<'r> Collector<'r> {
     pub fn push_error(&mut self, error: RowError) {
         self.counts.read += 1;
         self.counts.invalid += 1;
+        if self.errors_floor.is_some_and(|floor| error.line > floor) {
+            return;
+        }
         self.errors.push(error);
+        let sample = self.errors_sample();
+        if let Some(floor) = compact(&mut self.errors, sample, |e| e.line) {
+            self.errors_floor = Some(floor);
+        }
     }
 
     /// Takes one borrowed candidate, cloning it only when it enters the results.
@@ -370,19 +466,44 @@ impl<'r> Collector<'r> {
             }
             Ok(evaluation) => {
                 self.counts.filtered += 1;
+                for verdict in evaluation.verdicts.iter().filter(|v| !v.passed) {
+                    match self.filter_counts.get_mut(&verdict.filter) {
+                        Some(n) => *n += 1,
+                        None => {
+                            self.filter_counts.insert(verdict.filter.clone(), 1);
+                        }
+                    }
+                }
+                let filters: Vec<_> = evaluation
+                    .verdicts
+                    .iter()
+                    .filter(|v| !v.passed)
+                    .map(|v| v.filter.clone())
+                    .collect();
                 self.accounts.see(&candidate, Outcome::Filtered);
-                if self.options.keep_filtered {
-                    self.filtered.push(Filtered {
+                let sampled = self.options.keep_filtered
+                    && self.filtered_floor.is_none_or(|floor| candidate.line <= floor);
+                if sampled || self.spill.filtered.is_some() {
+                    let row = Filtered {
                         reasons: evaluation.failure_reasons(self.brand, &candidate),
-                        filters: evaluation
-                            .verdicts
-                            .iter()
-                            .filter(|v| !v.passed)
-                            .map(|v| v.filter.clone())
-                            .collect(),
+                        filters,
                         handle: candidate.handle.clone(),
                         line: candidate.line,
-                    });
+                    };
+                    if self.spill.filtered.is_some() {
+                        self.pending.push(row.clone());
+                        if self.pending.len() >= SINK_BATCH {
+                            self.flush();
+                        }
+                    }
+                    if sampled {
+                        self.filtered.push(row);
+                        if let Some(floor) =
+                            compact(&mut self.filtered, self.spill.sample, |f| f.line)
+                        {
+                            self.filtered_floor = Some(floor);
+                        }
+                    }
                 }
             }
             Err(error) => {
@@ -462,7 +583,11 @@ impl<'r> Collector<'r> {
     }
 
     /// Folds another collector's rows into this one.
-    pub fn merge(mut self, other: Collector<'r>) -> Self {
+    pub fn merge(mut self, mut other: Collector<'r>) -> Self {
+        other.flush();
+        for (filter, n) in std::mem::take(&mut other.filter_counts) {
+            *self.filter_counts.entry(filter).or_default() += n;
+        }
         self.counts.add(other.counts);
         self.accounts.merge(other.accounts);
         for (site, (rows, line, handle)) in other.rule_errors {
@@ -470,6 +595,19 @@ impl<'r> Collector<'r> {
         }
         self.filtered.extend(other.filtered);
         self.errors.extend(other.errors);
+        let sample = self.spill.sample;
+        if let Some(cap) = sample {
+            if self.filtered.len() > cap {
+                self.filtered.sort_by_key(|f| f.line);
+                self.filtered.truncate(cap);
+                self.filtered_floor = self.filtered.last().map(|f| f.line);
+            }
+            if self.errors.len() > cap && !self.spill.all_errors {
+                self.errors.sort_by_key(|e| e.line);
+                self.errors.truncate(cap);
+                self.errors_floor = self.errors.last().map(|e| e.line);
+            }
+        }
         let offset = self.all.len();
         self.all.extend(other.all);
         for noted in other.noted {
@@ -485,7 +623,9 @@ impl<'r> Collector<'r> {
     }
 
     /// The ranking: best first, rows in source order.
-    pub fn finish(self) -> Ranking {
+    pub fn finish(mut self) -> Ranking {
+        self.flush();
+        let mut filter_counts = std::mem::take(&mut self.filter_counts);
         let mut results = if self.options.top.is_some() {
             self.best.into_iter().map(|w| w.0).collect()
         } else {
@@ -498,12 +638,26 @@ impl<'r> Collector<'r> {
             self.accounts.resolve(&mut counts, &mut results, &mut filtered, &mut errors);
         results.par_sort_unstable_by(by_rank);
         if self.brand.one_account_per_creator {
+            let mut others = Vec::new();
             accounts::one_per_creator(
                 &mut counts,
                 &mut results,
-                &mut filtered,
-                self.options.keep_filtered,
+                &mut others,
+                self.options.keep_filtered || self.spill.filtered.is_some(),
             );
+            for row in &others {
+                for filter in &row.filters {
+                    *filter_counts.entry(filter.clone()).or_default() += 1;
+                }
+            }
+            if let Some(sink) = self.spill.filtered {
+                if !others.is_empty() {
+                    sink.take(&others);
+                }
+            }
+            if self.options.keep_filtered {
+                filtered.extend(others);
+            }
         }
         if let Some(top) = self.cut {
             results.truncate(top);
@@ -516,6 +670,12 @@ impl<'r> Collector<'r> {
         }
         filtered.sort_by_key(|f| f.line);
         errors.sort_by_key(|e| e.line);
+        if let Some(cap) = self.spill.sample {
+            filtered.truncate(cap);
+            if !self.spill.all_errors {
+                errors.truncate(cap);
+            }
+        }
         let mut rule_errors: Vec<RuleError> = self
             .rule_errors
             .into_iter()
@@ -543,6 +703,11 @@ impl<'r> Collector<'r> {
             errors,
             rule_errors,
             duplicates,
+            filter_counts: filter_counts
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(filter, n)| (filter.as_str().to_owned(), n))
+                .collect(),
         }
     }
 }
@@ -556,8 +721,21 @@ pub fn rank(
     rows: impl Iterator<Item = Result<Candidate, RowError>>,
     options: RankOptions,
 ) -> Ranking {
+    rank_spilled(rules, brand, rows, options, Spill::default())
+}
+
+/// [`rank`], sampling or streaming the rows it does not rank as `spill` says.
+pub fn rank_spilled(
+    rules: &RuleSet,
+    brand: &Brand,
+    rows: impl Iterator<Item = Result<Candidate, RowError>>,
+    options: RankOptions,
+    spill: Spill<'_>,
+) -> Ranking {
     const BATCH: usize = 8_192;
-    let mut collector = Collector::new(rules, brand, options);
+    let shared = SharedAccounts::default();
+    let spill = Spill { accounts: Some(spill.accounts.unwrap_or(&shared)), ..spill };
+    let mut collector = Collector::spilling(rules, brand, options, spill);
     let mut rows = rows.peekable();
     let mut batch = Vec::with_capacity(BATCH);
     while rows.peek().is_some() {
@@ -565,13 +743,13 @@ pub fn rank(
         let part = batch
             .par_drain(..)
             .fold(
-                || Collector::new(rules, brand, options),
+                || Collector::spilling(rules, brand, options, spill),
                 |mut c, row| {
                     c.push(row);
                     c
                 },
             )
-            .reduce(|| Collector::new(rules, brand, options), Collector::merge);
+            .reduce(|| Collector::spilling(rules, brand, options, spill), Collector::merge);
         collector = collector.merge(part);
     }
     collector.finish()
@@ -645,12 +823,26 @@ pub fn rank_csv(
     options: RankOptions,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Ranking, InputError> {
+    rank_csv_spilled(rules, brand, file, options, Spill::default(), progress)
+}
+
+/// [`rank_csv`], sampling or streaming the rows it does not rank as `spill` says.
+pub fn rank_csv_spilled(
+    rules: &RuleSet,
+    brand: &Brand,
+    file: CsvFile,
+    options: RankOptions,
+    spill: Spill<'_>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Ranking, InputError> {
+    let shared = SharedAccounts::default();
+    let spill = Spill { accounts: Some(spill.accounts.unwrap_or(&shared)), ..spill };
+    let new = || Collector::spilling(rules, brand, options, spill);
     match file {
-        CsvFile::Sequential(rows) => Ok(rank(rules, brand, rows, options)),
+        CsvFile::Sequential(rows) => Ok(rank_spilled(rules, brand, rows, options, spill)),
         CsvFile::Split(split) => {
-            let parts = split.read(|| Collector::new(rules, brand, options), progress)?;
-            let merged =
-                parts.into_iter().fold(Collector::new(rules, brand, options), Collector::merge);
+            let parts = split.read(new, progress)?;
+            let merged = parts.into_iter().fold(new(), Collector::merge);
             Ok(merged.finish())
         }
     }
@@ -663,5 +855,117 @@ impl RowSink for Collector<'_> {
 
     fn reject(&mut self, error: RowError) {
         self.push_error(error);
+    }
+}
+
+/// One collector per brand over a single read of the rows: each row is parsed once and
+/// evaluated for every brand (what `scout rank --brand a --brand b` uses).
+pub struct Collectors<'r>(Vec<Collector<'r>>);
+
+impl<'r> Collectors<'r> {
+    /// Empty collectors, one per brand, in `brands`' order.
+    pub fn new(
+        rules: &'r RuleSet,
+        brands: &[&'r Brand],
+        options: RankOptions,
+        spill: Spill<'r>,
+        accounts: &'r [SharedAccounts],
+    ) -> Self {
+        Self(
+            brands
+                .iter()
+                .enumerate()
+                .map(|(i, brand)| {
+                    let spill = Spill { accounts: accounts.get(i).or(spill.accounts), ..spill };
+                    Collector::spilling(rules, brand, options, spill)
+                })
+                .collect(),
+        )
+    }
+
+    /// Takes one row, for every brand.
+    pub fn push(&mut self, row: Result<Candidate, RowError>) {
+        match row {
+            Ok(mut candidate) => self.take(&mut candidate),
+            Err(error) => self.reject(error),
+        }
+    }
+
+    /// Folds another thread's collectors into these, brand by brand.
+    pub fn merge(self, other: Collectors<'r>) -> Self {
+        Self(self.0.into_iter().zip(other.0).map(|(a, b)| a.merge(b)).collect())
+    }
+
+    /// The rankings, one per brand, in the brands' order.
+    pub fn finish(self) -> Vec<Ranking> {
+        self.0.into_iter().map(Collector::finish).collect()
+    }
+}
+
+impl RowSink for Collectors<'_> {
+    fn take(&mut self, candidate: &mut Candidate) {
+        if let Some((last, others)) = self.0.split_last_mut() {
+            for collector in others {
+                collector.push_ref(candidate);
+            }
+            last.push_in_place(candidate);
+        }
+    }
+
+    fn reject(&mut self, error: RowError) {
+        if let Some((last, others)) = self.0.split_last_mut() {
+            for collector in others {
+                collector.push_error(error.clone());
+            }
+            last.push_error(error);
+        }
+    }
+}
+
+/// Ranks rows for several brands in one read: [`rank_spilled`] for each brand, parsing
+/// each row once. The rankings are in `brands`' order.
+pub fn rank_many(
+    rules: &RuleSet,
+    brands: &[&Brand],
+    rows: impl Iterator<Item = Result<Candidate, RowError>>,
+    options: RankOptions,
+    spill: Spill<'_>,
+) -> Vec<Ranking> {
+    const BATCH: usize = 8_192;
+    let accounts: Vec<SharedAccounts> = brands.iter().map(|_| SharedAccounts::default()).collect();
+    let new = || Collectors::new(rules, brands, options, spill, &accounts);
+    let mut collectors = new();
+    let mut rows = rows.peekable();
+    let mut batch = Vec::with_capacity(BATCH);
+    while rows.peek().is_some() {
+        batch.extend(rows.by_ref().take(BATCH));
+        let part = batch
+            .par_drain(..)
+            .fold(new, |mut c, row| {
+                c.push(row);
+                c
+            })
+            .reduce(new, Collectors::merge);
+        collectors = collectors.merge(part);
+    }
+    collectors.finish()
+}
+
+/// [`rank_csv_spilled`] for several brands in one read of the file.
+pub fn rank_csv_many(
+    rules: &RuleSet,
+    brands: &[&Brand],
+    file: CsvFile,
+    options: RankOptions,
+    spill: Spill<'_>,
+) -> Result<Vec<Ranking>, InputError> {
+    let accounts: Vec<SharedAccounts> = brands.iter().map(|_| SharedAccounts::default()).collect();
+    let new = || Collectors::new(rules, brands, options, spill, &accounts);
+    match file {
+        CsvFile::Sequential(rows) => Ok(rank_many(rules, brands, rows, options, spill)),
+        CsvFile::Split(split) => {
+            let parts = split.read(new, &|_| {})?;
+            Ok(parts.into_iter().fold(new(), Collectors::merge).finish())
+        }
     }
 }

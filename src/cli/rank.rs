@@ -21,9 +21,13 @@ pub const NOTES_WITHOUT_TOP: usize = 1_000;
 /// Arguments of `scout rank`.
 #[derive(Debug, clap::Args)]
 pub struct RankArgs {
-    /// The brand, by its file name in `brands/` without `.toml`.
-    #[arg(long, short)]
-    pub brand: String,
+    /// The brand, by its file name in `brands/` without `.toml`; repeat it to rank the list
+    /// for several brands in one read (then `--output` names one file per brand).
+    #[arg(long, short, required_unless_present = "all_brands")]
+    pub brand: Vec<String>,
+    /// Rank the list for every brand of the rule folder, in one read.
+    #[arg(long, conflicts_with = "brand")]
+    pub all_brands: bool,
     #[command(flatten)]
     pub rules: RulesArg,
     /// Show only the best N.
@@ -36,12 +40,18 @@ pub struct RankArgs {
     /// [default: the usual ones]; `--columns help` lists them. JSON always has every field.
     #[arg(long, value_name = "NAMES")]
     pub columns: Option<String>,
-    /// Write the ranking to FILE (atomically) instead of stdout.
+    /// Write the ranking to FILE (atomically) instead of stdout; with several brands, a
+    /// template naming one file per brand with `{brand}` (`out/{brand}.csv`).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Write the unusable rows to FILE (atomically), untouched, with the header, for fixing.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// Write every filtered row to FILE as NDJSON (`{handle, line, reasons}`), streamed as
+    /// rows are evaluated, in the reader's chunk order; JSON output lists only the first
+    /// 100.
+    #[arg(long, value_name = "FILE")]
+    pub filtered: Option<PathBuf>,
     #[command(flatten)]
     pub candidates: CandidatesArgs,
 }
@@ -52,9 +62,21 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Ok(rules) => rules,
         Err(exit) => return exit,
     };
-    let brand = match ui.brand(&rules, &args.brand) {
-        Ok(brand) => brand,
-        Err(exit) => return exit,
+    let brands: Vec<&Brand> = if args.all_brands {
+        rules.brands.values().collect()
+    } else {
+        let mut brands = Vec::new();
+        for name in &args.brand {
+            match ui.brand(&rules, name) {
+                Ok(brand) => brands.push(brand),
+                Err(exit) => return exit,
+            }
+        }
+        brands
+    };
+    let brand = match brands.as_slice() {
+        [brand] if !args.all_brands => *brand,
+        _ => return run_many(ui, args, &rules, &brands),
     };
     let format = match output_format(ui, args) {
         Ok(format) => format,
@@ -79,15 +101,37 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
             0
         },
     };
-    let ranking =
-        match rank_source(&rules, brand, &input.source, input.format, &input.options, rank_options)
-        {
-            Ok(ranking) => ranking,
-            Err(err) => {
-                report_input_error(ui, &err, &args.rules.dir, input.options.mapping.is_some());
-                return Exit::Fatal;
-            }
-        };
+    let spill = rank::Spill {
+        sample: Some(output::JSON_SAMPLE),
+        all_errors: targets.rejects.is_some(),
+        filtered: None,
+        accounts: None,
+    };
+    let ranked = |spill: rank::Spill<'_>| {
+        rank_source_spilled(
+            &rules,
+            brand,
+            &input.source,
+            input.format,
+            &input.options,
+            rank_options,
+            spill,
+        )
+    };
+    let ranked = match &targets.filtered {
+        None => ranked(spill),
+        Some(target) => match filtered_to(ui, target, spill, ranked) {
+            Ok(ranked) => ranked,
+            Err(exit) => return exit,
+        },
+    };
+    let ranking = match ranked {
+        Ok(ranking) => ranking,
+        Err(err) => {
+            report_input_error(ui, &err, &args.rules.dir, input.options.mapping.is_some());
+            return Exit::Fatal;
+        }
+    };
     report_errors(ui, &ranking);
     if let Err(exit) =
         write_ranking(ui, targets.output.as_ref(), &ranking, format, columns.as_ref())
@@ -108,10 +152,156 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
     }
 }
 
-/// The `--output` and `--rejects` files, once checked.
+/// Ranks the list for several brands in one read, each to its own `--output` file.
+fn run_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Exit {
+    match rank_many(ui, args, rules, brands) {
+        Ok(exit) | Err(exit) => exit,
+    }
+}
+
+fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Result<Exit, Exit> {
+    let fail = |message: &str, hint: Option<&str>| {
+        ui.error(message, hint);
+        Exit::Fatal
+    };
+    if brands.is_empty() {
+        return Err(fail("the rule folder has no brands to rank for", None));
+    }
+    let template =
+        args.output.as_deref().and_then(|p| p.to_str()).filter(|t| t.contains("{brand}"));
+    let Some(template) = template else {
+        return Err(fail(
+            "ranking for several brands writes one file per brand: `--output` must name them with `{brand}`",
+            Some("for example `--output out/{brand}.csv`"),
+        ));
+    };
+    if args.filtered.is_some() {
+        return Err(fail(
+            "`--filtered` takes one brand",
+            Some("rank each brand on its own to write its filtered rows"),
+        ));
+    }
+    let format = output_format(ui, args)?;
+    let columns = ranking_columns(ui, args.columns.as_deref(), format)?;
+    let (input, targets) = open_input(ui, args, rules)?;
+    let inputs = input_files(args, &input.source);
+    let mut outputs: Vec<OutputTarget> = Vec::new();
+    for brand in brands {
+        let path = PathBuf::from(template.replace("{brand}", &brand.id));
+        let target = OutputTarget::new(&path, &inputs)
+            .and_then(|target| {
+                for other in outputs.iter().chain(&targets.rejects) {
+                    target.distinct_from(other)?;
+                }
+                Ok(target)
+            })
+            .map_err(|err| fail(&err.to_string(), err.hint().as_deref()))?;
+        outputs.push(target);
+    }
+    let json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
+    let rank_options = RankOptions {
+        top: args.top,
+        keep_filtered: format == OutputFormat::Json,
+        notes: if json || columns.as_ref().is_some_and(Columns::has_notes) {
+            args.top.unwrap_or(NOTES_WITHOUT_TOP)
+        } else {
+            0
+        },
+    };
+    let spill = rank::Spill {
+        sample: Some(output::JSON_SAMPLE),
+        all_errors: targets.rejects.is_some(),
+        filtered: None,
+        accounts: None,
+    };
+    let ranked = match (&input.source, input.format) {
+        (Source::File(path), Format::Csv) => input::open_csv_file(path, &input.options)
+            .and_then(|file| rank::rank_csv_many(rules, brands, file, rank_options, spill)),
+        (source, format) => input::read_with(source, format, &input.options)
+            .map(|rows| rank::rank_many(rules, brands, rows, rank_options, spill)),
+    };
+    let rankings = ranked.map_err(|err| {
+        report_input_error(ui, &err, &args.rules.dir, input.options.mapping.is_some());
+        Exit::Fatal
+    })?;
+    let mut exit = Exit::Success;
+    for (i, (ranking, target)) in rankings.iter().zip(&outputs).enumerate() {
+        if i == 0 {
+            report_errors(ui, ranking);
+        } else {
+            let diagnostics: Vec<_> =
+                ranking.rule_errors.iter().map(|e| e.diagnostic.clone()).collect();
+            ui.diagnostics(&diagnostics);
+        }
+        write_ranking(ui, Some(target), ranking, format, columns.as_ref())?;
+        ui.status(&summary(ranking));
+        if ranking.counts.invalid > 0 || ranking.counts.rule_errors > 0 {
+            exit = Exit::Partial;
+        }
+    }
+    if let (Some(target), Some(first)) = (&targets.rejects, rankings.first()) {
+        write_rejects(ui, args, target, &input, first)?;
+    }
+    Ok(exit)
+}
+
+/// The `--output`, `--rejects` and `--filtered` files, once checked.
 struct Targets {
     output: Option<OutputTarget>,
     rejects: Option<OutputTarget>,
+    filtered: Option<OutputTarget>,
+}
+
+/// Sends filtered rows, as NDJSON lines, to the thread that writes `--filtered`.
+struct FilteredLines(std::sync::mpsc::SyncSender<Vec<u8>>);
+
+impl rank::FilteredSink for FilteredLines {
+    fn take(&self, rows: &[rank::Filtered]) {
+        let mut bytes = Vec::with_capacity(rows.len() * 96);
+        for row in rows {
+            if serde_json::to_writer(&mut bytes, row).is_ok() {
+                bytes.push(b'\n');
+            }
+        }
+        // The writer stops only when the ranking is done.
+        let _ = self.0.send(bytes);
+    }
+}
+
+/// Ranks with every filtered row streamed to `target` as it is evaluated: the ranking
+/// runs on its own thread while this one writes (atomically, as every output).
+fn filtered_to<T: Send>(
+    ui: &Ui,
+    target: &OutputTarget,
+    spill: rank::Spill<'_>,
+    ranked: impl FnOnce(rank::Spill<'_>) -> T + Send,
+) -> Result<T, Exit> {
+    let mut result = None;
+    let written = target.write(|out| {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<u8>>(64);
+        std::thread::scope(|scope| {
+            let ranking = scope.spawn(move || {
+                let sink = FilteredLines(send);
+                ranked(rank::Spill { filtered: Some(&sink), ..spill })
+            });
+            let mut written = Ok(());
+            for bytes in receive {
+                if written.is_ok() {
+                    written = out.write_all(&bytes);
+                }
+            }
+            result = Some(ranking.join().map_err(|_| std::io::Error::other("ranking failed"))?);
+            written
+        })
+    });
+    match (written, result) {
+        (Ok(()), Some(result)) => Ok(result),
+        (Err(err), _) => {
+            ui.error(&err.to_string(), None);
+            Err(Exit::Fatal)
+        }
+        (Ok(()), None) => Err(Exit::Fatal),
+    }
 }
 
 /// `--format`, else the format `--output`'s extension names, else a table on a terminal
@@ -139,11 +329,11 @@ fn open_input(
     rules: &RuleSet,
 ) -> Result<(CandidateInput, Targets), Exit> {
     let mut input = args.candidates.open(ui, &args.rules.dir, Some(&rules.taxonomy))?;
-    let (output, rejects) = output_targets(args, &input.source).map_err(|err| {
+    let (output, rejects, filtered) = output_targets(args, &input.source).map_err(|err| {
         ui.error(&err.to_string(), err.hint().as_deref());
         Exit::Fatal
     })?;
-    if output.is_some() || rejects.is_some() {
+    if output.is_some() || rejects.is_some() || filtered.is_some() {
         // Ctrl-C or SIGTERM while a file is written removes its temp file.
         signal::install(ui);
     }
@@ -155,7 +345,7 @@ fn open_input(
         })?;
     }
     input.infer_columns(ui, &args.rules.dir)?;
-    Ok((input, Targets { output, rejects }))
+    Ok((input, Targets { output, rejects, filtered }))
 }
 
 /// Writes the ranking to `--output`, or stdout.
@@ -212,16 +402,36 @@ fn write_rejects(
     Ok(())
 }
 
-/// The `--output` and `--rejects` files, checked before anything is read: neither may be a
-/// file the ranking reads (the candidate list, also as redirected stdin; the mapping profile;
-/// any file in the rule folder), nor the other.
+/// The `--output`, `--rejects` and `--filtered` files, checked before anything is read:
+/// none may be a file the ranking reads (the candidate list, also as redirected stdin; the
+/// mapping profile; any file in the rule folder), nor another of them.
+#[allow(clippy::type_complexity)]
 fn output_targets(
     args: &RankArgs,
     source: &Source,
-) -> Result<(Option<OutputTarget>, Option<OutputTarget>), OutputError> {
-    if args.output.is_none() && args.rejects.is_none() {
-        return Ok((None, None));
+) -> Result<(Option<OutputTarget>, Option<OutputTarget>, Option<OutputTarget>), OutputError> {
+    if args.output.is_none() && args.rejects.is_none() && args.filtered.is_none() {
+        return Ok((None, None, None));
     }
+    let inputs = input_files(args, source);
+    let target = |path: &Option<PathBuf>| {
+        path.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()
+    };
+    // With several brands `--output` is a template, checked once per brand.
+    let output = if args.brand.len() > 1 || args.all_brands { None } else { target(&args.output)? };
+    let rejects = target(&args.rejects)?;
+    let filtered = target(&args.filtered)?;
+    let all: Vec<&OutputTarget> = [&output, &rejects, &filtered].into_iter().flatten().collect();
+    for (i, first) in all.iter().enumerate() {
+        for second in &all[i + 1..] {
+            first.distinct_from(second)?;
+        }
+    }
+    Ok((output, rejects, filtered))
+}
+
+/// The files a ranking reads, which no output may be.
+fn input_files(args: &RankArgs, source: &Source) -> Vec<InputFile> {
     let mut inputs = Vec::new();
     match source {
         Source::File(path) => inputs.push(InputFile::new("candidate list", path)),
@@ -238,13 +448,7 @@ fn output_targets(
         inputs.push(InputFile::new("mapping profile", &path));
     }
     inputs.extend(InputFile::all_under("rule file", &args.rules.dir));
-    let output = args.output.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
-    let rejects =
-        args.rejects.as_deref().map(|path| OutputTarget::new(path, &inputs)).transpose()?;
-    if let (Some(output), Some(rejects)) = (&output, &rejects) {
-        output.distinct_from(rejects)?;
-    }
-    Ok((output, rejects))
+    inputs
 }
 
 /// The columns `--columns` picks, checked: an unknown name is refused with the closest
@@ -337,6 +541,34 @@ pub fn rank_source(
     }
 }
 
+/// [`rank_source`], sampling or streaming the rows it does not rank as `spill` says.
+pub fn rank_source_spilled(
+    rules: &RuleSet,
+    brand: &Brand,
+    source: &Source,
+    format: Format,
+    read: &ReadOptions,
+    options: RankOptions,
+    spill: rank::Spill<'_>,
+) -> Result<Ranking, InputError> {
+    match (source, format) {
+        (Source::File(_), Format::Csv) if spill.filtered.is_none() && spill.sample.is_none() => {
+            rank_source(rules, brand, source, format, read, options)
+        }
+        (Source::File(path), Format::Csv) => {
+            let file = input::open_csv_file(path, read)?;
+            rank::rank_csv_spilled(rules, brand, file, options, spill, &|_| {})
+        }
+        _ => Ok(rank::rank_spilled(
+            rules,
+            brand,
+            input::read_with(source, format, read)?,
+            options,
+            spill,
+        )),
+    }
+}
+
 /// The summary line that accounts for every row: `read = ranked + filtered + invalid +
 /// rule errors` (the last only when there are any).
 pub fn summary(ranking: &Ranking) -> String {
@@ -387,10 +619,10 @@ pub fn report_errors(ui: &Ui, ranking: &Ranking) {
     for error in ranking.errors.iter().filter(|e| !duplicate(e)).take(SHOWN) {
         ui.error(&error.to_string(), None);
     }
-    if ranking.errors.len() > SHOWN {
+    if ranking.counts.invalid > SHOWN {
         ui.status(&format!(
-            "… and {} more unusable rows; `--format json` lists them all",
-            ranking.errors.len() - SHOWN
+            "… and {} more unusable rows; `--rejects FILE` copies them all",
+            ranking.counts.invalid - SHOWN
         ));
     }
 }

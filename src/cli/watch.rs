@@ -470,6 +470,7 @@ impl<'a> Session<'a> {
             errors: Vec::new(),
             rule_errors: Vec::new(),
             duplicates: Vec::new(),
+            filter_counts: Default::default(),
         };
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", crate::output::table::ranking(&shown))?;

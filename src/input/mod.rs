@@ -270,17 +270,16 @@ pub fn read_with(
         Format::Json | Format::Ndjson if options.mapping.is_some() => {
             records::read_records(source, format, options)?.into_rows(options, false)
         }
-        Format::Json | Format::Ndjson => {
-            let mut text = String::new();
-            source
-                .open()?
-                .read_to_string(&mut text)
-                .map_err(|source| InputError::Io { name: name.clone(), source })?;
-            if format == Format::Json {
-                json::rows_from_array(&name, &text)
-            } else {
-                Ok(json::rows_from_lines(&text))
-            }
+        Format::Ndjson => {
+            Ok(json::rows_from_reader(std::io::BufReader::with_capacity(1 << 16, source.open()?)))
+        }
+        Format::Json => {
+            // Read three times (see `json::rows_from_array_reader`): stdin is kept in memory.
+            let source = match source {
+                Source::Stdin => Source::Stdin.into_bytes()?,
+                other => other.clone(),
+            };
+            json::rows_from_array_reader(&name, || source.open())
         }
     }
 }

@@ -192,16 +192,30 @@ pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
     value
 }
 
-/// The whole ranking as one JSON document.
+/// How many filtered rows, unusable rows and duplicates the JSON document lists, each by
+/// line; the counts count them all, `--filtered` and `--rejects` write them all.
+pub const JSON_SAMPLE: usize = 100;
+
+/// The whole ranking as one JSON document: every count, the results, and the first
+/// [`JSON_SAMPLE`] filtered rows, unusable rows and duplicates (with how many more there are).
 pub fn json_document(ranking: &Ranking) -> Value {
+    let sample = |n: usize| n.min(JSON_SAMPLE);
+    let c = ranking.counts;
+    let filtered = &ranking.filtered[..sample(ranking.filtered.len())];
+    let errors = &ranking.errors[..sample(ranking.errors.len())];
+    let duplicates = &ranking.duplicates[..sample(ranking.duplicates.len())];
     json!({
         "revision": ranking.revision,
         "brand": ranking.brand,
         "counts": ranking.counts,
         "results": ranking.results.iter().map(|r| result_json(r, &ranking.revision)).collect::<Vec<_>>(),
-        "filtered": ranking.filtered,
-        "errors": ranking.errors,
-        "duplicates": ranking.duplicates,
+        "filtered": filtered,
+        "filtered_truncated": c.filtered.saturating_sub(filtered.len()),
+        "filter_counts": ranking.filter_counts,
+        "errors": errors,
+        "errors_truncated": c.invalid.saturating_sub(errors.len()),
+        "duplicates": duplicates,
+        "duplicates_truncated": ranking.duplicates.len() - duplicates.len(),
         "rule_errors": ranking.rule_errors.iter().map(|e| {
             let mut value = e.diagnostic.to_json();
             value["rows"] = json!(e.rows);

@@ -6,7 +6,7 @@
 //! invalid row, so the counts still add up, and is listed as a [`Duplicate`].
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -60,31 +60,122 @@ type Key = (Option<String>, String);
 /// One row of an account.
 #[derive(Clone, Debug)]
 struct Row {
+    /// With [`SharedAccounts`], the account's hash.
+    hash: u64,
     line: u64,
     handle: String,
     platform: Option<String>,
     outcome: Outcome,
 }
 
-/// The accounts seen so far: the first row of each, and every later row.
+/// The first row of every account of one run, shared by all its collectors (so that no
+/// two collectors disagree on which row came first), kept as a 64-bit hash of the lowercased
+/// platform and handle and the line: 16 bytes an account, not two copies of its strings.
+/// Two accounts share a hash with negligible probability (about n² / 2⁶⁵ for n accounts,
+/// 3 × 10⁻⁶ at 10M); if they did, the later would be reported as a duplicate.
 #[derive(Debug, Default)]
-pub(super) struct Accounts {
-    first: HashMap<Key, Row>,
-    later: Vec<(Key, Row)>,
+pub struct SharedAccounts {
+    shards: [Mutex<HashMap<u64, u64, foldhash::fast::FixedState>>; 16],
 }
 
-impl Accounts {
+/// The top bit of a shared line: the first row was ranked (else filtered).
+const RANKED: u64 = 1 << 63;
+
+impl SharedAccounts {
+    fn shard(
+        &self,
+        hash: u64,
+    ) -> std::sync::MutexGuard<'_, HashMap<u64, u64, foldhash::fast::FixedState>> {
+        self.shards[(hash >> 60) as usize].lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The hash of an account, case-insensitively; `scratch` is reused for lowercasing.
+fn hash(handle: &str, platform: Option<&str>, scratch: &mut String) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = foldhash::quality::FixedState::with_seed(0x5c07).build_hasher();
+    let mut feed = |text: &str, hasher: &mut foldhash::quality::FoldHasher<'_>| {
+        if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            scratch.clear();
+            scratch.push_str(&text.to_lowercase());
+            hasher.write(scratch.as_bytes());
+        } else {
+            hasher.write(text.as_bytes());
+        }
+        hasher.write_u8(0xff);
+    };
+    match platform {
+        Some(platform) => {
+            hasher.write_u8(1);
+            feed(platform, &mut hasher);
+        }
+        None => hasher.write_u8(0),
+    }
+    feed(handle, &mut hasher);
+    hasher.finish()
+}
+
+/// The accounts seen so far: the first row of each, and every later row.
+#[derive(Debug, Default)]
+pub(super) struct Accounts<'r> {
+    first: HashMap<Key, Row>,
+    later: Vec<(Key, Row)>,
+    /// The run's shared first rows, when the run has them (then `first` stays empty).
+    shared: Option<&'r SharedAccounts>,
+    scratch: String,
+}
+
+impl<'r> Accounts<'r> {
+    /// No accounts yet; the first rows go to `shared` when given.
+    pub(super) fn new(shared: Option<&'r SharedAccounts>) -> Self {
+        Self { shared, ..Self::default() }
+    }
+
     /// Records a ranked or filtered row.
     pub(super) fn see(&mut self, candidate: &Candidate, outcome: Outcome) {
+        if let Some(shared) = self.shared {
+            return self.see_shared(shared, candidate, outcome);
+        }
         let key =
             (candidate.platform.as_deref().map(str::to_lowercase), candidate.handle.to_lowercase());
         let row = Row {
+            hash: 0,
             line: candidate.line,
             handle: candidate.handle.clone(),
             platform: candidate.platform.clone(),
             outcome,
         };
         self.add(key, row);
+    }
+
+    fn see_shared(&mut self, shared: &SharedAccounts, candidate: &Candidate, outcome: Outcome) {
+        let line = candidate.line;
+        let hash = hash(&candidate.handle, candidate.platform.as_deref(), &mut self.scratch);
+        let mine = line | if outcome == Outcome::Ranked { RANKED } else { 0 };
+        let later = {
+            let mut shard = shared.shard(hash);
+            match shard.get_mut(&hash) {
+                None => {
+                    shard.insert(hash, mine);
+                    return;
+                }
+                // Another thread got to a later row of the account first: that row becomes
+                // the later one. Its own handle was not kept; the account's is the same, up
+                // to case.
+                Some(first) if line < *first & !RANKED => std::mem::replace(first, mine),
+                Some(_) => mine,
+            }
+        };
+        let key =
+            (candidate.platform.as_deref().map(str::to_lowercase), candidate.handle.to_lowercase());
+        let row = Row {
+            hash,
+            line: later & !RANKED,
+            handle: candidate.handle.clone(),
+            platform: candidate.platform.clone(),
+            outcome: if later & RANKED != 0 { Outcome::Ranked } else { Outcome::Filtered },
+        };
+        self.later.push((key, row));
     }
 
     fn add(&mut self, key: Key, row: Row) {
@@ -101,7 +192,7 @@ impl Accounts {
     }
 
     /// Folds in another thread's accounts.
-    pub(super) fn merge(&mut self, other: Accounts) {
+    pub(super) fn merge(&mut self, other: Accounts<'_>) {
         for (key, row) in other.first {
             self.add(key, row);
         }
@@ -122,7 +213,12 @@ impl Accounts {
         // array share a line.
         let mut out: HashMap<(u64, Key), usize> = HashMap::new();
         for (key, row) in self.later {
-            let first_line = self.first.get(&key).map_or(row.line, |first| first.line);
+            let first_line = match self.shared {
+                Some(shared) => {
+                    shared.shard(row.hash).get(&row.hash).map_or(row.line, |line| line & !RANKED)
+                }
+                None => self.first.get(&key).map_or(row.line, |first| first.line),
+            };
             match row.outcome {
                 Outcome::Ranked => counts.ranked -= 1,
                 Outcome::Filtered => counts.filtered -= 1,

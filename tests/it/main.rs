@@ -29,6 +29,7 @@ mod sandbox;
 mod schema;
 mod serve;
 mod speed;
+mod streaming;
 mod symlinks;
 mod valid;
 mod watch;

@@ -68,10 +68,18 @@ fn main() {
         let problem = problem(n, 42);
         let mut best_ms = f64::INFINITY;
         let mut solution = None;
+        let mut failed = None;
         for _ in 0..3 {
             let start = Instant::now();
-            solution = solve(&problem, &[budget * 100], true).expect("solves").remove(0);
+            match solve(&problem, &[budget * 100], true) {
+                Ok(mut out) => solution = out.remove(0),
+                Err(e) => failed = Some(e),
+            }
             best_ms = best_ms.min(start.elapsed().as_secs_f64() * 1e3);
+        }
+        if let Some(e) = failed {
+            println!("| {n} | ${budget} | {best_ms:.1} (fails: {e}) | | | |");
+            continue;
         }
         let solution = solution.expect("feasible");
         let items = &problem.items;

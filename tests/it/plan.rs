@@ -2,7 +2,7 @@
 //! against brute force.
 
 use proptest::prelude::*;
-use scout::plan::solve::{solve, Counter, Item, Problem};
+use scout::plan::solve::{search, solve, Counter, Item, Problem, Solution};
 
 use crate::{json, rules_fixture, scout_in, write_rule, GLOWSKIN_NICHES, GLOWSKIN_WEIGHTS};
 
@@ -143,25 +143,88 @@ fn problems() -> impl Strategy<Value = (Problem, u64)> {
     })
 }
 
+/// Checks `got` against brute force: same value, within budget, the chosen set adds up and
+/// meets every constraint.
+fn check(problem: &Problem, budget: u64, got: &Option<Solution>) -> Result<(), TestCaseError> {
+    let expected = brute_force(problem, budget);
+    match (got, expected) {
+        (None, None) => {}
+        (Some(solution), Some(best)) => {
+            prop_assert!(
+                (solution.value - best).abs() < 1e-6,
+                "got {} want {best}",
+                solution.value
+            );
+            prop_assert!(solution.cost <= budget);
+            let value: f64 = solution.chosen.iter().map(|&i| problem.items[i].value).sum();
+            prop_assert!((value - solution.value).abs() < 1e-6);
+            let alone = Problem {
+                items: solution.chosen.iter().map(|&i| problem.items[i].clone()).collect(),
+                counters: problem.counters.clone(),
+            };
+            prop_assert_eq!(
+                brute_force(&alone, budget).map(|v| (v - value).abs() < 1e-6),
+                Some(true)
+            );
+        }
+        _ => prop_assert!(false, "got {got:?}, brute force {expected:?}"),
+    }
+    Ok(())
+}
+
+/// Problems where the quotas bind and creators have several accounts: up to 5 counters
+/// with minimums up to 4 and maximums as low as 0, most items in some counter, a few
+/// creators for all the items, values that correlate with prices (hard knapsacks).
+fn tight_problems() -> impl Strategy<Value = (Problem, Vec<u64>)> {
+    let counter = (0u64..5, prop::option::of(0u64..5))
+        .prop_map(|(min, max)| Counter { min, max: max.map(|m| m.max(min)) });
+    (prop::collection::vec(counter, 1..6), 4usize..=16, 1usize..6).prop_flat_map(
+        |(counters, n, creators)| {
+            let k = counters.len();
+            let item = (1u64..40, 0.0f64..20.0, prop::collection::vec(0u8..3, k), 0..creators)
+                .prop_map(|(price, noise, member, group)| Item {
+                    price: price * 100,
+                    value: ((price as f64 * 2.0 + noise) * 100.0).round() / 100.0,
+                    counters: member
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, m)| **m > 0)
+                        .map(|(c, _)| c)
+                        .collect(),
+                    group,
+                });
+            (prop::collection::vec(item, n), prop::collection::vec(10u64..300, 1..4)).prop_map(
+                move |(items, budgets)| {
+                    let budgets = budgets.into_iter().map(|b| b * 100).collect();
+                    (Problem { items, counters: counters.clone() }, budgets)
+                },
+            )
+        },
+    )
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
     #[test]
     fn the_plan_is_optimal((problem, budget) in problems()) {
-        let expected = brute_force(&problem, budget);
         for reduce in [true, false] {
             let got = solve(&problem, &[budget], reduce).unwrap().remove(0);
-            match (&got, expected) {
-                (None, None) => {}
-                (Some(solution), Some(best)) => {
-                    prop_assert!((solution.value - best).abs() < 1e-6, "got {} want {best}", solution.value);
-                    prop_assert!(solution.cost <= budget);
-                    let value: f64 = solution.chosen.iter().map(|&i| problem.items[i].value).sum();
-                    prop_assert!((value - solution.value).abs() < 1e-6);
-                    prop_assert_eq!(brute_force(&Problem { items: solution.chosen.iter().map(|&i| problem.items[i].clone()).collect(), counters: problem.counters.clone() }, budget).map(|v| (v - value).abs() < 1e-6), Some(true));
-                }
-                _ => prop_assert!(false, "got {got:?}, brute force {expected:?}"),
-            }
+            check(&problem, budget, &got)?;
+        }
+        let got = search(&problem, &[budget]).unwrap().remove(0);
+        check(&problem, budget, &got)?;
+    }
+
+    #[test]
+    fn the_search_is_optimal_under_tight_quotas_and_shared_creators(
+        (problem, budgets) in tight_problems()
+    ) {
+        let searched = search(&problem, &budgets).unwrap();
+        let dp = solve(&problem, &budgets, false).unwrap();
+        for ((got, dp), &budget) in searched.iter().zip(&dp).zip(&budgets) {
+            check(&problem, budget, got)?;
+            check(&problem, budget, dp)?;
         }
     }
 }

@@ -49,7 +49,7 @@ pub struct PlanArgs {
 
 /// Runs `scout plan`.
 pub fn run(ui: &Ui, args: &PlanArgs) -> Exit {
-    let rules = match ui.load_rules(&args.rules) {
+    let rules = match ui.valid_rules(&args.rules) {
         Ok(rules) => rules,
         Err(exit) => return exit,
     };

@@ -537,6 +537,11 @@ fn fill_judged_inputs<'a>(inputs: &mut Inputs<'a>, judged: &Judged<'a>) {
     let c = judged.components;
     inputs.set_str(slots::TIER, Some(&**judged.tier));
     inputs.set_float(slots::BENCHMARK, judged.benchmark);
+    fill_component_inputs(inputs, c);
+}
+
+/// The components, into the fast path's inputs.
+fn fill_component_inputs(inputs: &mut Inputs<'_>, c: &Components) {
     inputs.set_float(slots::ENGAGEMENT, c.engagement);
     inputs.set_float(slots::NICHE_FIT, Some(c.niche_fit));
     inputs.set_float(slots::COST_EFFICIENCY, c.cost_efficiency);
@@ -575,11 +580,7 @@ fn fill_scored_inputs<'a>(inputs: &mut Inputs<'a>, evaluation: &'a Evaluation) {
     inputs.set_str(slots::TIER, Some(&evaluation.tier.name));
     inputs.set_float(slots::BENCHMARK, evaluation.tier.benchmark);
     inputs.set_float(slots::PARENT_BENCHMARK, evaluation.tier.parent_benchmark);
-    inputs.set_float(slots::ENGAGEMENT, c.engagement);
-    inputs.set_float(slots::NICHE_FIT, Some(c.niche_fit));
-    inputs.set_float(slots::COST_EFFICIENCY, c.cost_efficiency);
-    inputs.set_float(slots::AUTHENTICITY, c.authenticity);
-    inputs.set_float(slots::RELATIONSHIP, c.relationship);
+    fill_component_inputs(inputs, c);
 }
 
 pub use crate::text::round4;

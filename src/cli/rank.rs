@@ -90,17 +90,7 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Ok(opened) => opened,
         Err(exit) => return exit,
     };
-    let json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
-    let rank_options = RankOptions {
-        top: args.top,
-        keep_filtered: format == OutputFormat::Json,
-        // Only JSON shows script notes, and only for the results it lists.
-        notes: if json || columns.as_ref().is_some_and(Columns::has_notes) {
-            args.top.unwrap_or(NOTES_WITHOUT_TOP)
-        } else {
-            0
-        },
-    };
+    let rank_options = rank_options(args, format, columns.as_ref());
     let spill = rank::Spill {
         sample: Some(output::JSON_SAMPLE),
         all_errors: targets.rejects.is_some(),
@@ -198,16 +188,7 @@ fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Re
             .map_err(|err| fail(&err.to_string(), err.hint().as_deref()))?;
         outputs.push(target);
     }
-    let json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
-    let rank_options = RankOptions {
-        top: args.top,
-        keep_filtered: format == OutputFormat::Json,
-        notes: if json || columns.as_ref().is_some_and(Columns::has_notes) {
-            args.top.unwrap_or(NOTES_WITHOUT_TOP)
-        } else {
-            0
-        },
-    };
+    let rank_options = rank_options(args, format, columns.as_ref());
     let spill = rank::Spill {
         sample: Some(output::JSON_SAMPLE),
         all_errors: targets.rejects.is_some(),
@@ -301,6 +282,21 @@ fn filtered_to<T: Send>(
             Err(Exit::Fatal)
         }
         (Ok(()), None) => Err(Exit::Fatal),
+    }
+}
+
+/// What a ranking keeps for `format`: filtered rows for JSON, and script notes only where
+/// they are shown (JSON, or a `notes` column), for the results it lists.
+fn rank_options(args: &RankArgs, format: OutputFormat, columns: Option<&Columns>) -> RankOptions {
+    let json = matches!(format, OutputFormat::Json | OutputFormat::Ndjson);
+    RankOptions {
+        top: args.top,
+        keep_filtered: format == OutputFormat::Json,
+        notes: if json || columns.is_some_and(Columns::has_notes) {
+            args.top.unwrap_or(NOTES_WITHOUT_TOP)
+        } else {
+            0
+        },
     }
 }
 

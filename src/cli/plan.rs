@@ -12,7 +12,8 @@ use crate::output::file::{InputFile, OutputTarget};
 use crate::output::{self, OutputFormat};
 use crate::plan::{self, PlanOptions};
 use crate::rank::RankOptions;
-use crate::rules::plan::Objective;
+use crate::rules::plan::{Objective, PlanSettings};
+use crate::rules::Brand;
 
 /// Arguments of `scout plan`.
 #[derive(Debug, clap::Args)]
@@ -57,27 +58,10 @@ pub fn run(ui: &Ui, args: &PlanArgs) -> Exit {
         Ok(brand) => brand,
         Err(exit) => return exit,
     };
-    let mut settings = brand.plan.clone();
-    if let Some(objective) = args.objective {
-        settings.objective = objective;
-    }
-    if let Some(max) = args.max_creators {
-        settings.max_creators = Some(max);
-    }
-    let Some(budget) = args.budget.or(settings.budget) else {
-        ui.error(
-            &format!("no budget for `{}`", brand.id),
-            Some("pass `--budget AMOUNT`, or set `budget` in the brand's `[plan]` table"),
-        );
-        return Exit::Fatal;
+    let (settings, budget) = match settings_and_budget(ui, args, brand) {
+        Ok(found) => found,
+        Err(exit) => return exit,
     };
-    if !(budget > 0.0 && budget.is_finite()) {
-        ui.error(
-            &format!("the budget must be above $0, not `{budget}`"),
-            Some("pass `--budget 500` for $500"),
-        );
-        return Exit::Fatal;
-    }
     let format = args
         .format
         .or_else(|| args.output.as_deref().and_then(OutputFormat::from_path))
@@ -91,22 +75,9 @@ pub fn run(ui: &Ui, args: &PlanArgs) -> Exit {
         Err(exit) => return exit,
     };
     let source = Source::from_arg(&args.candidates);
-    let target = match &args.output {
-        None => None,
-        Some(path) => {
-            let mut inputs = Vec::new();
-            if let Source::File(p) = &source {
-                inputs.push(InputFile::new("candidate list", p));
-            }
-            inputs.extend(InputFile::all_under("rule file", &args.rules.dir));
-            match OutputTarget::new(path, &inputs) {
-                Ok(target) => Some(target),
-                Err(err) => {
-                    ui.error(&err.to_string(), err.hint().as_deref());
-                    return Exit::Fatal;
-                }
-            }
-        }
+    let target = match output_target(ui, args, &source) {
+        Ok(target) => target,
+        Err(exit) => return exit,
     };
     let input_format = source.format(args.input_format);
     let rank_options = RankOptions { top: None, keep_filtered: false, notes: 0 };
@@ -133,11 +104,61 @@ pub fn run(ui: &Ui, args: &PlanArgs) -> Exit {
             return Exit::Fatal;
         }
     };
-    let written = match &target {
+    write(ui, target.as_ref(), &plan, format)
+}
+
+/// The brand's `[plan]` settings with the flags applied, and the budget: `--budget`, else
+/// the brand's; missing, zero or negative is an error.
+fn settings_and_budget(
+    ui: &Ui,
+    args: &PlanArgs,
+    brand: &Brand,
+) -> Result<(PlanSettings, f64), Exit> {
+    let mut settings = brand.plan.clone();
+    if let Some(objective) = args.objective {
+        settings.objective = objective;
+    }
+    if let Some(max) = args.max_creators {
+        settings.max_creators = Some(max);
+    }
+    let Some(budget) = args.budget.or(settings.budget) else {
+        ui.error(
+            &format!("no budget for `{}`", brand.id),
+            Some("pass `--budget AMOUNT`, or set `budget` in the brand's `[plan]` table"),
+        );
+        return Err(Exit::Fatal);
+    };
+    if !(budget > 0.0 && budget.is_finite()) {
+        ui.error(
+            &format!("the budget must be above $0, not `{budget}`"),
+            Some("pass `--budget 500` for $500"),
+        );
+        return Err(Exit::Fatal);
+    }
+    Ok((settings, budget))
+}
+
+/// The `--output` file, checked against every input before anything is read.
+fn output_target(ui: &Ui, args: &PlanArgs, source: &Source) -> Result<Option<OutputTarget>, Exit> {
+    let Some(path) = &args.output else { return Ok(None) };
+    let mut inputs = Vec::new();
+    if let Source::File(p) = source {
+        inputs.push(InputFile::new("candidate list", p));
+    }
+    inputs.extend(InputFile::all_under("rule file", &args.rules.dir));
+    OutputTarget::new(path, &inputs).map(Some).map_err(|err| {
+        ui.error(&err.to_string(), err.hint().as_deref());
+        Exit::Fatal
+    })
+}
+
+/// Writes the plan and its summary line; the exit code says whether rows were unusable.
+fn write(ui: &Ui, target: Option<&OutputTarget>, plan: &plan::Plan, format: OutputFormat) -> Exit {
+    let written = match target {
         Some(target) => target
-            .write(|out| output::plan::write_plan(out, &plan, format))
+            .write(|out| output::plan::write_plan(out, plan, format))
             .map_err(|err| err.to_string()),
-        None => write_stdout(|out| output::plan::write_plan(out, &plan, format))
+        None => write_stdout(|out| output::plan::write_plan(out, plan, format))
             .map_err(|err| format!("cannot write the plan: {err}")),
     };
     if let Err(message) = written {

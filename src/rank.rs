@@ -25,7 +25,7 @@ use crate::rules::failure::{self, Site};
 use crate::rules::{Brand, RuleSet};
 
 use accounts::{Accounts, Outcome};
-pub use accounts::{Duplicate, SharedAccounts};
+pub use accounts::{Duplicate, MakeOverflow, Overflow, SharedAccounts};
 
 /// With `top`, how many results beyond it each collector keeps, so that rows found to be
 /// duplicates when collectors merge leave the best `top` whole (exact unless more than
@@ -119,6 +119,8 @@ pub struct Ranking {
     /// fails several filters counts for each; a row later found to repeat an account still
     /// counts, as it is still in `--filtered`'s file).
     pub filter_counts: std::collections::BTreeMap<String, usize>,
+    /// What the run could not vouch for, for people (the CLI prints them as warnings).
+    pub warnings: Vec<String>,
 }
 
 /// Receives filtered rows as they are evaluated, in batches (from several threads at
@@ -142,6 +144,8 @@ pub struct Spill<'s> {
     /// The run's first row of each account, shared by all its collectors; without it each
     /// collector keeps its own, as strings.
     pub accounts: Option<&'s SharedAccounts>,
+    /// Where a run's account records go beyond a few MiB (without it, they stay in memory).
+    pub overflow: Option<MakeOverflow>,
 }
 
 impl std::fmt::Debug for Spill<'_> {
@@ -343,7 +347,8 @@ pub struct Collector<'r> {
     /// Filtered rows waiting for the sink.
     pending: Vec<Filtered>,
     /// How many filtered rows each filter turned away.
-    filter_counts: std::collections::HashMap<crate::engine::Filter, usize>,
+    filter_counts:
+        std::collections::HashMap<crate::engine::Filter, usize, foldhash::fast::FixedState>,
     /// With a sample: the highest line the full sample of filtered rows keeps.
     filtered_floor: Option<u64>,
     /// With a sample: the highest line the full sample of errors keeps.
@@ -380,7 +385,7 @@ impl<'r> Collector<'r> {
             rule_errors: std::collections::HashMap::new(),
             spill,
             pending: Vec::new(),
-            filter_counts: std::collections::HashMap::new(),
+            filter_counts: std::collections::HashMap::default(),
             filtered_floor: None,
             errors_floor: None,
         }
@@ -634,7 +639,7 @@ impl<'r> Collector<'r> {
         let mut counts = self.counts;
         let mut filtered = self.filtered;
         let mut errors = self.errors;
-        let duplicates =
+        let (duplicates, unchecked) =
             self.accounts.resolve(&mut counts, &mut results, &mut filtered, &mut errors);
         results.par_sort_unstable_by(by_rank);
         if self.brand.one_account_per_creator {
@@ -708,6 +713,7 @@ impl<'r> Collector<'r> {
                 .filter(|(_, n)| *n > 0)
                 .map(|(filter, n)| (filter.as_str().to_owned(), n))
                 .collect(),
+            warnings: unchecked.into_iter().collect(),
         }
     }
 }
@@ -733,7 +739,7 @@ pub fn rank_spilled(
     spill: Spill<'_>,
 ) -> Ranking {
     const BATCH: usize = 8_192;
-    let shared = SharedAccounts::default();
+    let shared = SharedAccounts::new(spill.overflow.map(|make| make()));
     let spill = Spill { accounts: Some(spill.accounts.unwrap_or(&shared)), ..spill };
     let mut collector = Collector::spilling(rules, brand, options, spill);
     let mut rows = rows.peekable();
@@ -835,7 +841,7 @@ pub fn rank_csv_spilled(
     spill: Spill<'_>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Ranking, InputError> {
-    let shared = SharedAccounts::default();
+    let shared = SharedAccounts::new(spill.overflow.map(|make| make()));
     let spill = Spill { accounts: Some(spill.accounts.unwrap_or(&shared)), ..spill };
     let new = || Collector::spilling(rules, brand, options, spill);
     match file {
@@ -855,6 +861,11 @@ impl RowSink for Collector<'_> {
 
     fn reject(&mut self, error: RowError) {
         self.push_error(error);
+    }
+
+    fn pause(&mut self) {
+        self.flush();
+        self.accounts.pause();
     }
 }
 
@@ -920,6 +931,12 @@ impl RowSink for Collectors<'_> {
             last.push_error(error);
         }
     }
+
+    fn pause(&mut self) {
+        for collector in &mut self.0 {
+            collector.pause();
+        }
+    }
 }
 
 /// Ranks rows for several brands in one read: [`rank_spilled`] for each brand, parsing
@@ -932,7 +949,8 @@ pub fn rank_many(
     spill: Spill<'_>,
 ) -> Vec<Ranking> {
     const BATCH: usize = 8_192;
-    let accounts: Vec<SharedAccounts> = brands.iter().map(|_| SharedAccounts::default()).collect();
+    let accounts: Vec<SharedAccounts> =
+        brands.iter().map(|_| SharedAccounts::new(spill.overflow.map(|make| make()))).collect();
     let new = || Collectors::new(rules, brands, options, spill, &accounts);
     let mut collectors = new();
     let mut rows = rows.peekable();
@@ -959,7 +977,8 @@ pub fn rank_csv_many(
     options: RankOptions,
     spill: Spill<'_>,
 ) -> Result<Vec<Ranking>, InputError> {
-    let accounts: Vec<SharedAccounts> = brands.iter().map(|_| SharedAccounts::default()).collect();
+    let accounts: Vec<SharedAccounts> =
+        brands.iter().map(|_| SharedAccounts::new(spill.overflow.map(|make| make()))).collect();
     let new = || Collectors::new(rules, brands, options, spill, &accounts);
     match file {
         CsvFile::Sequential(rows) => Ok(rank_many(rules, brands, rows, options, spill)),

@@ -96,6 +96,7 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         all_errors: targets.rejects.is_some(),
         filtered: None,
         accounts: None,
+        overflow: Some(output::spill::temp_files),
     };
     let ranked = |spill: rank::Spill<'_>| {
         rank_source_spilled(
@@ -194,11 +195,13 @@ fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Re
         all_errors: targets.rejects.is_some(),
         filtered: None,
         accounts: None,
+        overflow: Some(output::spill::temp_files),
     };
-    let ranked = match (&input.source, input.format) {
-        (Source::File(path), Format::Csv) => input::open_csv_file(path, &input.options)
-            .and_then(|file| rank::rank_csv_many(rules, brands, file, rank_options, spill)),
-        (source, format) => input::read_with(source, format, &input.options)
+    let ranked = match open_split(&input.source, input.format, &input.options) {
+        Some(file) => {
+            file.and_then(|file| rank::rank_csv_many(rules, brands, file, rank_options, spill))
+        }
+        None => input::read_with(&input.source, input.format, &input.options)
             .map(|rows| rank::rank_many(rules, brands, rows, rank_options, spill)),
     };
     let rankings = ranked.map_err(|err| {
@@ -513,8 +516,8 @@ pub fn rank_source(
     read: &ReadOptions,
     options: RankOptions,
 ) -> Result<Ranking, InputError> {
-    match (source, format) {
-        (Source::File(path), Format::Csv) => {
+    match (source, open_split(source, format, read)) {
+        (Source::File(path), Some(file)) => {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             let bar = if size >= 32 << 20 && std::io::stderr().is_terminal() {
                 let bar = ProgressBar::new(size);
@@ -528,12 +531,24 @@ pub fn rank_source(
             } else {
                 ProgressBar::hidden()
             };
-            let file = input::open_csv_file(path, read)?;
-            let ranking = rank::rank_csv(rules, brand, file, options, &|bytes| bar.inc(bytes));
+            let ranking = rank::rank_csv(rules, brand, file?, options, &|bytes| bar.inc(bytes));
             bar.finish_and_clear();
             ranking
         }
         _ => Ok(rank::rank(rules, brand, input::read_with(source, format, read)?, options)),
+    }
+}
+
+/// A file that is read on every thread at once (CSV, NDJSON), opened; `None` for a source
+/// that streams.
+fn open_split(
+    source: &Source,
+    format: Format,
+    read: &ReadOptions,
+) -> Option<Result<input::CsvFile, InputError>> {
+    match source {
+        Source::File(path) => input::open_file(path, format, read),
+        Source::Stdin | Source::Bytes { .. } => None,
     }
 }
 
@@ -547,15 +562,13 @@ pub fn rank_source_spilled(
     options: RankOptions,
     spill: rank::Spill<'_>,
 ) -> Result<Ranking, InputError> {
-    match (source, format) {
-        (Source::File(_), Format::Csv) if spill.filtered.is_none() && spill.sample.is_none() => {
-            rank_source(rules, brand, source, format, read, options)
-        }
-        (Source::File(path), Format::Csv) => {
-            let file = input::open_csv_file(path, read)?;
-            rank::rank_csv_spilled(rules, brand, file, options, spill, &|_| {})
-        }
-        _ => Ok(rank::rank_spilled(
+    let splits = matches!(source, Source::File(_)) && format != Format::Json;
+    if splits && spill.filtered.is_none() && spill.sample.is_none() {
+        return rank_source(rules, brand, source, format, read, options);
+    }
+    match open_split(source, format, read) {
+        Some(file) => rank::rank_csv_spilled(rules, brand, file?, options, spill, &|_| {}),
+        None => Ok(rank::rank_spilled(
             rules,
             brand,
             input::read_with(source, format, read)?,
@@ -590,6 +603,9 @@ pub fn report_errors(ui: &Ui, ranking: &Ranking) {
     const SHOWN: usize = 20;
     let diagnostics: Vec<_> = ranking.rule_errors.iter().map(|e| e.diagnostic.clone()).collect();
     ui.diagnostics(&diagnostics);
+    for warning in &ranking.warnings {
+        ui.warning(warning);
+    }
     if !ranking.duplicates.is_empty() {
         let lines: Vec<String> = ranking
             .duplicates

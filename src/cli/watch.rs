@@ -471,6 +471,7 @@ impl<'a> Session<'a> {
             rule_errors: Vec::new(),
             duplicates: Vec::new(),
             filter_counts: Default::default(),
+            warnings: Vec::new(),
         };
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", crate::output::table::ranking(&shown))?;

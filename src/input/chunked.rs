@@ -63,8 +63,15 @@ fn count(path: &Path, start: u64, end: u64) -> io::Result<(u64, u64)> {
 }
 
 /// From `at`, with quote parity `inside`, finds the byte after the first line end outside
-/// quotes; returns it and the line ends passed on the way (including that one).
-fn next_boundary(file: &File, mut at: u64, mut inside: bool, len: u64) -> io::Result<(u64, u64)> {
+/// quotes (any line end when `quotes` is false); returns it and the line ends passed on
+/// the way (including that one).
+fn next_boundary(
+    file: &File,
+    mut at: u64,
+    mut inside: bool,
+    len: u64,
+    quotes: bool,
+) -> io::Result<(u64, u64)> {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut lines = 0;
     while at < len {
@@ -74,7 +81,7 @@ fn next_boundary(file: &File, mut at: u64, mut inside: bool, len: u64) -> io::Re
         }
         for (i, &byte) in buffer[..n].iter().enumerate() {
             match byte {
-                b'"' => inside = !inside,
+                b'"' if quotes => inside = !inside,
                 b'\n' => {
                     lines += 1;
                     if !inside {
@@ -94,13 +101,15 @@ pub const MIN_SPLIT: u64 = 1 << 20;
 
 /// Splits the records of `path` that start at byte `data_start` (just after the header,
 /// which ends on line `header_lines`) into about `pieces` ranges, if the data is at least
-/// `min_span` bytes long.
+/// `min_span` bytes long. With `quoting`, a line end inside CSV quotes is not a boundary;
+/// without (NDJSON, where a record never holds a raw line end), every line end is one.
 pub fn split(
     path: &Path,
     data_start: u64,
     header_lines: u64,
     pieces: usize,
     min_span: u64,
+    quoting: bool,
 ) -> io::Result<Vec<Chunk>> {
     let len = std::fs::metadata(path)?.len();
     let span = len.saturating_sub(data_start);
@@ -127,7 +136,8 @@ pub fn split(
         if mark < start {
             continue; // a long quoted field carried the previous boundary past this mark
         }
-        let (boundary, passed) = next_boundary(&file, mark, quotes_to_mark % 2 == 1, len)?;
+        let (boundary, passed) =
+            next_boundary(&file, mark, quoting && quotes_to_mark % 2 == 1, len, quoting)?;
         if boundary > start {
             chunks.push(Chunk { start, end: boundary, first_line });
         }

@@ -23,7 +23,7 @@ pub mod sniff;
 pub mod table;
 
 pub use self::csv::{open_csv, CsvInput};
-pub use self::parallel::{open_csv_file, CsvFile, RowSink, SplitCsv};
+pub use self::parallel::{open_csv_file, open_file, open_ndjson_file, CsvFile, RowSink, SplitCsv};
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -27,6 +27,9 @@ pub trait RowSink {
     fn take(&mut self, candidate: &mut Candidate);
     /// Takes a row that could not be used.
     fn reject(&mut self, error: RowError);
+    /// The reader is done with a range and will not come back to this sink for a while:
+    /// the moment to hand shared state what it buffered and free the buffers.
+    fn pause(&mut self) {}
 }
 
 /// A CSV file opened for ranking.
@@ -37,13 +40,20 @@ pub enum CsvFile {
     Split(SplitCsv),
 }
 
-/// A CSV file split into ranges of whole records, with the plan that builds its rows.
+/// A CSV or NDJSON file split into ranges of whole records, with how to build its rows.
 pub struct SplitCsv {
     path: std::path::PathBuf,
     name: String,
-    plan: ColumnPlan,
-    dialect: Dialect,
+    records: Records,
     chunks: Vec<chunked::Chunk>,
+}
+
+/// What the records of a split file are.
+enum Records {
+    /// CSV records, built through the file's plan.
+    Csv { plan: ColumnPlan, dialect: Dialect },
+    /// One JSON object a line.
+    Ndjson,
 }
 
 /// Opens a CSV file: sniffs the dialect (or takes it from `read`) as the sequential reader
@@ -72,14 +82,43 @@ pub fn open_csv_file(path: &Path, read: &ReadOptions) -> Result<CsvFile, InputEr
     let size = std::fs::metadata(path).map_err(io)?.len();
     let pieces = (rayon::current_num_threads() * 16).max((size / (4 << 20)) as usize);
     let chunks =
-        chunked::split(path, data_start, header_lines, pieces, read.min_split).map_err(io)?;
+        chunked::split(path, data_start, header_lines, pieces, read.min_split, true).map_err(io)?;
     Ok(CsvFile::Split(SplitCsv {
         path: path.to_owned(),
         name,
-        plan,
-        dialect: head.dialect,
+        records: Records::Csv { plan, dialect: head.dialect },
         chunks,
     }))
+}
+
+/// Opens an NDJSON file for ranking: split into ranges of whole lines (a JSON record never
+/// holds a raw line end) when it is large enough and no mapping profile applies; else it
+/// streams through the sequential reader.
+pub fn open_ndjson_file(path: &Path, read: &ReadOptions) -> Result<CsvFile, InputError> {
+    let name = path.display().to_string();
+    let source = Source::File(path.to_owned());
+    if read.mapping.is_some() {
+        return super::read_with(&source, Format::Ndjson, read).map(CsvFile::Sequential);
+    }
+    let io = |source| InputError::Io { name: name.clone(), source };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    let pieces = (rayon::current_num_threads() * 16).max((size / (4 << 20)) as usize);
+    let chunks = chunked::split(path, 0, 0, pieces, read.min_split, false).map_err(io)?;
+    Ok(CsvFile::Split(SplitCsv { path: path.to_owned(), name, records: Records::Ndjson, chunks }))
+}
+
+/// Opens a candidate file for ranking on every thread: CSV and NDJSON files split into
+/// ranges, anything else streams (`None`: not a format that splits).
+pub fn open_file(
+    path: &Path,
+    format: Format,
+    read: &ReadOptions,
+) -> Option<Result<CsvFile, InputError>> {
+    match format {
+        Format::Csv => Some(open_csv_file(path, read)),
+        Format::Ndjson => Some(open_ndjson_file(path, read)),
+        Format::Json => None,
+    }
 }
 
 impl SplitCsv {
@@ -97,8 +136,14 @@ impl SplitCsv {
                 let mut sink = new_sink();
                 let mut bytes = Vec::with_capacity((chunk.end - chunk.start) as usize);
                 chunk.open(&self.path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(io)?;
-                read_range(&bytes, chunk.first_line, self.dialect.delimiter, &self.plan, &mut sink)
-                    .map_err(|err| io(std::io::Error::other(err)))?;
+                match &self.records {
+                    Records::Csv { plan, dialect } => {
+                        read_range(&bytes, chunk.first_line, dialect.delimiter, plan, &mut sink)
+                            .map_err(|err| io(std::io::Error::other(err)))?;
+                    }
+                    Records::Ndjson => super::json::read_lines(&bytes, chunk.first_line, &mut sink),
+                }
+                sink.pause();
                 progress(chunk.end - chunk.start);
                 Ok(sink)
             })

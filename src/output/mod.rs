@@ -18,6 +18,7 @@ pub mod inspect;
 pub mod plan;
 pub mod profile;
 pub mod report;
+pub mod spill;
 pub mod table;
 
 use std::io::{self, Write};

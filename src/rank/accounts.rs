@@ -4,10 +4,19 @@
 //!
 //! The first row of an account (the lowest line) is kept; each later one becomes an
 //! invalid row, so the counts still add up, and is listed as a [`Duplicate`].
+//!
+//! Finding the repeats costs one short record a ranked or filtered row: a 64-bit hash of
+//! the lowercased account, the line, and the names (for the message). Records are appended,
+//! never looked up, while rows are read: each collector buffers its own, by partition of
+//! the hash, and hands them in batches to the run's [`SharedAccounts`], which keeps a few
+//! MiB in memory and sends the rest to an [`Overflow`] (temporary files, from the CLI).
+//! The repeats are found once, at the end, one partition at a time: memory stays flat
+//! however long the list, and no lock or hash-table probe sits on the per-row path.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Counts, Filtered, Ranked};
@@ -54,39 +63,86 @@ pub(super) enum Outcome {
     Filtered,
 }
 
-/// An account: its platform and handle, case-insensitively.
-type Key = (Option<String>, String);
-
-/// One row of an account.
-#[derive(Clone, Debug)]
-struct Row {
-    /// With [`SharedAccounts`], the account's hash.
-    hash: u64,
-    line: u64,
-    handle: String,
-    platform: Option<String>,
-    outcome: Outcome,
-}
-
-/// The first row of every account of one run, shared by all its collectors (so that no
-/// two collectors disagree on which row came first), kept as a 64-bit hash of the lowercased
-/// platform and handle and the line: 16 bytes an account, not two copies of its strings.
-/// Two accounts share a hash with negligible probability (about n² / 2⁶⁵ for n accounts,
-/// 3 × 10⁻⁶ at 10M); if they did, the later would be reported as a duplicate.
-#[derive(Debug, Default)]
-pub struct SharedAccounts {
-    shards: [Mutex<HashMap<u64, u64, foldhash::fast::FixedState>>; 16],
-}
-
-/// The top bit of a shared line: the first row was ranked (else filtered).
+/// Partitions of the hash space (by its top bits), each resolved on its own: the end
+/// holds one partition per thread, about 1/64 of the records.
+const PARTS: usize = 64;
+/// Bytes of records a collector buffers for a partition before handing them over.
+const LOCAL_BATCH: usize = 4 << 10;
+/// Bytes of records a shared partition keeps in memory before they go to the overflow.
+const PART_MEMORY: usize = 64 << 10;
+/// The top bit of a record's line: the row was ranked (else filtered).
 const RANKED: u64 = 1 << 63;
+/// The longest name a record keeps, in bytes; a longer one is cut (only its message shows it).
+const NAME_MAX: usize = 254;
+/// The length byte of an absent platform.
+const NO_NAME: u8 = u8::MAX;
+
+/// Where a run's account records go when they outgrow memory: append-only storage, one
+/// stream per partition, read back once at the end. The CLI's is a set of temporary files
+/// (`output::spill`); without one, records stay in memory.
+pub trait Overflow: Send + Sync {
+    /// Appends records to partition `part`.
+    fn append(&self, part: usize, bytes: &[u8]) -> std::io::Result<()>;
+    /// Everything appended to partition `part`, in order.
+    fn read(&self, part: usize) -> std::io::Result<Vec<u8>>;
+}
+
+/// Makes a run's overflow, once per brand ranked.
+pub type MakeOverflow = fn() -> Box<dyn Overflow>;
+
+/// Every ranked or filtered row's account record of one run, shared by all its
+/// collectors: a few MiB in memory, the rest in the overflow when there is one.
+/// Two accounts share a 64-bit hash with negligible probability (about n² / 2⁶⁵ for n
+/// accounts, 3 × 10⁻⁶ at 10M); if they did, the later would be reported as a duplicate.
+pub struct SharedAccounts {
+    parts: Vec<Mutex<Vec<u8>>>,
+    overflow: Option<Box<dyn Overflow>>,
+}
+
+impl Default for SharedAccounts {
+    fn default() -> Self {
+        Self::new(None)
+    }
+}
+
+impl std::fmt::Debug for SharedAccounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedAccounts").field("overflow", &self.overflow.is_some()).finish()
+    }
+}
 
 impl SharedAccounts {
-    fn shard(
-        &self,
-        hash: u64,
-    ) -> std::sync::MutexGuard<'_, HashMap<u64, u64, foldhash::fast::FixedState>> {
-        self.shards[(hash >> 60) as usize].lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// An empty set; records beyond the memory budget go to `overflow` when given.
+    pub fn new(overflow: Option<Box<dyn Overflow>>) -> Self {
+        Self { parts: (0..PARTS).map(|_| Mutex::default()).collect(), overflow }
+    }
+
+    fn part(&self, part: usize) -> MutexGuard<'_, Vec<u8>> {
+        self.parts[part].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes a batch of records for `part`. A failed overflow write keeps them in memory:
+    /// nothing is lost, memory just grows.
+    fn take_in(&self, part: usize, bytes: &[u8]) {
+        let mut memory = self.part(part);
+        memory.extend_from_slice(bytes);
+        if memory.len() >= PART_MEMORY {
+            if let Some(overflow) = &self.overflow {
+                if overflow.append(part, &memory).is_ok() {
+                    memory.clear();
+                }
+            }
+        }
+    }
+
+    /// Every record of `part`: the overflow's, then memory's.
+    fn records(&self, part: usize) -> std::io::Result<Vec<u8>> {
+        let mut bytes = match &self.overflow {
+            Some(overflow) => overflow.read(part)?,
+            None => Vec::new(),
+        };
+        bytes.extend_from_slice(&self.part(part));
+        Ok(bytes)
     }
 }
 
@@ -115,110 +171,201 @@ fn hash(handle: &str, platform: Option<&str>, scratch: &mut String) -> u64 {
     hasher.finish()
 }
 
-/// The accounts seen so far: the first row of each, and every later row.
+/// Appends one record: hash, line (with [`RANKED`]), platform and handle.
+fn encode(out: &mut Vec<u8>, hash: u64, line: u64, platform: Option<&str>, handle: &str) {
+    out.extend_from_slice(&hash.to_le_bytes());
+    out.extend_from_slice(&line.to_le_bytes());
+    match platform {
+        Some(platform) => name(out, platform),
+        None => out.push(NO_NAME),
+    }
+    name(out, handle);
+}
+
+fn name(out: &mut Vec<u8>, text: &str) {
+    let mut end = text.len().min(NAME_MAX);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    out.push(end as u8);
+    out.extend_from_slice(&text.as_bytes()[..end]);
+}
+
+/// One decoded record.
+struct Record<'b> {
+    hash: u64,
+    line: u64,
+    ranked: bool,
+    platform: Option<&'b str>,
+    handle: &'b str,
+}
+
+/// The record at the start of `bytes`, and its length; `None` past the end (or on a
+/// truncated record).
+fn decode(bytes: &[u8]) -> Option<(Record<'_>, usize)> {
+    let word = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
+    let (hash, line) = (word(0)?, word(8)?);
+    let text = |at: usize| -> Option<(Option<&str>, usize)> {
+        let len = *bytes.get(at)?;
+        if len == NO_NAME {
+            return Some((None, at + 1));
+        }
+        let end = at + 1 + usize::from(len);
+        Some((Some(std::str::from_utf8(bytes.get(at + 1..end)?).unwrap_or("")), end))
+    };
+    let (platform, at) = text(16)?;
+    let (handle, end) = text(at)?;
+    let record = Record {
+        hash,
+        line: line & !RANKED,
+        ranked: line & RANKED != 0,
+        platform,
+        handle: handle?,
+    };
+    Some((record, end))
+}
+
+/// A row found to repeat an account: every row of a hash but the lowest line.
+struct Later {
+    hash: u64,
+    line: u64,
+    first_line: u64,
+    outcome: Outcome,
+    handle: String,
+    platform: Option<String>,
+}
+
+/// The later rows among one partition's records.
+fn later_rows(bytes: &[u8]) -> Vec<Later> {
+    let mut index: Vec<(u64, u64, usize)> = Vec::with_capacity(bytes.len() / 40);
+    let mut at = 0;
+    while let Some((record, len)) = decode(&bytes[at..]) {
+        index.push((record.hash, record.line, at));
+        at += len;
+    }
+    index.sort_unstable();
+    let mut later = Vec::new();
+    for run in index.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+        let first_line = run[0].1;
+        for &(_, _, at) in &run[1..] {
+            let Some((record, _)) = decode(&bytes[at..]) else { continue };
+            later.push(Later {
+                hash: record.hash,
+                line: record.line,
+                first_line,
+                outcome: if record.ranked { Outcome::Ranked } else { Outcome::Filtered },
+                handle: record.handle.to_owned(),
+                platform: record.platform.map(str::to_owned),
+            });
+        }
+    }
+    later
+}
+
+/// One collector's account records, by partition, until handed to the shared set (or,
+/// without one, until the end).
 #[derive(Debug, Default)]
 pub(super) struct Accounts<'r> {
-    first: HashMap<Key, Row>,
-    later: Vec<(Key, Row)>,
-    /// The run's shared first rows, when the run has them (then `first` stays empty).
+    local: Vec<Vec<u8>>,
     shared: Option<&'r SharedAccounts>,
     scratch: String,
 }
 
 impl<'r> Accounts<'r> {
-    /// No accounts yet; the first rows go to `shared` when given.
+    /// No accounts yet; records go to `shared` when given.
     pub(super) fn new(shared: Option<&'r SharedAccounts>) -> Self {
         Self { shared, ..Self::default() }
     }
 
     /// Records a ranked or filtered row.
     pub(super) fn see(&mut self, candidate: &Candidate, outcome: Outcome) {
-        if let Some(shared) = self.shared {
-            return self.see_shared(shared, candidate, outcome);
-        }
-        let key =
-            (candidate.platform.as_deref().map(str::to_lowercase), candidate.handle.to_lowercase());
-        let row = Row {
-            hash: 0,
-            line: candidate.line,
-            handle: candidate.handle.clone(),
-            platform: candidate.platform.clone(),
-            outcome,
-        };
-        self.add(key, row);
-    }
-
-    fn see_shared(&mut self, shared: &SharedAccounts, candidate: &Candidate, outcome: Outcome) {
-        let line = candidate.line;
         let hash = hash(&candidate.handle, candidate.platform.as_deref(), &mut self.scratch);
-        let mine = line | if outcome == Outcome::Ranked { RANKED } else { 0 };
-        let later = {
-            let mut shard = shared.shard(hash);
-            match shard.get_mut(&hash) {
-                None => {
-                    shard.insert(hash, mine);
-                    return;
-                }
-                // Another thread got to a later row of the account first: that row becomes
-                // the later one. Its own handle was not kept; the account's is the same, up
-                // to case.
-                Some(first) if line < *first & !RANKED => std::mem::replace(first, mine),
-                Some(_) => mine,
-            }
-        };
-        let key =
-            (candidate.platform.as_deref().map(str::to_lowercase), candidate.handle.to_lowercase());
-        let row = Row {
-            hash,
-            line: later & !RANKED,
-            handle: candidate.handle.clone(),
-            platform: candidate.platform.clone(),
-            outcome: if later & RANKED != 0 { Outcome::Ranked } else { Outcome::Filtered },
-        };
-        self.later.push((key, row));
+        let line = candidate.line | if outcome == Outcome::Ranked { RANKED } else { 0 };
+        if self.local.is_empty() {
+            self.local = vec![Vec::new(); PARTS];
+        }
+        let part = (hash >> 58) as usize;
+        let buffer = &mut self.local[part];
+        encode(buffer, hash, line, candidate.platform.as_deref(), &candidate.handle);
+        if let Some(shared) = self.shared.filter(|_| buffer.len() >= LOCAL_BATCH) {
+            shared.take_in(part, buffer);
+            buffer.clear();
+        }
     }
 
-    fn add(&mut self, key: Key, row: Row) {
-        match self.first.get_mut(&key) {
-            None => {
-                self.first.insert(key, row);
-            }
-            Some(first) if row.line < first.line => {
-                let earlier = std::mem::replace(first, row);
-                self.later.push((key, earlier));
-            }
-            Some(_) => self.later.push((key, row)),
+    /// Hands every buffered record to the shared set, if there is one.
+    fn flush(&mut self) {
+        let Some(shared) = self.shared else { return };
+        for (part, buffer) in self.local.iter_mut().enumerate().filter(|(_, b)| !b.is_empty()) {
+            shared.take_in(part, buffer);
+            buffer.clear();
+        }
+    }
+
+    /// Hands every buffered record to the shared set and frees the buffers (without a
+    /// shared set they are all there is, and stay).
+    pub(super) fn pause(&mut self) {
+        if self.shared.is_some() {
+            self.flush();
+            self.local = Vec::new();
         }
     }
 
     /// Folds in another thread's accounts.
-    pub(super) fn merge(&mut self, other: Accounts<'_>) {
-        for (key, row) in other.first {
-            self.add(key, row);
+    pub(super) fn merge(&mut self, mut other: Accounts<'_>) {
+        if self.shared.is_some() {
+            other.flush();
+        } else if self.local.is_empty() {
+            self.local = other.local;
+        } else {
+            for (mine, theirs) in self.local.iter_mut().zip(&other.local) {
+                mine.extend_from_slice(theirs);
+            }
         }
-        self.later.extend(other.later);
+    }
+
+    /// Every later row of every account, by partition; the error of a partition that could
+    /// not be read back from the overflow.
+    fn later(mut self) -> (Vec<Later>, Option<std::io::Error>) {
+        self.flush();
+        let parts: Vec<std::io::Result<Vec<Later>>> = match self.shared {
+            Some(shared) => (0..PARTS)
+                .into_par_iter()
+                .map(|part| shared.records(part).map(|bytes| later_rows(&bytes)))
+                .collect(),
+            None => self.local.par_iter().map(|bytes| Ok(later_rows(bytes))).collect(),
+        };
+        let mut later = Vec::new();
+        let mut failed = None;
+        for part in parts {
+            match part {
+                Ok(rows) => later.extend(rows),
+                Err(error) => failed = Some(error),
+            }
+        }
+        (later, failed)
     }
 
     /// Takes every later row out of `results` and `filtered` into `errors`, moving its count
-    /// from ranked or filtered to invalid; the duplicates, by line.
+    /// from ranked or filtered to invalid: the duplicates, by line, and why some could not
+    /// be looked for (an overflow that could not be read back).
     pub(super) fn resolve(
         self,
         counts: &mut Counts,
         results: &mut Vec<Ranked>,
         filtered: &mut Vec<Filtered>,
         errors: &mut Vec<RowError>,
-    ) -> Vec<Duplicate> {
-        let mut duplicates = Vec::with_capacity(self.later.len());
+    ) -> (Vec<Duplicate>, Option<String>) {
+        let (later, failed) = self.later();
+        let failed = failed.map(|error| {
+            format!("some duplicate accounts may not be found: the temporary records could not be read back ({error})")
+        });
+        let mut duplicates = Vec::with_capacity(later.len());
         // How many rows of each (line, account) to take out: rows of a minified JSON
         // array share a line.
-        let mut out: HashMap<(u64, Key), usize> = HashMap::new();
-        for (key, row) in self.later {
-            let first_line = match self.shared {
-                Some(shared) => {
-                    shared.shard(row.hash).get(&row.hash).map_or(row.line, |line| line & !RANKED)
-                }
-                None => self.first.get(&key).map_or(row.line, |first| first.line),
-            };
+        let mut out: HashMap<(u64, u64), usize> = HashMap::new();
+        let mut by_handle: HashMap<(u64, String), usize> = HashMap::new();
+        for row in later {
             match row.outcome {
                 Outcome::Ranked => counts.ranked -= 1,
                 Outcome::Filtered => counts.filtered -= 1,
@@ -228,7 +375,7 @@ impl<'r> Accounts<'r> {
                 handle: row.handle,
                 platform: row.platform,
                 line: row.line,
-                first_line,
+                first_line: row.first_line,
             };
             errors.push(RowError {
                 line: duplicate.line,
@@ -237,54 +384,55 @@ impl<'r> Accounts<'r> {
                 message: duplicate.message(),
                 record: None,
             });
-            *out.entry((row.line, key)).or_default() += 1;
+            *out.entry((row.line, row.hash)).or_default() += 1;
+            *by_handle.entry((row.line, duplicate.handle.to_lowercase())).or_default() += 1;
             duplicates.push(duplicate);
         }
         if !duplicates.is_empty() {
-            let mut take = |line: u64, handle: &str, platform: Option<&str>| {
-                let key = (line, (platform.map(str::to_lowercase), handle.to_lowercase()));
-                match out.get_mut(&key) {
-                    Some(n) if *n > 0 => {
-                        *n -= 1;
-                        false
-                    }
-                    _ => true,
-                }
-            };
-            // The last rows of a line are the later ones: walk backwards.
-            let mut keep: Vec<bool> = results
-                .iter()
-                .rev()
-                .map(|r| {
-                    take(r.candidate.line, &r.candidate.handle, r.candidate.platform.as_deref())
-                })
-                .collect();
-            keep.reverse();
-            let mut keep = keep.into_iter();
-            results.retain(|_| keep.next().unwrap_or(true));
-            // A filtered row kept with its reasons has no platform: match by handle.
-            let mut by_handle: HashMap<(u64, String), usize> = HashMap::new();
-            for ((line, (_, handle)), n) in out {
-                *by_handle.entry((line, handle)).or_default() += n;
-            }
-            let mut keep: Vec<bool> = filtered
-                .iter()
-                .rev()
-                .map(|f| match by_handle.get_mut(&(f.line, f.handle.to_lowercase())) {
-                    Some(n) if *n > 0 => {
-                        *n -= 1;
-                        false
-                    }
-                    _ => true,
-                })
-                .collect();
-            keep.reverse();
-            let mut keep = keep.into_iter();
-            filtered.retain(|_| keep.next().unwrap_or(true));
+            take_out_results(results, &mut out);
+            take_out_filtered(filtered, &mut by_handle);
         }
         duplicates.sort_by_key(|d| d.line);
-        duplicates
+        (duplicates, failed)
     }
+}
+
+/// One less of `key` left to take out: whether the row goes.
+fn take<K: Eq + std::hash::Hash>(out: &mut HashMap<K, usize>, key: K) -> bool {
+    match out.get_mut(&key) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Takes the later rows out of the results; the last rows of a line are the later ones,
+/// so it walks backwards.
+fn take_out_results(results: &mut Vec<Ranked>, out: &mut HashMap<(u64, u64), usize>) {
+    let mut scratch = String::new();
+    let mut gone: Vec<bool> = results
+        .iter()
+        .rev()
+        .map(|r| {
+            let c = &r.candidate;
+            take(out, (c.line, hash(&c.handle, c.platform.as_deref(), &mut scratch)))
+        })
+        .collect();
+    gone.reverse();
+    let mut gone = gone.into_iter();
+    results.retain(|_| !gone.next().unwrap_or(false));
+}
+
+/// Takes the later rows out of the filtered rows kept; those have no platform, so they
+/// are matched by line and handle.
+fn take_out_filtered(filtered: &mut Vec<Filtered>, out: &mut HashMap<(u64, String), usize>) {
+    let mut gone: Vec<bool> =
+        filtered.iter().rev().map(|f| take(out, (f.line, f.handle.to_lowercase()))).collect();
+    gone.reverse();
+    let mut gone = gone.into_iter();
+    filtered.retain(|_| !gone.next().unwrap_or(false));
 }
 
 /// Keeps the best account of each creator in `results` (sorted best first) and files the
@@ -325,4 +473,84 @@ pub(super) fn one_per_creator(
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An overflow in memory that counts its writes.
+    #[derive(Default)]
+    struct Memory(Mutex<HashMap<usize, Vec<u8>>>);
+
+    impl Overflow for Memory {
+        fn append(&self, part: usize, bytes: &[u8]) -> std::io::Result<()> {
+            self.0.lock().unwrap().entry(part).or_default().extend_from_slice(bytes);
+            Ok(())
+        }
+        fn read(&self, part: usize) -> std::io::Result<Vec<u8>> {
+            Ok(self.0.lock().unwrap().get(&part).cloned().unwrap_or_default())
+        }
+    }
+
+    fn candidate(handle: &str, platform: Option<&str>, line: u64) -> Candidate {
+        Candidate {
+            handle: handle.to_owned(),
+            platform: platform.map(str::to_owned),
+            line,
+            ..Candidate::default()
+        }
+    }
+
+    /// 200,000 accounts seen by two collectors in an order that is not the lines' (enough
+    /// to send most records to the overflow), with three repeats: exactly those are found,
+    /// each against its lowest line, however the rows were split.
+    #[test]
+    fn repeats_are_found_through_the_overflow() {
+        let shared = SharedAccounts::new(Some(Box::new(Memory::default())));
+        let (mut a, mut b) = (Accounts::new(Some(&shared)), Accounts::new(Some(&shared)));
+        for i in (0..200_000u64).rev() {
+            let row = candidate(&format!("user{i}"), Some("instagram"), i + 2);
+            let collector = if i % 2 == 0 { &mut a } else { &mut b };
+            collector.see(&row, if i % 3 == 0 { Outcome::Ranked } else { Outcome::Filtered });
+        }
+        b.see(&candidate("USER7", Some("Instagram"), 300_000), Outcome::Ranked);
+        a.see(&candidate("user7", Some("instagram"), 1), Outcome::Filtered);
+        a.see(&candidate("user8", None, 300_001), Outcome::Ranked);
+        b.see(&candidate("user8", None, 300_002), Outcome::Filtered);
+        a.merge(b);
+        let (mut later, failed) = a.later();
+        assert!(failed.is_none());
+        let overflow = shared.overflow.as_ref().unwrap();
+        let spilled: usize = (0..PARTS).map(|p| overflow.read(p).unwrap().len()).sum();
+        let kept: usize = (0..PARTS).map(|p| shared.records(p).unwrap().len()).sum();
+        assert!(spilled > kept / 2, "most records went to the overflow: {spilled} of {kept}");
+        assert!(kept > 200_000 * 16, "every record is kept: {kept} bytes");
+        later.sort_by_key(|l| l.line);
+        let found: Vec<_> = later.iter().map(|l| (l.line, l.first_line, l.outcome)).collect();
+        assert_eq!(
+            found,
+            [
+                (9, 1, Outcome::Filtered),
+                (300_000, 1, Outcome::Ranked),
+                (300_002, 300_001, Outcome::Filtered)
+            ]
+        );
+        assert_eq!(later[1].handle, "USER7");
+        assert_eq!(later[2].platform, None);
+    }
+
+    /// A name longer than a record keeps is cut at a character boundary and still decodes.
+    #[test]
+    fn long_names_are_cut_whole() {
+        let mut bytes = Vec::new();
+        let long = "é".repeat(200);
+        encode(&mut bytes, 7, 3 | RANKED, Some("tiktok"), &long);
+        let (record, len) = decode(&bytes).unwrap();
+        assert_eq!(len, bytes.len());
+        assert_eq!((record.hash, record.line, record.ranked), (7, 3, true));
+        assert_eq!(record.platform, Some("tiktok"));
+        assert_eq!(record.handle, "é".repeat(127));
+        assert!(decode(&bytes[..len - 1]).is_none(), "a truncated record is not read");
+    }
 }

@@ -142,15 +142,19 @@ pub fn normalize_niche(label: &str) -> String {
     label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
 }
 
+/// A map by name, looked up once a row or more: foldhash, not std's SipHash (the keys are
+/// the folder's own names, not the rows').
+type Map<V> = HashMap<String, V, foldhash::fast::FixedState>;
+
 /// Engagement-rate benchmarks by platform and tier, with a `default` platform, per-basis
 /// tables and curves, layered over the benchmarks they override (a brand's over the
 /// folder's).
 #[derive(Clone, Debug, Default)]
 pub struct Benchmarks {
-    table: HashMap<String, HashMap<String, f64>>,
+    table: Map<Map<f64>>,
     /// Per-basis tables, indexed by `ErBasis as usize`.
-    by_basis: [HashMap<String, HashMap<String, f64>>; 2],
-    curves: HashMap<String, (Option<ErBasis>, Arc<Curve>)>,
+    by_basis: [Map<Map<f64>>; 2],
+    curves: Map<(Option<ErBasis>, Arc<Curve>)>,
     base: Option<Box<Benchmarks>>,
 }
 

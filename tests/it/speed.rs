@@ -267,7 +267,7 @@ fn chunks_split_only_between_records() {
     let text = tricky_csv(500);
     std::fs::write(&path, &text).unwrap();
     let header_end = text.find('\n').unwrap() as u64 + 1;
-    let chunks = scout::input::chunked::split(&path, header_end, 1, 16, 1).unwrap();
+    let chunks = scout::input::chunked::split(&path, header_end, 1, 16, 1, true).unwrap();
     assert!(chunks.len() > 4, "{chunks:?}");
     assert_eq!(chunks[0].start, header_end);
     assert_eq!(chunks.last().unwrap().end, text.len() as u64);
@@ -463,7 +463,7 @@ proptest! {
         // With `min_split: 1` the file splits into several ranges (32 pieces is what
         // `rank_csv_file` asks for on two threads; more threads ask for more).
         let header_end = text.find('\n').unwrap() as u64 + 1;
-        let chunks = scout::input::chunked::split(&path, header_end, 1, 32, 1).unwrap();
+        let chunks = scout::input::chunked::split(&path, header_end, 1, 32, 1, true).unwrap();
         prop_assert!(chunks.len() > 1, "{:?}", chunks);
     }
 }

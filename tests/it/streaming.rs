@@ -154,6 +154,58 @@ fn ndjson_streams_with_the_same_ranking_and_line_numbers() {
     assert!(last["message"].as_str().unwrap().starts_with("not a JSON object"), "{last}");
 }
 
+/// An NDJSON file large enough to be split across threads ranks exactly as the same
+/// lines streamed one by one from stdin: results, every error's line, counts, duplicates.
+#[test]
+fn a_split_ndjson_file_ranks_as_the_same_lines_streamed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ndjson = String::new();
+    for i in 0..9_000 {
+        let followers =
+            if i % 13 == 0 { serde_json::json!("lots") } else { serde_json::json!(8_000 + i * 7) };
+        let handle = if i % 997 == 5 { "dup".to_owned() } else { format!("user{i}") };
+        let row = serde_json::json!({
+            "handle": handle, "platform": if i % 4 == 0 { "youtube" } else { "instagram" },
+            "followers": followers, "avg_likes": 400 + i % 30, "avg_comments": 12,
+            "niches": ["beauty"], "country": "US", "cost_per_post": 80,
+            "bio": "a \"quoted\" word, and a long padding text to make the line longer ".repeat(2),
+        });
+        ndjson.push_str(&row.to_string());
+        ndjson.push_str(if i % 9 == 0 { "\r\n\n" } else { "\n" });
+    }
+    assert!(ndjson.len() > 2 << 20, "large enough to split: {} bytes", ndjson.len());
+    std::fs::write(tmp.path().join("list.ndjson"), &ndjson).unwrap();
+    let rules = root().join("rules");
+    let rank = |file: &str, stdin: Option<&str>| {
+        let args = [
+            "rank",
+            file,
+            "--format",
+            "json",
+            "--brand",
+            "glowskin",
+            "--rules",
+            rules.to_str().unwrap(),
+            "--top",
+            "50",
+        ];
+        let mut args = args.to_vec();
+        if stdin.is_some() {
+            args.extend(["--input-format", "ndjson"]);
+        }
+        let run = scout_in(tmp.path(), &args, stdin);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let mut doc = json(&run.stdout);
+        doc.as_object_mut().unwrap().remove("source");
+        doc
+    };
+    let split = rank("list.ndjson", None);
+    let streamed = rank("-", Some(&ndjson));
+    assert!(split["counts"]["invalid"].as_u64().unwrap() > 600, "{}", split["counts"]);
+    assert!(!split["duplicates"].as_array().unwrap().is_empty());
+    assert_eq!(split, streamed);
+}
+
 #[test]
 fn several_brands_in_one_read_equal_single_brand_runs() {
     let tmp = tempfile::tempdir().unwrap();

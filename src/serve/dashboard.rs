@@ -12,21 +12,23 @@
 //! stream included (read with `fetch`, not `EventSource`, which cannot send headers). A
 //! strict Content-Security-Policy allows only the page's own script and styles.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use tokio::sync::OnceCell;
 
 use super::error::{ApiError, ErrorBody};
-use super::handlers::{blocking, json_response, rank_rows, read_rows};
+use super::handlers::{blocking, json_response, rank_rows, read_rows, CandidateList};
 use super::App;
 use crate::changes::{self, Changes};
 use crate::output::report::{self, Report};
 use crate::rank::{RankOptions, Ranked, Ranking};
-use crate::rules::Brand;
+use crate::rules::{Brand, RuleSet};
 
 /// The page, its stylesheet and its script.
 const PAGE: &str = include_str!("dashboard/index.html");
@@ -112,23 +114,55 @@ pub async fn dashboard(
             .hint("start `scout serve` with `--candidates FILE`")
     })?;
     let top = query.top.unwrap_or(DEFAULT_TOP).clamp(1, MAX_TOP);
-    let (before, since) = match query.since.as_deref() {
+    let (before, since) = earlier(&app, &rules, &brand, query.since.as_deref());
+    let key = Key {
+        brand: brand.clone(),
+        revision: rules.revision.clone(),
+        since: before.as_ref().map(|old| old.revision.clone()),
+        top,
+    };
+    let revision = rules.revision.clone();
+    let cell = app.answers.cell(key);
+    let answer = cell.get_or_try_init(|| answer(&app, rules, list, brand, before, top)).await?;
+    let mut value = answer.clone();
+    value["since"] = json!(since);
+    Ok(json_response(&revision, &value))
+}
+
+/// The rules of the revision `since` names, and what became of it: `current`, `compared`,
+/// or `unknown` (a revision the server no longer holds, or whose rules lacked the brand).
+fn earlier(
+    app: &App,
+    rules: &RuleSet,
+    brand: &str,
+    since: Option<&str>,
+) -> (Option<Arc<RuleSet>>, Option<&'static str>) {
+    match since {
         None => (None, None),
         Some(revision) if revision == rules.revision => (None, Some("current")),
-        Some(revision) => match app.events.rules(revision) {
+        Some(revision) => match app.events.rules(revision).filter(|old| old.brand(brand).is_ok()) {
             Some(old) => (Some(old), Some("compared")),
             None => (None, Some("unknown")),
         },
-    };
-    let revision = rules.revision.clone();
-    let (mut value, read) = blocking(move |stop| {
+    }
+}
+
+/// Ranks the list on the blocking pool, under `before` too when given, and builds the
+/// document.
+async fn answer(
+    app: &App,
+    rules: Arc<RuleSet>,
+    list: CandidateList,
+    brand: String,
+    before: Option<Arc<RuleSet>>,
+    top: usize,
+) -> Result<Value, ApiError> {
+    let (value, read) = blocking(move |stop| {
         let rows = read_rows(&rules, &list, None)?;
         let options = RankOptions { top: None, keep_filtered: true, notes: top };
         let ranking = rank_rows(&rules, &brand, &rows, options, stop)?;
         let options = RankOptions { top: None, keep_filtered: true, notes: 0 };
-        // A brand the older rules did not define has nothing to compare with.
-        let old = before.filter(|old| old.brand(&brand).is_ok());
-        let changes = match old {
+        let changes = match before {
             Some(old) => Some(changes::compare(
                 &rank_rows(&old, &brand, &rows, options, stop)?,
                 &ranking,
@@ -141,8 +175,43 @@ pub async fn dashboard(
     })
     .await??;
     app.metrics.add_rows(read);
-    value["since"] = json!(since);
-    Ok(json_response(&revision, &value))
+    Ok(value)
+}
+
+/// What one dashboard answer depends on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Key {
+    brand: String,
+    revision: String,
+    since: Option<String>,
+    top: usize,
+}
+
+/// How many answers are kept.
+pub const ANSWERS: usize = 16;
+
+/// The last [`ANSWERS`] dashboard answers, by what they depend on. After a reload every open
+/// page asks at once; identical requests share one cell, so one of them ranks the list and
+/// the others wait for its answer (a request that fails or times out leaves the cell empty
+/// for the next one).
+#[derive(Debug, Default)]
+pub struct Answers {
+    cells: Mutex<VecDeque<(Key, Arc<OnceCell<Value>>)>>,
+}
+
+impl Answers {
+    fn cell(&self, key: Key) -> Arc<OnceCell<Value>> {
+        let mut cells = self.cells.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, cell)) = cells.iter().find(|(k, _)| *k == key) {
+            return Arc::clone(cell);
+        }
+        if cells.len() >= ANSWERS {
+            cells.pop_front();
+        }
+        let cell = Arc::new(OnceCell::new());
+        cells.push_back((key, Arc::clone(&cell)));
+        cell
+    }
 }
 
 /// The dashboard's document for one ranking.

@@ -94,6 +94,8 @@ pub struct App {
     pub draining: AtomicBool,
     /// The reload events, fed by the reload thread through [`events::Events::publish`].
     pub events: events::Events,
+    /// The last dashboard answers, shared by identical requests.
+    pub answers: dashboard::Answers,
     permits: Arc<Semaphore>,
 }
 
@@ -107,6 +109,7 @@ impl App {
             config,
             metrics: metrics::Metrics::default(),
             draining: AtomicBool::new(false),
+            answers: dashboard::Answers::default(),
             permits,
         })
     }

@@ -655,6 +655,12 @@ fn the_dashboard_page_is_html_with_a_strict_policy_and_needs_no_token() {
     let reply = server.request("GET", "/v1/brands/glowskin/dashboard?top=3", &auth, b"");
     assert_eq!(reply.status, 200, "{}", reply.text());
     let doc = reply.json();
+    // Identical requests share one answer: the list is ranked once.
+    let again = server.request("GET", "/v1/brands/glowskin/dashboard?top=3", &auth, b"");
+    assert_eq!(again.json(), doc);
+    let metrics = server.request("GET", "/metrics", &auth, b"").text();
+    let read = doc["counts"]["read"].as_u64().unwrap();
+    assert!(metrics.contains(&format!("scout_rows_ranked_total {read}\n")), "{metrics}");
     let ranked = server
         .request(
             "POST",

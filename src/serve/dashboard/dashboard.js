@@ -192,6 +192,7 @@
     showCards(doc);
     showCharts(doc);
     if (doc.changes) showChanges(doc.changes);
+    else if (doc.since === 'unknown') $('changes').hidden = true;
     showRanking(doc, doc.changes ? doc.changes.movements : []);
     state.revision = doc.revision;
   }

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Drives scout's live dashboard in headless Chromium over the DevTools protocol (stdlib only).
 
-    dashboard_cdp.py CHROMIUM SERVER_URL RULES_DIR OUT_DIR SHOT_DIR
+    dashboard_cdp.py live CHROMIUM SERVER_URL TOKEN RULES_DIR OUT_DIR SHOT_DIR
+    dashboard_cdp.py hostile CHROMIUM SERVER_URL TOKEN OUT_DIR
 
-Loads SERVER_URL/#brand=trailpack, edits a weight in RULES_DIR/brands/trailpack.toml and
-requires the page to show the new revision and a change list within 2 s; saves a broken
-file and requires the red banner with the diagnostic and the revision still serving; saves
-the good file again and requires the banner to go. Fails on any console error, uncaught
-exception or refused load (the page's CSP reports there). Screenshots go to SHOT_DIR as
-dashboard.png and dashboard-error.png.
+`live` loads SERVER_URL/#brand=trailpack&token=TOKEN, edits a weight in
+RULES_DIR/brands/trailpack.toml and requires the page to show the new revision and a change
+list within 2 s; saves a broken file and requires the red banner with the diagnostic and the
+revision still serving; saves the good file again and requires the banner to go.
+Screenshots go to SHOT_DIR as dashboard.png and dashboard-error.png. `hostile` loads a
+server whose list holds HOSTILE_HANDLE and requires it to show as text, in the table and in
+the chart's tooltip, with no element made from it. Both fail on any console error,
+uncaught exception or refused load (the page's CSP reports there).
 """
 
 import base64
@@ -25,6 +28,7 @@ import time
 import urllib.request
 
 BRAND = "trailpack"
+HOSTILE_HANDLE = "<img src=x onerror=console.error(1)>"
 LIVE_BUDGET = 2.0
 SHOT_HEIGHT = 1700
 STEP = 20.0
@@ -196,12 +200,30 @@ def selftest(page):
     page.problems.clear()
 
 
-def run(page, server, rules, shots):
+def open_page(page, server, token):
     for domain in ("Page", "Runtime", "Log"):
         page.call(f"{domain}.enable")
     selftest(page)
-    page.call("Page.navigate", url=f"{server}/#brand={BRAND}")
-    first = json.load(urllib.request.urlopen(f"{server}/v1/status"))["revision"]
+    page.call("Page.navigate", url=f"{server}/#brand={BRAND}&token={token}")
+    status = urllib.request.Request(f"{server}/v1/status", headers={"Authorization": f"Bearer {token}"})
+    return json.load(urllib.request.urlopen(status))["revision"]
+
+
+def hostile(page, server, token):
+    open_page(page, server, token)
+    page.wait("the ranking", "document.querySelectorAll('#rows tr').length > 0"
+              " && document.querySelector('#engagement-chart svg.chart.scatter') !== null")
+    wanted = json.dumps("@" + HOSTILE_HANDLE)
+    shown = page.eval(f"[...document.querySelectorAll('#rows td.handle')].some(td => td.textContent.startsWith({wanted}))")
+    tooltip = page.eval(f"[...document.querySelectorAll('#engagement-chart title')].some(t => t.textContent.startsWith({wanted}))")
+    made = page.eval("document.querySelectorAll('img, script:not([src])').length")
+    assert shown and tooltip, f"the hostile handle is not shown as text (table {shown}, chart {tooltip})"
+    assert made == 0, f"{made} elements were made from data"
+    print("ok: a hostile handle shows as text in the table and the chart, and runs nothing")
+
+
+def run(page, server, token, rules, shots):
+    first = open_page(page, server, token)
     page.wait("the first ranking", f"document.getElementById('revision').textContent === '{first}'"
               " && document.querySelectorAll('#rows tr').length > 0"
               " && document.querySelector('#engagement-chart svg.chart.scatter') !== null"
@@ -237,13 +259,17 @@ def run(page, server, rules, shots):
 
 
 def main():
-    chromium, server, rules, out, shots = sys.argv[1:6]
+    mode, chromium, server, token = sys.argv[1:5]
+    out = sys.argv[6] if mode == "live" else sys.argv[5]
     profile = tempfile.mkdtemp(prefix="scout-dashboard-chromium-")
-    with open(os.path.join(out, "chromium.log"), "w") as log:
+    with open(os.path.join(out, f"chromium-{mode}.log"), "w") as log:
         browser, port = start_chromium(chromium, profile, log)
         try:
             page = Page(page_socket(port))
-            run(page, server, rules, shots)
+            if mode == "live":
+                run(page, server, token, sys.argv[5], sys.argv[7])
+            else:
+                hostile(page, server, token)
         finally:
             browser.kill()
             browser.wait()

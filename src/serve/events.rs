@@ -209,3 +209,53 @@ pub async fn events(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
     let stream = futures_util::stream::unfold(client, next);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::{Events, HISTORY};
+    use crate::reload::{Activation, Outcome};
+    use crate::rules::RuleSet;
+
+    fn rules(revision: &str) -> Arc<RuleSet> {
+        let mut rules = crate::rules::load::load(std::path::Path::new("rules")).unwrap();
+        rules.revision = revision.to_owned();
+        Arc::new(rules)
+    }
+
+    fn activated(previous: &Arc<RuleSet>, current: &Arc<RuleSet>) -> Outcome {
+        Outcome::Activated(Activation {
+            previous: Arc::clone(previous),
+            current: Arc::clone(current),
+            took: Duration::from_millis(5),
+            settling: Duration::ZERO,
+        })
+    }
+
+    #[test]
+    fn activations_are_announced_and_the_last_few_kept() {
+        let first = rules("r0");
+        let events = Events::new(Arc::clone(&first));
+        // Nobody listening is fine.
+        events.publish(&Outcome::Unchanged { revision: "r0".into(), recovered: false });
+        let mut listener = events.sender.subscribe();
+        let mut previous = first;
+        for i in 1..=HISTORY {
+            let current = rules(&format!("r{i}"));
+            events.publish(&activated(&previous, &current));
+            previous = current;
+        }
+        let notice = listener.try_recv().unwrap();
+        assert_eq!(notice.name, "activated");
+        let data: serde_json::Value = serde_json::from_str(&notice.data).unwrap();
+        assert_eq!(
+            (data["revision"].as_str(), data["previous"].as_str()),
+            (Some("r1"), Some("r0"))
+        );
+        assert!(events.rules("r0").is_none(), "only the last {HISTORY} are kept");
+        assert!(events.rules("r1").is_some() && events.rules(&format!("r{HISTORY}")).is_some());
+        assert!(events.rules("unknown").is_none());
+    }
+}

@@ -85,7 +85,8 @@ fn start(ui: &Ui, args: &ServeArgs) -> Result<Exit, Exit> {
     let config = config(ui, args)?;
     let reloader = Arc::new(start_reloader(ui, args)?);
     ui.diagnostics(&reloader.snapshot().warnings);
-    let _watcher = watch(ui, args, Arc::clone(&reloader)).map_err(|err| {
+    let app = App::new(Arc::clone(&reloader), config);
+    let _watcher = watch(ui, args, Arc::clone(&app)).map_err(|err| {
         ui.error(&format!("cannot watch `{}`: {err}", args.rules.dir.display()), None);
         Exit::Fatal
     })?;
@@ -101,7 +102,6 @@ fn start(ui: &Ui, args: &ServeArgs) -> Result<Exit, Exit> {
         })?;
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     catch_signals(ui, stop_tx);
-    let app = App::new(Arc::clone(&reloader), config);
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|err| {
             ui.error(
@@ -214,8 +214,9 @@ fn errors(diagnostics: &[crate::diagnostic::Diagnostic]) -> usize {
 }
 
 /// Watches the rule folder and reloads on its own thread, reporting each outcome on
-/// stderr. Requests keep the last good rules whatever happens here.
-fn watch(ui: &Ui, args: &ServeArgs, reloader: Arc<Reloader>) -> notify::Result<Watcher> {
+/// stderr and to the event streams. Requests keep the last good rules whatever happens
+/// here.
+fn watch(ui: &Ui, args: &ServeArgs, app: Arc<App>) -> notify::Result<Watcher> {
     let options = WatchOptions {
         debounce: Duration::from_millis(args.debounce),
         poll_interval: args.poll.then_some(POLL_INTERVAL),
@@ -234,9 +235,12 @@ fn watch(ui: &Ui, args: &ServeArgs, reloader: Arc<Reloader>) -> notify::Result<W
     })?;
     watcher.watch_folder(&args.rules.dir)?;
     let ui = *ui;
-    std::thread::Builder::new()
-        .name("scout-reload".to_owned())
-        .spawn(move || reloader.follow(&rx, |outcome| report(&ui, &reloader, &outcome)))?;
+    std::thread::Builder::new().name("scout-reload".to_owned()).spawn(move || {
+        app.reloader.follow(&rx, |outcome| {
+            report(&ui, &app.reloader, &outcome);
+            app.events.publish(&outcome);
+        });
+    })?;
     Ok(watcher)
 }
 

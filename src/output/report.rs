@@ -256,8 +256,26 @@ fn log_fit(points: &[(f64, f64)]) -> Option<(f64, f64)> {
     (sxx > 0.0).then(|| (sxy / sxx, my - sxy / sxx * mx))
 }
 
-fn engagement_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'static str)]) {
-    let results = &report.ranking.results;
+/// The engagement chart's pieces: the SVG, its reference lines for the legend, how many
+/// creators it plots, and a sentence on the trend.
+#[derive(Clone, Debug)]
+pub struct EngagementFigure {
+    /// The scatter plot.
+    pub svg: String,
+    /// The reference lines, for a legend: benchmarks per platform, then the trend.
+    pub lines: Vec<Line>,
+    /// How many ranked creators are plotted.
+    pub plotted: usize,
+    /// The trend of engagement over followers, in words.
+    pub trend: String,
+}
+
+/// Engagement rate against followers (log scale), by tier, with the brand's benchmarks
+/// and the list's trend: the report's chart, for any page that shows a ranking.
+pub fn engagement_figure(
+    report: &Report<'_>,
+    colors: &[(String, &'static str)],
+) -> EngagementFigure {
     let mut groups: Vec<ScatterGroup> = colors
         .iter()
         .map(|(name, color)| ScatterGroup {
@@ -268,7 +286,7 @@ fn engagement_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'st
         .collect();
     let mut data = Vec::new();
     let mut benchmarks: BTreeMap<String, Vec<(f64, f64)>> = BTreeMap::new();
-    for r in results {
+    for r in &report.ranking.results {
         let e = &r.evaluation;
         let Some(er) = e.metrics.engagement_rate.filter(|v| v.is_finite()) else { continue };
         let followers = r.candidate.followers as f64;
@@ -281,21 +299,44 @@ fn engagement_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'st
             group.points.push(ScatterPoint {
                 x: followers,
                 y: er,
-                label: format!(
-                    "@{} · {} · {} followers · ER {} on {}",
-                    printable(&r.candidate.handle),
-                    printable(&platform),
-                    thousands(r.candidate.followers),
-                    Format::Percent.write(er),
-                    e.metrics.basis.name()
-                ),
+                label: point_label(r, &platform, er),
             });
         }
         if let Some(b) = e.tier.benchmark.filter(|b| b.is_finite()) {
             benchmarks.entry(platform).or_default().push((followers, b));
         }
     }
-    let plotted = data.len();
+    let fit = log_fit(&data);
+    let lines = reference_lines(benchmarks, fit, &data);
+    let svg = chart::scatter_log_x(&Scatter {
+        title: "Engagement rate against followers".into(),
+        x_label: "followers (log scale)".into(),
+        y_label: "engagement rate".into(),
+        x_format: Format::Compact,
+        y_format: Format::Percent,
+        groups: groups.into_iter().filter(|g| !g.points.is_empty()).collect(),
+        lines: lines.clone(),
+    });
+    EngagementFigure { svg, lines, plotted: data.len(), trend: trend_sentence(fit) }
+}
+
+fn point_label(r: &Ranked, platform: &str, er: f64) -> String {
+    format!(
+        "@{} · {} · {} followers · ER {} on {}",
+        printable(&r.candidate.handle),
+        printable(platform),
+        thousands(r.candidate.followers),
+        Format::Percent.write(er),
+        r.evaluation.metrics.basis.name()
+    )
+}
+
+/// The benchmark line of each platform (dashed), then the list's trend line.
+fn reference_lines(
+    benchmarks: BTreeMap<String, Vec<(f64, f64)>>,
+    fit: Option<(f64, f64)>,
+    data: &[(f64, f64)],
+) -> Vec<Line> {
     let dashes = ["#334155", "#64748b", "#0f172a", "#94a3b8"];
     let mut lines: Vec<Line> = benchmarks
         .into_iter()
@@ -310,7 +351,6 @@ fn engagement_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'st
             }
         })
         .collect();
-    let fit = log_fit(&data);
     if let Some((slope, intercept)) = fit {
         let (lo, hi) =
             data.iter().fold((f64::INFINITY, 0f64), |(l, h), p| (l.min(p.0), h.max(p.0)));
@@ -322,7 +362,27 @@ fn engagement_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'st
             points: vec![(lo, at(lo)), (hi, at(hi))],
         });
     }
-    let legend_lines: String = lines
+    lines
+}
+
+fn trend_sentence(fit: Option<(f64, f64)>) -> String {
+    match fit {
+        Some((slope, _)) if slope < 0.0 => format!(
+            "Here engagement falls by {} points for every tenfold rise in followers.",
+            trim_pct(-slope)
+        ),
+        Some((slope, _)) => format!(
+            "Here engagement rises by {} points for every tenfold rise in followers.",
+            trim_pct(slope)
+        ),
+        None => "Too few ranked rows to draw a trend.".to_owned(),
+    }
+}
+
+fn engagement_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'static str)]) {
+    let figure = engagement_figure(report, colors);
+    let legend_lines: String = figure
+        .lines
         .iter()
         .map(|l| {
             format!(
@@ -333,30 +393,12 @@ fn engagement_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'st
             )
         })
         .collect();
-    let svg = chart::scatter_log_x(&Scatter {
-        title: "Engagement rate against followers".into(),
-        x_label: "followers (log scale)".into(),
-        y_label: "engagement rate".into(),
-        x_format: Format::Compact,
-        y_format: Format::Percent,
-        groups: groups.into_iter().filter(|g| !g.points.is_empty()).collect(),
-        lines,
-    });
-    let trend = match fit {
-        Some((slope, _)) if slope < 0.0 => format!(
-            "Here engagement falls by {} points for every tenfold rise in followers.",
-            trim_pct(-slope)
-        ),
-        Some((slope, _)) => format!(
-            "Here engagement rises by {} points for every tenfold rise in followers.",
-            trim_pct(slope)
-        ),
-        None => "Too few ranked rows to draw a trend.".to_owned(),
-    };
     let _ = writeln!(
         s,
-        "<section class=\"card\" id=\"engagement\"><h2>Engagement against reach</h2><p class=\"sub\">{plotted} ranked creators, coloured by tier. Engagement usually falls as followers grow; dashed lines are the rule set's benchmark for each creator's platform and tier. {}</p>{svg}<p class=\"legend\">{}{legend_lines}</p></section>",
-        escape(&trend),
+        "<section class=\"card\" id=\"engagement\"><h2>Engagement against reach</h2><p class=\"sub\">{} ranked creators, coloured by tier. Engagement usually falls as followers grow; dashed lines are the rule set's benchmark for each creator's platform and tier. {}</p>{}<p class=\"legend\">{}{legend_lines}</p></section>",
+        figure.plotted,
+        escape(&figure.trend),
+        figure.svg,
         tier_legend(colors, report)
     );
 }
@@ -366,11 +408,8 @@ fn trim_pct(fraction: f64) -> String {
 }
 
 fn tier_legend(colors: &[(String, &'static str)], report: &Report<'_>) -> String {
-    colors
-        .iter()
-        .filter(|(name, _)| {
-            report.ranking.results.iter().any(|r| *r.evaluation.tier.name == **name)
-        })
+    shown_tiers(report, colors)
+        .into_iter()
         .map(|(name, color)| {
             format!(
                 "<span class=\"key\"><i class=\"dot\" style=\"background:{color}\"></i>{}</span>",
@@ -380,13 +419,23 @@ fn tier_legend(colors: &[(String, &'static str)], report: &Report<'_>) -> String
         .collect()
 }
 
-fn score_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'static str)]) {
-    const WIDTH: f64 = 5.0;
-    let ranking = report.ranking;
-    let shown: Vec<&(String, &'static str)> = colors
+/// The tiers of `colors` that some ranked row is in.
+pub fn shown_tiers<'c>(
+    report: &Report<'_>,
+    colors: &'c [(String, &'static str)],
+) -> Vec<&'c (String, &'static str)> {
+    colors
         .iter()
-        .filter(|(name, _)| ranking.results.iter().any(|r| *r.evaluation.tier.name == **name))
-        .collect();
+        .filter(|(name, _)| {
+            report.ranking.results.iter().any(|r| *r.evaluation.tier.name == **name)
+        })
+        .collect()
+}
+
+/// The score distribution: ranked creators in bins of 5 points, stacked by tier.
+pub fn score_figure(report: &Report<'_>, colors: &[(String, &'static str)]) -> String {
+    const WIDTH: f64 = 5.0;
+    let shown = shown_tiers(report, colors);
     let mut bins: Vec<Bin> = (0..20)
         .map(|i| Bin {
             from: i as f64 * WIDTH,
@@ -394,20 +443,24 @@ fn score_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'static 
             counts: vec![0; shown.len()],
         })
         .collect();
-    for r in &ranking.results {
+    for r in &report.ranking.results {
         let at = ((r.score() / WIDTH).floor().max(0.0) as usize).min(bins.len() - 1);
         if let Some(series) = shown.iter().position(|(n, _)| **n == *r.evaluation.tier.name) {
             bins[at].counts[series] += 1;
         }
     }
-    let svg = chart::histogram(&Histogram {
+    chart::histogram(&Histogram {
         title: "Score distribution of ranked creators".into(),
         x_label: "score (0–100)".into(),
         y_label: "creators".into(),
         series: shown.iter().map(|(n, c)| (n.clone(), (*c).to_owned())).collect(),
         bins,
-    });
-    let c = ranking.counts;
+    })
+}
+
+fn score_chart(s: &mut String, report: &Report<'_>, colors: &[(String, &'static str)]) {
+    let svg = score_figure(report, colors);
+    let c = report.ranking.counts;
     let _ = writeln!(
         s,
         "<section class=\"card\" id=\"scores\"><h2>Score distribution</h2><p class=\"sub\">{} ranked creators by score, stacked by tier; {} filtered rows have no score.</p>{svg}<p class=\"legend\">{}</p></section>",

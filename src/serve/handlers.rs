@@ -44,7 +44,7 @@ fn with_revision(revision: &str, mut response: Response) -> Response {
 }
 
 /// A JSON body, with the revision header.
-fn json_response(revision: &str, value: &Value) -> Response {
+pub(super) fn json_response(revision: &str, value: &Value) -> Response {
     with_revision(revision, axum::Json(value).into_response())
 }
 
@@ -475,7 +475,7 @@ fn format_of(headers: &HeaderMap) -> Result<Format, ApiError> {
 
 /// Reads the rows of a list, with a mapping profile named in the rule folder's `imports/`.
 /// CSV columns no header names are inferred from the cells, as `scout rank` does.
-fn read_rows(
+pub(super) fn read_rows(
     rules: &RuleSet,
     list: &CandidateList,
     mapping: Option<&str>,
@@ -524,7 +524,7 @@ fn load_mapping(rules: &RuleSet, name: &str) -> Result<Mapping, ApiError> {
 }
 
 /// Ranks rows with one snapshot; a timeout sets `stop` and the ranking ends early.
-fn rank_rows(
+pub(super) fn rank_rows(
     rules: &RuleSet,
     brand: &str,
     rows: &[Result<Candidate, RowError>],
@@ -560,7 +560,7 @@ impl Drop for StopOnDrop {
 
 /// Runs CPU-bound work on the blocking pool with a stop flag that is set when the request
 /// is dropped (timed out, or the client went away).
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce(&AtomicBool) -> T + Send + 'static,
 ) -> Result<T, ApiError> {
     let stop = Arc::new(AtomicBool::new(false));

@@ -10,10 +10,13 @@
 //! generated from the handlers). [`router`] puts them together behind one
 //! middleware, [`guard`], which authenticates, bounds concurrency and time, adds CORS
 //! headers when asked to, stamps the revision and counts. The server never writes files.
-//! A later dashboard adds its routes in [`router`] beside the API's, under the same guard.
+//! The live dashboard ([`dashboard`]: `GET /` and the data it shows) and the reload event
+//! stream ([`events`]: `GET /v1/events`) sit beside the API, under the same guard.
 
 pub mod auth;
+pub mod dashboard;
 pub mod error;
+pub mod events;
 pub mod handlers;
 pub mod metrics;
 pub mod openapi;
@@ -89,6 +92,10 @@ pub struct App {
     pub metrics: metrics::Metrics,
     /// Set when shutdown begins: `/readyz` answers 503, new requests too.
     pub draining: AtomicBool,
+    /// The reload events, fed by the reload thread through [`events::Events::publish`].
+    pub events: events::Events,
+    /// The last dashboard answers, shared by identical requests.
+    pub answers: dashboard::Answers,
     permits: Arc<Semaphore>,
 }
 
@@ -97,10 +104,12 @@ impl App {
     pub fn new(reloader: Arc<Reloader>, config: Config) -> Arc<Self> {
         let permits = Arc::new(Semaphore::new(config.concurrency.max(1)));
         Arc::new(Self {
+            events: events::Events::new(reloader.snapshot()),
             reloader,
             config,
             metrics: metrics::Metrics::default(),
             draining: AtomicBool::new(false),
+            answers: dashboard::Answers::default(),
             permits,
         })
     }
@@ -109,6 +118,11 @@ impl App {
 /// Every route, behind [`guard`].
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
+        .route("/", get(dashboard::page))
+        .route("/dashboard.css", get(dashboard::style))
+        .route("/dashboard.js", get(dashboard::script))
+        .route("/v1/events", get(events::events))
+        .route("/v1/brands/{brand}/dashboard", get(dashboard::dashboard))
         .route("/healthz", get(handlers::healthz))
         .route("/readyz", get(handlers::readyz))
         .route("/metrics", get(handlers::metrics))
@@ -128,9 +142,10 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> ApiError {
         .hint("the API is under `/v1/`: `GET /v1/brands`, `POST /v1/brands/{brand}/rank`, …")
 }
 
-/// Routes that answer without a token and without a slot: probes.
+/// Routes that answer without a token and without a slot: probes, and the dashboard's
+/// page and assets (they hold no data).
 fn is_probe(path: &str) -> bool {
-    matches!(path, "/healthz" | "/readyz")
+    matches!(path, "/healthz" | "/readyz") || dashboard::is_public(path)
 }
 
 /// The middleware around every route: CORS preflight, bearer token, shutdown, one of
@@ -210,7 +225,8 @@ async fn admit(
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, answers 503
-/// to new requests on open connections, and returns once in-flight requests are done.
+/// to new requests on open connections, ends the event streams, and returns once in-flight
+/// requests are done.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
@@ -221,6 +237,7 @@ pub async fn serve(
         .with_graceful_shutdown(async move {
             shutdown.await;
             draining.draining.store(true, Ordering::SeqCst);
+            draining.events.shut_down();
         })
         .await
 }

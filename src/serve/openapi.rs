@@ -5,7 +5,7 @@
 use utoipa::OpenApi;
 
 use super::error::{ErrorBody, ErrorDetail};
-use super::handlers;
+use super::{dashboard, events, handlers};
 
 /// The API's OpenAPI document.
 #[derive(OpenApi)]
@@ -24,6 +24,9 @@ use super::handlers;
         handlers::readyz,
         handlers::metrics,
         handlers::openapi,
+        events::events,
+        dashboard::dashboard,
+        dashboard::page,
     ),
     components(schemas(ErrorBody, ErrorDetail))
 )]

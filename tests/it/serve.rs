@@ -1,5 +1,6 @@
 //! `scout serve` over a real socket: the same rankings as the CLI, the revision on every
-//! answer, the guards (404, 413, 401), hot reload under requests, graceful shutdown.
+//! answer, the guards (404, 413, 401), hot reload under requests, graceful shutdown; the
+//! dashboard page, its data and the reload event stream.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -553,4 +554,229 @@ fn cors_is_off_unless_asked_for_and_an_empty_body_ranks_the_served_list() {
     assert_eq!(reply.header("access-control-allow-origin"), Some("https://app.example"));
     let direct = server.rank_csv("glowskin", &basic_csv());
     assert_eq!(reply.json(), direct.json());
+}
+
+/// An open `GET /v1/events` stream.
+struct Events {
+    stream: TcpStream,
+    buffer: String,
+}
+
+impl Events {
+    fn open(addr: SocketAddr, headers: &[(&str, &str)]) -> Self {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(STEP)).unwrap();
+        let mut head = format!("GET /v1/events HTTP/1.1\r\nhost: {addr}\r\n");
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        Self { stream, buffer: String::new() }
+    }
+
+    /// The status line and headers.
+    fn head(&mut self) -> String {
+        while !self.buffer.contains("\r\n\r\n") {
+            self.fill();
+        }
+        let end = self.buffer.find("\r\n\r\n").unwrap();
+        let head = self.buffer[..end].to_owned();
+        self.buffer.drain(..end + 4);
+        head
+    }
+
+    fn fill(&mut self) -> usize {
+        let mut chunk = [0u8; 8192];
+        let n = self.stream.read(&mut chunk).expect("the event stream stalled");
+        self.buffer.push_str(&String::from_utf8_lossy(&chunk[..n]));
+        n
+    }
+
+    /// The data of the next event named `name`; other events are skipped.
+    fn next(&mut self, name: &str) -> Value {
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let lines: Vec<&str> = block.lines().map(|l| l.trim_end_matches('\r')).collect();
+                if lines.contains(&format!("event: {name}").as_str()) {
+                    let data = lines.iter().find_map(|l| l.strip_prefix("data: ")).unwrap();
+                    return serde_json::from_str(data).unwrap();
+                }
+            }
+            assert!(self.fill() > 0, "the stream ended before a `{name}` event");
+        }
+    }
+
+    /// Whether the server ends the stream (reads until it does, or fails after [`STEP`]).
+    fn ends(&mut self) -> bool {
+        let deadline = Instant::now() + STEP;
+        while Instant::now() < deadline {
+            match self.fill() {
+                0 => return true,
+                _ if self.buffer.ends_with("0\r\n\r\n") => return true,
+                _ => {}
+            }
+        }
+        false
+    }
+}
+
+#[test]
+fn the_dashboard_page_is_html_with_a_strict_policy_and_needs_no_token() {
+    let tmp = fixture();
+    let server =
+        Server::start(tmp.path(), &["--candidates", "basic.csv"], &[("SCOUT_TOKEN", "s3cret")]);
+    let page = server.get("/");
+    assert_eq!(page.status, 200, "{}", page.text());
+    assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
+    let csp = page.header("content-security-policy").expect("a CSP header");
+    assert!(csp.contains("default-src 'none'") && csp.contains("script-src 'self'"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    let html = page.text();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("/dashboard.js"), "{html}");
+    assert!(!html.contains("http://") && !html.contains("https://"), "nothing from elsewhere");
+    assert_eq!(
+        server.get("/dashboard.js").header("content-type"),
+        Some("text/javascript; charset=utf-8")
+    );
+    assert_eq!(
+        server.get("/dashboard.css").header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+    let script = server.get("/dashboard.js").text();
+    assert!(!script.contains("innerHTML") && !script.contains("eval("), "data only as text");
+    // The data needs the token, the event stream too.
+    assert_eq!(server.get("/v1/brands/glowskin/dashboard").status, 401);
+    let mut events = Events::open(server.addr, &[]);
+    assert!(events.head().starts_with("HTTP/1.1 401"));
+    let auth = [("authorization", "Bearer s3cret")];
+    let reply = server.request("GET", "/v1/brands/glowskin/dashboard?top=3", &auth, b"");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let doc = reply.json();
+    // Identical requests share one answer: the list is ranked once.
+    let again = server.request("GET", "/v1/brands/glowskin/dashboard?top=3", &auth, b"");
+    assert_eq!(again.json(), doc);
+    let metrics = server.request("GET", "/metrics", &auth, b"").text();
+    let read = doc["counts"]["read"].as_u64().unwrap();
+    assert!(metrics.contains(&format!("scout_rows_ranked_total {read}\n")), "{metrics}");
+    let ranked = server
+        .request(
+            "POST",
+            "/v1/brands/glowskin/rank?top=3",
+            &[auth[0], ("content-type", "text/csv")],
+            &basic_csv(),
+        )
+        .json();
+    let handles = |rows: &Value| -> Vec<String> {
+        rows.as_array().unwrap().iter().map(|r| r["handle"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(handles(&doc["ranking"]), handles(&ranked["results"]));
+    assert_eq!(doc["counts"], ranked["counts"]);
+    assert!(doc["charts"]["engagement"]
+        .as_str()
+        .unwrap()
+        .starts_with("<svg class=\"chart scatter\""));
+    assert!(doc["charts"]["scores"]
+        .as_str()
+        .unwrap()
+        .starts_with("<svg class=\"chart histogram\""));
+    assert_eq!(doc["changes"], Value::Null);
+}
+
+#[test]
+fn the_dashboard_needs_a_candidate_list() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    let reply = server.get("/v1/brands/glowskin/dashboard");
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.json()["error"]["code"], "no_candidates");
+    assert_eq!(server.get("/v1/brands/glowskn/dashboard").status, 404);
+}
+
+#[test]
+fn events_announce_each_reload_and_the_dashboard_shows_what_changed() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &["--candidates", "basic.csv"], &[]);
+    let mut events = Events::open(server.addr, &[]);
+    let head = events.head();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(head.contains("content-type: text/event-stream"), "{head}");
+    let hello = events.next("hello");
+    let first = hello["revision"].as_str().unwrap().to_owned();
+    assert_eq!(hello["error"], Value::Null);
+
+    let weights =
+        "engagement = 0.45\nniche_fit = 0.20\ncost_efficiency = 0.25\nauthenticity = 0.10\n";
+    write_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
+    let activated = events.next("activated");
+    let second = activated["revision"].as_str().unwrap().to_owned();
+    assert_ne!(second, first);
+    assert_eq!(activated["previous"], first.as_str());
+    assert_eq!(activated["error"], Value::Null);
+
+    let doc = server.get(&format!("/v1/brands/glowskin/dashboard?top=5&since={first}")).json();
+    assert_eq!(doc["revision"], second.as_str());
+    assert_eq!(doc["since"], "compared");
+    let changes = &doc["changes"];
+    assert_eq!(changes["from_revision"], first.as_str());
+    assert_eq!(changes["to_revision"], second.as_str());
+    assert_eq!(changes["top"], 5);
+    assert!(!changes["movements"].as_array().unwrap().is_empty(), "{changes:#}");
+    let unknown = server.get("/v1/brands/glowskin/dashboard?since=0123456789ab").json();
+    assert_eq!((unknown["since"].as_str(), &unknown["changes"]), (Some("unknown"), &Value::Null));
+
+    write_rule(&tmp, "brands/glowskin.toml", "name = \"GlowSkin\"\n[weights\n");
+    let rejected = events.next("rejected");
+    assert_eq!(rejected["revision"], second.as_str(), "the old revision keeps serving");
+    let error = &rejected["error"];
+    assert!(
+        error["diagnostics"][0]["path"].as_str().unwrap().contains("glowskin.toml"),
+        "{error:#}"
+    );
+    assert!(error["rendered"].as_str().unwrap().contains("[weights"), "{error:#}");
+    // A late client learns of the failure from its first event.
+    let mut late = Events::open(server.addr, &[]);
+    let hello = late.next("hello");
+    assert_eq!(hello["revision"], second.as_str());
+    assert_eq!(hello["error"]["diagnostics"], error["diagnostics"]);
+
+    write_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
+    let unchanged = events.next("unchanged");
+    assert_eq!((&unchanged["recovered"], &unchanged["error"]), (&Value::Bool(true), &Value::Null));
+}
+
+#[test]
+fn event_streams_are_capped_and_end_on_shutdown() {
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &[], &[]);
+    let mut open: Vec<Events> = (0..scout::serve::events::MAX_CLIENTS)
+        .map(|_| {
+            let mut events = Events::open(server.addr, &[]);
+            events.next("hello");
+            events
+        })
+        .collect();
+    let mut refused = Events::open(server.addr, &[]);
+    let head = refused.head();
+    assert!(head.starts_with("HTTP/1.1 503"), "{head}");
+    while !refused.buffer.contains("too_many_streams") {
+        assert!(refused.fill() > 0, "no error code: {}", refused.buffer);
+    }
+    drop(open.pop());
+    let deadline = Instant::now() + STEP;
+    let mut again = loop {
+        let mut events = Events::open(server.addr, &[]);
+        if events.head().starts_with("HTTP/1.1 200") {
+            break events;
+        }
+        assert!(Instant::now() < deadline, "a closed stream's slot was never freed");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    again.next("hello");
+    server.terminate();
+    assert!(again.ends(), "the stream outlived the shutdown");
+    let (code, stderr) = server.wait();
+    assert_eq!(code, 0, "{stderr}");
 }

@@ -846,11 +846,7 @@ pub fn rank_csv_spilled(
     let new = || Collector::spilling(rules, brand, options, spill);
     match file {
         CsvFile::Sequential(rows) => Ok(rank_spilled(rules, brand, rows, options, spill)),
-        CsvFile::Split(split) => {
-            let parts = split.read(new, progress)?;
-            let merged = parts.into_iter().fold(new(), Collector::merge);
-            Ok(merged.finish())
-        }
+        CsvFile::Split(split) => Ok(split.read(new, Collector::merge, progress)?.finish()),
     }
 }
 
@@ -982,9 +978,6 @@ pub fn rank_csv_many(
     let new = || Collectors::new(rules, brands, options, spill, &accounts);
     match file {
         CsvFile::Sequential(rows) => Ok(rank_many(rules, brands, rows, options, spill)),
-        CsvFile::Split(split) => {
-            let parts = split.read(new, &|_| {})?;
-            Ok(parts.into_iter().fold(new(), Collectors::merge).finish())
-        }
+        CsvFile::Split(split) => Ok(split.read(new, Collectors::merge, &|_| {})?.finish()),
     }
 }

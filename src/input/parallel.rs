@@ -122,32 +122,43 @@ pub fn open_file(
 }
 
 impl SplitCsv {
-    /// Reads every range on the rayon pool, each into a sink from `new_sink`; the sinks
-    /// come back in file order. `progress` is called with each range's size when it is done.
+    /// Reads every range on the rayon pool into sinks from `new_sink` (a thread reuses its
+    /// sink across ranges), and merges them with `merge` as threads finish, so memory holds
+    /// one sink a thread, not one a range. `progress` is called with each range's size when
+    /// it is done.
     pub fn read<S: RowSink + Send>(
         &self,
-        new_sink: impl Fn() -> S + Sync,
+        new_sink: impl Fn() -> S + Sync + Send,
+        merge: impl Fn(S, S) -> S + Sync + Send,
         progress: &(dyn Fn(u64) + Sync),
-    ) -> Result<Vec<S>, InputError> {
-        let io = |source| InputError::Io { name: self.name.clone(), source };
+    ) -> Result<S, InputError> {
         self.chunks
             .par_iter()
-            .map(|chunk| -> Result<S, InputError> {
-                let mut sink = new_sink();
-                let mut bytes = Vec::with_capacity((chunk.end - chunk.start) as usize);
-                chunk.open(&self.path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(io)?;
-                match &self.records {
-                    Records::Csv { plan, dialect } => {
-                        read_range(&bytes, chunk.first_line, dialect.delimiter, plan, &mut sink)
-                            .map_err(|err| io(std::io::Error::other(err)))?;
-                    }
-                    Records::Ndjson => super::json::read_lines(&bytes, chunk.first_line, &mut sink),
-                }
-                sink.pause();
+            .try_fold(&new_sink, |mut sink, chunk| {
+                self.read_chunk(chunk, &mut sink)?;
                 progress(chunk.end - chunk.start);
                 Ok(sink)
             })
-            .collect()
+            .try_reduce(&new_sink, |a, b| Ok(merge(a, b)))
+    }
+
+    fn read_chunk(
+        &self,
+        chunk: &chunked::Chunk,
+        sink: &mut impl RowSink,
+    ) -> Result<(), InputError> {
+        let io = |source| InputError::Io { name: self.name.clone(), source };
+        let mut bytes = Vec::with_capacity((chunk.end - chunk.start) as usize);
+        chunk.open(&self.path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(io)?;
+        match &self.records {
+            Records::Csv { plan, dialect } => {
+                read_range(&bytes, chunk.first_line, dialect.delimiter, plan, sink)
+                    .map_err(|err| io(std::io::Error::other(err)))?;
+            }
+            Records::Ndjson => super::json::read_lines(&bytes, chunk.first_line, sink),
+        }
+        sink.pause();
+        Ok(())
     }
 }
 

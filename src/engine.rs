@@ -801,12 +801,14 @@ pub fn excluded_keyword<'a>(brand: &'a Brand, candidate: &Candidate) -> Option<(
                 })
                 .map(|(key, value)| (&**key, value.as_str())),
         );
+    let keywords = &brand.filters.exclude_keywords;
     for (column, text) in texts {
-        let lower = text.to_lowercase();
-        let mode = brand.filters.keyword_match;
-        if let Some(keyword) =
-            brand.filters.exclude_keywords.iter().find(|k| mode.matches(&lower, k))
-        {
+        let lower = if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+            std::borrow::Cow::Owned(text.to_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(text)
+        };
+        if let Some(keyword) = keywords.find(&lower, brand.filters.keyword_match) {
             return Some((keyword, column.to_owned()));
         }
     }

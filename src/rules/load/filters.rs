@@ -11,8 +11,8 @@ use super::scripts::expression_diagnostic;
 use super::{normalize_rel, Loader, TIERS_FILE};
 use crate::diagnostic::did_you_mean;
 use crate::rules::filters::{
-    parse_reason, Check, CustomFilter, Filter, FilterSpec, Filters, Measure, Range, ReasonPart,
-    TemplatePart,
+    parse_reason, Check, CustomFilter, Filter, FilterSpec, Filters, Keywords, Measure, Range,
+    ReasonPart, TemplatePart,
 };
 use crate::rules::raw::{MissingPolicy, RawBrand, RawCustomFilter, RawWhenMissing};
 use crate::rules::script::{slots, VARIABLES};
@@ -118,11 +118,7 @@ impl Loader<'_> {
         self.custom_names(file, &f.custom);
         Filters {
             specs,
-            exclude_keywords: f
-                .exclude_keywords
-                .iter()
-                .map(|k| k.get_ref().to_lowercase())
-                .collect(),
+            exclude_keywords: Keywords::new(f.exclude_keywords.iter().map(|k| k.get_ref().clone())),
             keyword_columns: f.keyword_columns.clone().unwrap_or_else(|| {
                 ["bio", "description", "caption", "hashtags", "name"].map(String::from).to_vec()
             }),

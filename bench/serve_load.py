@@ -5,7 +5,7 @@ usage: python3 bench/serve_load.py [--binary target/debug/scout] [--requests 400
                                    [--clients 1,8,64] [--rows 1000] [--file CSV]
                                    [--brand glowskin] [--saves 100] [--broken-every 3]
                                    [--faults] [--no-load] [--drops 1000] [--wave 200]
-                                   [--drop-rounds 3]
+                                   [--drop-rounds 3] [--stalls 400] [--fault-timeout 5]
 
 Standard library only, never needed by CI, talks to 127.0.0.1 only. It copies rules/ to a
 temporary folder and starts `scout serve --addr 127.0.0.1:0 --concurrency 64` on it (once for
@@ -30,7 +30,9 @@ for chunked, a closed connection) long before 1 GiB is sent, with the server's p
 mid-request in waves of --wave (partial headers; headers and part of a body; a third of
 them reset with SO_LINGER 0), --drop-rounds times, after which /healthz, a rank and
 /v1/status must answer, the server's open fds must be back near their baseline, and its RSS
-must level off (the last round's within 8 MiB of the first's).
+must level off (the last round's within 8 MiB of the first's). (c) --stalls connections that
+never finish a request head (half a head; idle after an answer) must be closed by the server
+after its --timeout (--fault-timeout, 5 s here), and its fds be back at the baseline.
 
 The script exits non-zero if any check fails, and stops the server with SIGTERM at the end.
 """
@@ -63,9 +65,10 @@ def check(ok, what):
         FAILURES.append(what)
 
 
-def start(binary, rules):
+def start(binary, rules, *extra):
     proc = subprocess.Popen(
-        [binary, "serve", "--rules", str(rules), "--addr", "127.0.0.1:0", "--concurrency", "64"],
+        [binary, "serve", "--rules", str(rules), "--addr", "127.0.0.1:0", "--concurrency", "64",
+         *extra],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -399,6 +402,41 @@ def wait_fds(pid, target, slack, seconds=10):
         time.sleep(0.1)
 
 
+def stalls(args, host, port, pid, baseline):
+    """Connections that stay open without finishing a request head: half send part of one,
+    half get an answer and then sit idle. The server must close them after --timeout."""
+    socks = []
+    for i in range(args.stalls):
+        sock = socket.create_connection((host, port), timeout=10)
+        if i % 2 == 0:
+            sock.sendall(b"POST /v1/brands/x/rank HTTP/1.1\r\nHost: x\r\nContent-Ty")
+        else:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        socks.append(sock)
+    for i in range(1, args.stalls, 2):
+        socks[i].recv(65536)  # the answer; the connection stays open (keep-alive)
+    opened = time.perf_counter()
+    held = proc_status(pid)["fds"]
+    fds = wait_fds(pid, baseline, 5, seconds=args.fault_timeout + 15)
+    took = time.perf_counter() - opened
+    closed = 0
+    for sock in socks:
+        sock.settimeout(0.5)
+        try:
+            closed += sock.recv(1) == b""
+        except ConnectionResetError:
+            closed += 1
+        except socket.timeout:
+            pass
+        sock.close()
+    print(f"  {args.stalls} stalled connections ({args.stalls // 2} half a request head,"
+          f" {args.stalls - args.stalls // 2} idle after an answer), server --timeout"
+          f" {args.fault_timeout} s: fds {baseline} -> {held} -> {fds} after {took:.1f} s;"
+          f" {closed} closed by the server")
+    check(closed == args.stalls and fds <= baseline + 5,
+          f"the server closed all {args.stalls} stalled connections ({closed})")
+
+
 def faults(args, host, port, pid):
     print()
     print("faults (a fresh server):")
@@ -449,6 +487,7 @@ def faults(args, host, port, pid):
         check(rss[-1] - rss[0] < 8,
               f"RSS levels off: {rss[0]:.1f} MiB after round 1, {rss[-1]:.1f} after round"
               f" {len(rss)}")
+    stalls(args, host, port, pid, before["fds"])
     code, _ = get_json(host, port, "/healthz")
     check(code == 200, f"/healthz answers {code} afterwards")
     conn = http.client.HTTPConnection(host, port, timeout=30)
@@ -481,6 +520,9 @@ def main():
     ap.add_argument("--drops", type=int, default=1000)
     ap.add_argument("--wave", type=int, default=200)
     ap.add_argument("--drop-rounds", type=int, default=3)
+    ap.add_argument("--stalls", type=int, default=400)
+    ap.add_argument("--fault-timeout", type=int, default=5,
+                    help="the fault server's --timeout, which also bounds a request head")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp())
@@ -492,7 +534,8 @@ def main():
         for part, wanted in ((load, not args.no_load), (faults, args.faults)):
             if not wanted:
                 continue
-            proc, host, port = start(args.binary, rules)
+            extra = () if part is load else ("--timeout", str(args.fault_timeout))
+            proc, host, port = start(args.binary, rules, *extra)
             try:
                 if part is load:
                     load(args, host, port, rules, proc.pid)

@@ -227,17 +227,59 @@ async fn admit(
 /// Serves `app` on `listener` until `shutdown` resolves; then stops accepting, answers 503
 /// to new requests on open connections, ends the event streams, and returns once in-flight
 /// requests are done.
+///
+/// A connection must send each request head within `--timeout` of starting to wait for it
+/// (after it connects, or after its previous answer), or it is closed: a client that sends
+/// half a head, or keeps an idle connection open, cannot hold a file descriptor for ever.
+/// (`axum::serve` sets no timer, so hyper's header timeout never ran.)
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Arc<App>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use axum::serve::Listener;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let head_timeout = app.config.timeout;
     let draining = Arc::clone(&app);
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            draining.draining.store(true, Ordering::SeqCst);
-            draining.events.shut_down();
-        })
-        .await
+    let router = router(app);
+    // `stop` is closed when shutdown begins; every connection holds a `done` receiver, so
+    // `done_tx.closed()` resolves when the last one ends.
+    let (stop, stopped) = tokio::sync::watch::channel(());
+    tokio::spawn(async move {
+        shutdown.await;
+        draining.draining.store(true, Ordering::SeqCst);
+        draining.events.shut_down();
+        drop(stopped);
+    });
+    let (done_tx, done) = tokio::sync::watch::channel(());
+    let mut listener = listener;
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = Listener::accept(&mut listener) => accepted,
+            () = stop.closed() => break,
+        };
+        let service = TowerToHyperService::new(router.clone());
+        let stop = stop.clone();
+        let done = done.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder.timer(TokioTimer::new()).header_read_timeout(head_timeout);
+            let connection = builder.serve_connection(TokioIo::new(stream), service);
+            let mut connection = std::pin::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                () = stop.closed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(done);
+        });
+    }
+    drop(listener);
+    drop(done);
+    done_tx.closed().await;
+    Ok(())
 }

@@ -510,6 +510,43 @@ fn stalled_rank(addr: SocketAddr) -> TcpStream {
     stream
 }
 
+/// Waits for the server to close `stream`: true if it did (end of file or a reset) within
+/// `limit`, false if the stream was still open.
+fn closed_within(stream: &mut TcpStream, limit: Duration) -> bool {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut rest = Vec::new();
+    match stream.read_to_end(&mut rest) {
+        Ok(_) => true,
+        Err(err) => {
+            !matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
+        }
+    }
+}
+
+#[test]
+fn connections_that_never_finish_a_request_head_are_closed_after_the_timeout() {
+    // Before, a client that sent half a request head, or nothing more after an answer, held
+    // its connection (and a file descriptor) for as long as it liked: enough of them and
+    // the server could accept nothing.
+    let tmp = fixture();
+    let server = Server::start(tmp.path(), &["--timeout", "2"], &[]);
+    let mut partial = TcpStream::connect(server.addr).unwrap();
+    partial.write_all(b"POST /v1/brands/glowskin/rank HTTP/1.1\r\nhost: x\r\ncontent-ty").unwrap();
+    let mut idle = TcpStream::connect(server.addr).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").unwrap();
+    idle.set_read_timeout(Some(STEP)).unwrap();
+    let mut head = [0; 12];
+    idle.read_exact(&mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let started = Instant::now();
+    assert!(closed_within(&mut partial, STEP), "a half-sent request head is dropped");
+    assert!(closed_within(&mut idle, STEP), "an idle keep-alive connection is dropped");
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    // A slow but complete client is unaffected, and the server still answers.
+    assert_eq!(server.get("/healthz").status, 200);
+    assert_eq!(server.rank_csv("glowskin", &basic_csv()).status, 200);
+}
+
 #[test]
 fn slow_requests_time_out_and_busy_slots_turn_requests_away() {
     let tmp = fixture();

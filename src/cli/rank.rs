@@ -196,8 +196,10 @@ fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Re
         accounts: None,
     };
     let ranked = match (&input.source, input.format) {
-        (Source::File(path), Format::Csv) => input::open_csv_file(path, &input.options)
-            .and_then(|file| rank::rank_csv_many(rules, brands, file, rank_options, spill)),
+        (Source::File(path), format) if splits(format) => {
+            input::open_file(path, format, &input.options)
+                .and_then(|file| rank::rank_csv_many(rules, brands, file, rank_options, spill))
+        }
         (source, format) => input::read_with(source, format, &input.options)
             .map(|rows| rank::rank_many(rules, brands, rows, rank_options, spill)),
     };
@@ -332,6 +334,16 @@ fn open_input(
     if output.is_some() || rejects.is_some() || filtered.is_some() {
         // Ctrl-C or SIGTERM while a file is written removes its temp file.
         signal::install(ui);
+    }
+    if args.rejects.is_some() && input.format.is_columnar() {
+        ui.error(
+            &format!(
+                "`--rejects` copies unusable rows out of a text list; {} rows cannot be copied",
+                input.format.title()
+            ),
+            Some("the unusable rows are listed with their row numbers on stderr, and in `--format json` output"),
+        );
+        return Err(Exit::Fatal);
     }
     if args.rejects.is_some() {
         let source = std::mem::replace(&mut input.source, Source::Stdin);
@@ -503,7 +515,7 @@ fn output_format_of(ui: &Ui, path: &std::path::Path) -> Result<OutputFormat, Exi
     })
 }
 
-/// Ranks `source`: a CSV file is read by all threads at once, with a progress bar on a
+/// Ranks `source`: a CSV, Parquet or Arrow IPC file is read by all threads at once, with a progress bar on a
 /// terminal for large files; anything else streams through [`rank::rank`].
 pub fn rank_source(
     rules: &RuleSet,
@@ -514,7 +526,7 @@ pub fn rank_source(
     options: RankOptions,
 ) -> Result<Ranking, InputError> {
     match (source, format) {
-        (Source::File(path), Format::Csv) => {
+        (Source::File(path), format) if splits(format) => {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             let bar = if size >= 32 << 20 && std::io::stderr().is_terminal() {
                 let bar = ProgressBar::new(size);
@@ -528,7 +540,7 @@ pub fn rank_source(
             } else {
                 ProgressBar::hidden()
             };
-            let file = input::open_csv_file(path, read)?;
+            let file = input::open_file(path, format, read)?;
             let ranking = rank::rank_csv(rules, brand, file, options, &|bytes| bar.inc(bytes));
             bar.finish_and_clear();
             ranking
@@ -548,11 +560,13 @@ pub fn rank_source_spilled(
     spill: rank::Spill<'_>,
 ) -> Result<Ranking, InputError> {
     match (source, format) {
-        (Source::File(_), Format::Csv) if spill.filtered.is_none() && spill.sample.is_none() => {
+        (Source::File(_), format)
+            if splits(format) && spill.filtered.is_none() && spill.sample.is_none() =>
+        {
             rank_source(rules, brand, source, format, read, options)
         }
-        (Source::File(path), Format::Csv) => {
-            let file = input::open_csv_file(path, read)?;
+        (Source::File(path), format) if splits(format) => {
+            let file = input::open_file(path, format, read)?;
             rank::rank_csv_spilled(rules, brand, file, options, spill, &|_| {})
         }
         _ => Ok(rank::rank_spilled(
@@ -563,6 +577,11 @@ pub fn rank_source_spilled(
             spill,
         )),
     }
+}
+
+/// Whether a file of `format` is read on every thread at once (CSV, Parquet, Arrow IPC).
+fn splits(format: Format) -> bool {
+    format == Format::Csv || format.is_columnar()
 }
 
 /// The summary line that accounts for every row: `read = ranked + filtered + invalid +

@@ -29,12 +29,31 @@ pub trait RowSink {
     fn reject(&mut self, error: RowError);
 }
 
-/// A CSV file opened for ranking.
+/// A candidate file opened for ranking on every thread (despite the name, also a Parquet
+/// or Arrow IPC file: see [`open_file`]).
 pub enum CsvFile {
-    /// A file whose lines end in `\r` alone: it streams through the sequential reader.
+    /// A file read as a stream: a CSV file whose lines end in `\r` alone, JSON, NDJSON.
     Sequential(Rows),
     /// A file split into byte ranges that parse independently.
     Split(SplitCsv),
+    /// A Parquet file read by row groups, or an Arrow IPC file by slices of its batches.
+    #[cfg(feature = "arrow")]
+    Columnar(super::columnar::ColumnarFile),
+}
+
+/// Opens a candidate file of any format for ranking: CSV as [`open_csv_file`], Parquet and
+/// Arrow IPC to be decoded on every thread, the others as a stream.
+pub fn open_file(path: &Path, format: Format, read: &ReadOptions) -> Result<CsvFile, InputError> {
+    match format {
+        Format::Csv => open_csv_file(path, read),
+        #[cfg(feature = "arrow")]
+        Format::Parquet | Format::ArrowIpc => {
+            Ok(CsvFile::Columnar(super::columnar::ColumnarFile::open(path, format, read)?))
+        }
+        _ => {
+            Ok(CsvFile::Sequential(super::read_with(&Source::File(path.to_owned()), format, read)?))
+        }
+    }
 }
 
 /// A CSV file split into ranges of whole records, with the plan that builds its rows.

@@ -2,6 +2,7 @@
 """End-to-end benchmark: scout against polars and DuckDB on the benchmark formula.
 
 usage: python3 bench/e2e.py [--rows 100000,1000000,10000000] [--runs 5] [--shared DIR]
+                           [--scout BIN] [--formats csv,parquet]
 
 It builds scout in release mode, makes a virtual environment with polars and duckdb
 (pip), generates candidate files with the shared generator (once; they are kept under
@@ -9,13 +10,19 @@ target/bench-data/), then, for each size:
   - times `scout rank FILE --brand bench --top 100` and the two peers, the same number of
     runs each, interleaved, and reports the median wall time and the peak RSS;
   - checks that all three give the same top 100 (handles, and scores to 4 decimals);
-and finally prints the four targets of the speed issue, met or not, with the figures:
+  - with `parquet` among --formats, writes the list as Parquet (snappy, with polars) next to
+    the CSV file and times `scout rank FILE.parquet ...` against polars' same query on the
+    same Parquet file (bench/peer_polars.py), checking the same top 100;
+and finally prints the targets, met or not, with the figures:
   1. end to end on 1M rows: scout <= 0.8 x polars' wall time, same top 100;
   2. the benchmark formula on the compiled fast path >= 5M evaluations/s per core
      (from `cargo bench --bench eval`, criterion);
   3. --top 100 over 10M rows: peak RSS <= 64 MiB;
   4. cost grows linearly: the cost of each further row is the same at every size
-     (start-up aside).
+     (start-up aside);
+  5. Parquet 10M (else the largest size run): scout <= 0.8 x polars' wall time, same top 100.
+`--scout BIN` times a binary already built (a non-LTO release build is quicker to make)
+instead of building the fat-LTO release.
 """
 import argparse
 import os
@@ -57,6 +64,33 @@ def top_of_peer(text):
     return [(line.split(",")[0], round(float(line.split(",")[1]), 4)) for line in text.strip().splitlines()]
 
 
+def scout_cmd(scout, path):
+    return [str(scout), "rank", str(path), "--brand", "bench", "--top", "100", "--format", "csv",
+            "--rules", str(ROOT / "rules")]
+
+
+def compare(cmds, runs, n, title):
+    """Times cmds interleaved, runs times each; prints and returns (medians, peak RSS, same top)."""
+    walls = {k: [] for k in cmds}
+    rss = {k: 0.0 for k in cmds}
+    outs = {}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            wall, peak, out = timed(cmd)
+            walls[name].append(wall)
+            rss[name] = max(rss[name], peak)
+            outs[name] = out
+    tops = {k: top_of_scout(v) if k == "scout" else top_of_peer(v) for k, v in outs.items()}
+    same = all(t == tops["scout"] for t in tops.values()) and len(tops["scout"]) == 100
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    print(f"\n{title}, median of {runs} runs:")
+    for name in cmds:
+        print(f"  {name:7} {med[name]:7.3f} s  {rss[name]:7.1f} MiB peak  "
+              f"{n / med[name] / 1e6:6.2f}M rows/s  ratio to polars {med[name] / med['polars']:.2f}")
+    print(f"  top 100 identical across {', '.join(cmds)}: {'yes' if same else 'NO'}")
+    return med, rss, same
+
+
 def fmt_rows(n):
     return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}K"
 
@@ -67,12 +101,18 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
     parser.add_argument("--skip-criterion", action="store_true")
+    parser.add_argument("--scout", help="a scout binary to time, instead of building the release")
+    parser.add_argument("--formats", default="csv,parquet")
     args = parser.parse_args()
     sizes = [int(s) for s in args.rows.split(",")]
+    formats = args.formats.split(",")
     bench = Path(args.shared) / "bench"
 
-    run(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
-    scout = ROOT / "target" / "release" / "scout"
+    if args.scout:
+        scout = Path(args.scout).resolve()
+    else:
+        run(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+        scout = ROOT / "target" / "release" / "scout"
     python = VENV / "bin" / "python"
     if not python.exists():
         run([sys.executable, "-m", "venv", str(VENV)])
@@ -80,38 +120,35 @@ def main():
     DATA.mkdir(parents=True, exist_ok=True)
 
     results = {}
+    parquet_results = {}
     for n in sizes:
         path = DATA / f"candidates-{n}.csv"
         if not path.exists():
             with open(path.with_suffix(".tmp"), "w") as f:
                 run([sys.executable, str(bench / "gen_candidates.py"), str(n)], stdout=f)
             path.with_suffix(".tmp").rename(path)
-        cmds = {
-            "scout": [str(scout), "rank", str(path), "--brand", "bench", "--top", "100", "--format", "csv",
-                      "--rules", str(ROOT / "rules")],
-            "polars": [str(python), str(bench / "peer_polars.py"), str(path), "100"],
-            "duckdb": [str(python), str(bench / "peer_duckdb.py"), str(path), "100"],
-        }
-        runs = args.runs if n <= 1_000_000 else max(1, args.runs // 2)
-        walls = {k: [] for k in cmds}
-        rss = {k: 0.0 for k in cmds}
-        outs = {}
-        for _ in range(runs):
-            for name, cmd in cmds.items():
-                wall, peak, out = timed(cmd)
-                walls[name].append(wall)
-                rss[name] = max(rss[name], peak)
-                outs[name] = out
-        tops = {"scout": top_of_scout(outs["scout"]), "polars": top_of_peer(outs["polars"]),
-                "duckdb": top_of_peer(outs["duckdb"])}
-        same = tops["scout"] == tops["polars"] == tops["duckdb"] and len(tops["scout"]) == 100
-        med = {k: statistics.median(v) for k, v in walls.items()}
-        results[n] = (med, rss, same)
-        print(f"\n{fmt_rows(n)} rows ({path.stat().st_size / 1e6:.0f} MB), median of {runs} runs:")
-        for name in cmds:
-            print(f"  {name:7} {med[name]:7.3f} s  {rss[name]:7.1f} MiB peak  "
-                  f"{n / med[name] / 1e6:6.2f}M rows/s  ratio to polars {med[name] / med['polars']:.2f}")
-        print(f"  top 100 identical across scout, polars and duckdb: {'yes' if same else 'NO'}")
+        if "csv" in formats:
+            cmds = {
+                "scout": scout_cmd(scout, path),
+                "polars": [str(python), str(bench / "peer_polars.py"), str(path), "100"],
+                "duckdb": [str(python), str(bench / "peer_duckdb.py"), str(path), "100"],
+            }
+            runs = args.runs if n <= 1_000_000 else max(1, args.runs // 2)
+            results[n] = compare(cmds, runs, n, f"{fmt_rows(n)} rows ({path.stat().st_size / 1e6:.0f} MB)")
+        if "parquet" in formats:
+            parquet = path.with_suffix(".parquet")
+            if not parquet.exists():
+                run([str(python), "-c", "import polars as pl, sys; "
+                     "pl.read_csv(sys.argv[1]).write_parquet(sys.argv[2] + '.tmp', compression='snappy')",
+                     str(path), str(parquet)])
+                Path(str(parquet) + ".tmp").rename(parquet)
+            cmds = {
+                "scout": scout_cmd(scout, parquet),
+                "polars": [str(python), str(ROOT / "bench" / "peer_polars.py"), str(parquet), "100"],
+            }
+            runs = args.runs if n <= 1_000_000 else max(1, args.runs // 2)
+            parquet_results[n] = compare(
+                cmds, runs, n, f"Parquet, {fmt_rows(n)} rows ({parquet.stat().st_size / 1e6:.0f} MB, snappy)")
 
     formula = None
     if not args.skip_criterion:
@@ -138,6 +175,15 @@ def main():
         _, rss, _ = results[10_000_000]
         print(f"  3. --top 100 over 10M rows: peak RSS {rss['scout']:.1f} MiB -> "
               f"{'MET' if rss['scout'] <= 64 else 'NOT MET'} (target <= 64 MiB)")
+    if parquet_results:
+        n = 10_000_000 if 10_000_000 in parquet_results else max(parquet_results)
+        med, rss, same = parquet_results[n]
+        ratio = med["scout"] / med["polars"]
+        ok = ratio <= 0.8 and same
+        note = "" if n == 10_000_000 else f" (measured at {fmt_rows(n)}, not 10M)"
+        print(f"  5. Parquet 10M: scout {med['scout']:.3f} s = {ratio:.2f} x polars ({med['polars']:.3f} s), "
+              f"RSS {rss['scout']:.0f} vs {rss['polars']:.0f} MiB; same top 100: {same} -> "
+              f"{'MET' if ok else 'NOT MET'} (target <= 0.80){note}")
     sizes_done = sorted(results)
     per_row = {n: results[n][0]["scout"] / n * 1e9 for n in sizes_done}
     if len(sizes_done) > 1:

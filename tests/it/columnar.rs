@@ -367,3 +367,25 @@ fn rank_run(dir: &Path, file: &Path, extra: &[&str]) -> Run {
     args.extend(extra);
     scout_in(dir, &args, None)
 }
+
+#[test]
+fn a_corrupt_page_with_the_footer_intact_is_refused_naming_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parquet = tmp.path().join("list.parquet");
+    write_parquet(&generated(3_000, OWN, 1), &parquet, 500);
+    let mut bytes = std::fs::read(&parquet).unwrap();
+    let middle = bytes.len() / 2;
+    for byte in &mut bytes[middle - 2_000..middle + 2_000] {
+        *byte ^= 0x5a;
+    }
+    std::fs::write(&parquet, &bytes).unwrap();
+    let run = rank_run(tmp.path(), &parquet, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let name = parquet.display().to_string();
+    assert!(
+        run.stderr.contains(&format!("`{name}` is not a readable Parquet file")),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+}

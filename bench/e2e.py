@@ -2,20 +2,27 @@
 """End-to-end benchmark: scout against polars and DuckDB on the benchmark formula.
 
 usage: python3 bench/e2e.py [--rows 100000,1000000,10000000] [--runs 5] [--shared DIR]
+                           [--scout BIN] [--formats csv,parquet,ndjson,brands]
 
-It builds scout in release mode, makes a virtual environment with polars and duckdb
-(pip), generates candidate files with the shared generator (once; they are kept under
-target/bench-data/), then, for each size:
-  - times `scout rank FILE --brand bench --top 100` and the two peers, the same number of
-    runs each, interleaved, and reports the median wall time and the peak RSS;
-  - checks that all three give the same top 100 (handles, and scores to 4 decimals);
-and finally prints the four targets of the speed issue, met or not, with the figures:
-  1. end to end on 1M rows: scout <= 0.8 x polars' wall time, same top 100;
-  2. the benchmark formula on the compiled fast path >= 5M evaluations/s per core
-     (from `cargo bench --bench eval`, criterion);
-  3. --top 100 over 10M rows: peak RSS <= 64 MiB;
-  4. cost grows linearly: the cost of each further row is the same at every size
-     (start-up aside).
+It builds scout in release mode (or times `--scout BIN`, e.g. a quicker non-LTO release
+build), makes a virtual environment with polars and duckdb (pip), generates candidate
+files with the shared generator (once; kept under target/bench-data/), then:
+  - csv: for each size, times `scout rank FILE --brand bench --top 100 --format csv` and
+    the two peers, interleaved, the same number of runs each (median wall and CPU time,
+    peak RSS), and checks that all three give the same top 100; then, at the largest size,
+    one run each of `--format json` and `--format ndjson` for their peak RSS;
+  - parquet: writes each list as Parquet (snappy, with polars) and times scout against
+    polars' same query on that file, same top 100;
+  - ndjson: writes the 1M list as NDJSON (with polars) and times scout on it against scout
+    on the CSV file;
+  - brands: at 1M, each bundled brand alone and the four in one read (`--brand` x4,
+    `--output 'out-{brand}.csv'`);
+and prints the five targets of the speed issue II, met or not, with the figures:
+  1. CSV at every size: scout's wall time <= 0.8 x polars', and at 10M its CPU time <= polars';
+  2. --format json and ndjson with --top 100 over 10M rows: peak RSS <= 64 MiB;
+  3. NDJSON input ranks at >= 50 % of the CSV speed (1M rows);
+  4. Parquet 10M: scout <= 0.8 x polars' wall time, same top 100;
+  5. N brands in one read cost <= 1 + 0.3 x (N - 1) single-brand runs (N = 4: 1.9).
 """
 import argparse
 import os
@@ -37,15 +44,15 @@ def run(cmd, **kw):
 
 
 def timed(cmd):
-    """Runs cmd; returns (wall seconds, peak RSS in MiB, stdout)."""
+    """Runs cmd; returns (wall seconds, peak RSS in MiB, stdout, CPU seconds: user + system)."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    if status != 0:
+    if status not in (0, 256):  # scout exits 1 when some rows are unusable
         raise SystemExit(f"{cmd} failed with status {status}")
-    return wall, usage.ru_maxrss / 1024, out.decode()
+    return wall, usage.ru_maxrss / 1024, out.decode(), usage.ru_utime + usage.ru_stime
 
 
 def top_of_scout(text):
@@ -57,6 +64,53 @@ def top_of_peer(text):
     return [(line.split(",")[0], round(float(line.split(",")[1]), 4)) for line in text.strip().splitlines()]
 
 
+def scout_cmd(scout, path, fmt="csv", brand="bench"):
+    return [str(scout), "rank", str(path), "--brand", brand, "--top", "100", "--format", fmt,
+            "--rules", str(ROOT / "rules")]
+
+
+BRANDS = ["glowskin", "pulsefit", "trailpack", "littlenest"]
+
+
+def brands_cmds(scout, path, out_dir):
+    """Each bundled brand alone, and all four in one read (one output file each)."""
+    cmds = {b: scout_cmd(scout, path, brand=b) for b in BRANDS}
+    together = [str(scout), "rank", str(path), "--top", "100", "--format", "csv",
+                "--rules", str(ROOT / "rules"), "--output", str(out_dir / "out-{brand}.csv")]
+    for b in BRANDS:
+        together += ["--brand", b]
+    cmds["all4"] = together
+    return cmds
+
+
+def compare(cmds, runs, n, title, cpu=None, base="polars"):
+    """Times cmds interleaved, runs times each; prints and returns (medians, peak RSS, same top).
+    With `cpu` (a dict), also fills it with each command's median CPU seconds."""
+    walls = {k: [] for k in cmds}
+    cpus = {k: [] for k in cmds}
+    rss = {k: 0.0 for k in cmds}
+    outs = {}
+    for _ in range(runs):
+        for name, cmd in cmds.items():
+            wall, peak, out, used = timed(cmd)
+            walls[name].append(wall)
+            cpus[name].append(used)
+            rss[name] = max(rss[name], peak)
+            outs[name] = out
+    if cpu is not None:
+        cpu.update({k: statistics.median(v) for k, v in cpus.items()})
+    tops = {k: top_of_scout(v) if k == "scout" else top_of_peer(v) for k, v in outs.items()}
+    same = all(t == tops["scout"] for t in tops.values()) and len(tops["scout"]) == 100
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    print(f"\n{title}, median of {runs} runs:")
+    for name in cmds:
+        print(f"  {name:7} {med[name]:7.3f} s  {statistics.median(cpus[name]):7.3f} s CPU  "
+              f"{rss[name]:7.1f} MiB peak  {n / med[name] / 1e6:6.2f}M rows/s  "
+              f"ratio to {base} {med[name] / med[base]:.2f}")
+    print(f"  top 100 identical across {', '.join(cmds)}: {'yes' if same else 'NO'}")
+    return med, rss, same
+
+
 def fmt_rows(n):
     return f"{n // 1_000_000}M" if n >= 1_000_000 else f"{n // 1000}K"
 
@@ -66,13 +120,18 @@ def main():
     parser.add_argument("--rows", default="100000,1000000,10000000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
-    parser.add_argument("--skip-criterion", action="store_true")
+    parser.add_argument("--scout", help="a scout binary to time, instead of building the release")
+    parser.add_argument("--formats", default="csv,parquet,ndjson,brands")
     args = parser.parse_args()
     sizes = [int(s) for s in args.rows.split(",")]
+    formats = args.formats.split(",")
     bench = Path(args.shared) / "bench"
 
-    run(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
-    scout = ROOT / "target" / "release" / "scout"
+    if args.scout:
+        scout = Path(args.scout).resolve()
+    else:
+        run(["cargo", "build", "--release", "--quiet"], cwd=ROOT)
+        scout = ROOT / "target" / "release" / "scout"
     python = VENV / "bin" / "python"
     if not python.exists():
         run([sys.executable, "-m", "venv", str(VENV)])
@@ -80,80 +139,108 @@ def main():
     DATA.mkdir(parents=True, exist_ok=True)
 
     results = {}
+    csv_cpu = {}
+    parquet_results = {}
     for n in sizes:
         path = DATA / f"candidates-{n}.csv"
         if not path.exists():
             with open(path.with_suffix(".tmp"), "w") as f:
                 run([sys.executable, str(bench / "gen_candidates.py"), str(n)], stdout=f)
             path.with_suffix(".tmp").rename(path)
-        cmds = {
-            "scout": [str(scout), "rank", str(path), "--brand", "bench", "--top", "100", "--format", "csv",
-                      "--rules", str(ROOT / "rules")],
-            "polars": [str(python), str(bench / "peer_polars.py"), str(path), "100"],
-            "duckdb": [str(python), str(bench / "peer_duckdb.py"), str(path), "100"],
-        }
-        runs = args.runs if n <= 1_000_000 else max(1, args.runs // 2)
-        walls = {k: [] for k in cmds}
-        rss = {k: 0.0 for k in cmds}
-        outs = {}
-        for _ in range(runs):
-            for name, cmd in cmds.items():
-                wall, peak, out = timed(cmd)
-                walls[name].append(wall)
-                rss[name] = max(rss[name], peak)
-                outs[name] = out
-        tops = {"scout": top_of_scout(outs["scout"]), "polars": top_of_peer(outs["polars"]),
-                "duckdb": top_of_peer(outs["duckdb"])}
-        same = tops["scout"] == tops["polars"] == tops["duckdb"] and len(tops["scout"]) == 100
-        med = {k: statistics.median(v) for k, v in walls.items()}
-        results[n] = (med, rss, same)
-        print(f"\n{fmt_rows(n)} rows ({path.stat().st_size / 1e6:.0f} MB), median of {runs} runs:")
-        for name in cmds:
-            print(f"  {name:7} {med[name]:7.3f} s  {rss[name]:7.1f} MiB peak  "
-                  f"{n / med[name] / 1e6:6.2f}M rows/s  ratio to polars {med[name] / med['polars']:.2f}")
-        print(f"  top 100 identical across scout, polars and duckdb: {'yes' if same else 'NO'}")
+        if "csv" in formats:
+            cmds = {
+                "scout": scout_cmd(scout, path),
+                "polars": [str(python), str(bench / "peer_polars.py"), str(path), "100"],
+                "duckdb": [str(python), str(bench / "peer_duckdb.py"), str(path), "100"],
+            }
+            runs = args.runs if n <= 1_000_000 else max(1, args.runs // 2)
+            csv_cpu[n] = {}
+            results[n] = compare(cmds, runs, n, f"{fmt_rows(n)} rows ({path.stat().st_size / 1e6:.0f} MB)",
+                                 cpu=csv_cpu[n])
+        if "parquet" in formats:
+            parquet = path.with_suffix(".parquet")
+            if not parquet.exists():
+                run([str(python), "-c", "import polars as pl, sys; "
+                     "pl.read_csv(sys.argv[1]).write_parquet(sys.argv[2] + '.tmp', compression='snappy')",
+                     str(path), str(parquet)])
+                Path(str(parquet) + ".tmp").rename(parquet)
+            cmds = {
+                "scout": scout_cmd(scout, parquet),
+                "polars": [str(python), str(ROOT / "bench" / "peer_polars.py"), str(parquet), "100"],
+            }
+            runs = args.runs if n <= 1_000_000 else max(1, args.runs // 2)
+            parquet_results[n] = compare(
+                cmds, runs, n, f"Parquet, {fmt_rows(n)} rows ({parquet.stat().st_size / 1e6:.0f} MB, snappy)")
 
-    formula = None
-    if not args.skip_criterion:
-        out = subprocess.run(["cargo", "bench", "--bench", "eval", "--", "formula/bench/fast_path",
-                              "--warm-up-time", "1", "--measurement-time", "3"],
-                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
-        m = re.search(r"formula/bench/fast_path.*?thrpt:\s+\[\S+ \S+ (\S+) (\S+)", out, re.S)
-        if m:
-            value, unit = float(m.group(1)), m.group(2)
-            formula = value * {"Kelem/s": 1e3, "Melem/s": 1e6, "Gelem/s": 1e9}.get(unit, 1)
+    largest = max(sizes)
+    middle = 1_000_000 if 1_000_000 in sizes else largest
+    path = DATA / f"candidates-{middle}.csv"
+    bounded = {}
+    if "csv" in formats:
+        big = DATA / f"candidates-{largest}.csv"
+        for fmt in ("json", "ndjson"):
+            wall, peak, _, _ = timed(scout_cmd(scout, big, fmt))
+            bounded[fmt] = (wall, peak)
+            print(f"\n{fmt_rows(largest)} rows, --top 100 --format {fmt}: {wall:.3f} s, {peak:.1f} MiB peak")
+    ndjson_results = None
+    if "ndjson" in formats:
+        ndjson = path.with_suffix(".ndjson")
+        if not ndjson.exists():
+            run([str(python), "-c", "import polars as pl, sys; pl.read_csv(sys.argv[1]).write_ndjson(sys.argv[2] + '.tmp')",
+                 str(path), str(ndjson)])
+            Path(str(ndjson) + ".tmp").rename(ndjson)
+        cmds = {"csv": scout_cmd(scout, path), "ndjson": scout_cmd(scout, ndjson)}
+        ndjson_results = compare(cmds, args.runs, middle, f"scout on NDJSON against CSV, {fmt_rows(middle)} rows",
+                                 base="csv")
+    brand_results = None
+    if "brands" in formats:
+        out_dir = DATA / "brands-out"
+        out_dir.mkdir(exist_ok=True)
+        brand_results = compare(brands_cmds(scout, path, out_dir), max(1, args.runs // 2), middle,
+                                f"four brands alone and in one read, {fmt_rows(middle)} rows", base="all4")
 
-    print("\ntargets:")
-    if 1_000_000 in results:
-        med, _, same = results[1_000_000]
+    print("\ntargets (the speed issue II):")
+    print_targets(results, csv_cpu, bounded, largest, ndjson_results, parquet_results, brand_results)
+
+
+def verdict(ok):
+    return "MET" if ok else "NOT MET"
+
+
+def print_targets(results, csv_cpu, bounded, largest, ndjson_results, parquet_results, brand_results):
+    """The five targets of the speed issue II, each met or not, with its figures."""
+    for n, (med, _, same) in sorted(results.items()):
         ratio = med["scout"] / med["polars"]
-        ok = ratio <= 0.8 and same
-        print(f"  1. end to end, 1M rows: scout {med['scout']:.3f} s = {ratio:.2f} x polars "
-              f"({med['polars']:.3f} s), duckdb {med['duckdb']:.3f} s; same top 100: {same} -> "
-              f"{'MET' if ok else 'NOT MET'} (target <= 0.80)")
-    if formula is not None:
-        print(f"  2. formula on the fast path: {formula / 1e6:.1f}M evaluations/s on one core -> "
-              f"{'MET' if formula >= 5e6 else 'NOT MET'} (target >= 5M/s)")
-    if 10_000_000 in results:
-        _, rss, _ = results[10_000_000]
-        print(f"  3. --top 100 over 10M rows: peak RSS {rss['scout']:.1f} MiB -> "
-              f"{'MET' if rss['scout'] <= 64 else 'NOT MET'} (target <= 64 MiB)")
-    sizes_done = sorted(results)
-    per_row = {n: results[n][0]["scout"] / n * 1e9 for n in sizes_done}
-    if len(sizes_done) > 1:
-        # Linear means time = start-up + rows x cost: the cost of each further row (the slope
-        # between consecutive sizes) stays the same, whatever the size.
-        slopes = [
-            (results[b][0]["scout"] - results[a][0]["scout"]) / (b - a) * 1e9
-            for a, b in zip(sizes_done, sizes_done[1:])
-        ]
-        spread = max(slopes) / min(slopes)
-        cells = ", ".join(f"{fmt_rows(n)}: {ns:.0f} ns/row" for n, ns in per_row.items())
-        marginal = ", ".join(
-            f"{fmt_rows(a)}->{fmt_rows(b)}: {ns:.0f} ns/row" for (a, b), ns in zip(zip(sizes_done, sizes_done[1:]), slopes)
-        )
-        print(f"  4. scaling: {cells} (start-up included); each further row costs {marginal}; "
-              f"ratio {spread:.2f} -> {'MET' if spread <= 1.5 else 'NOT MET'} (linear: further rows cost the same within 1.5x)")
+        print(f"  1. CSV {fmt_rows(n)}: scout {med['scout']:.3f} s = {ratio:.2f} x polars ({med['polars']:.3f} s); "
+              f"same top 100: {same} -> {verdict(ratio <= 0.8 and same)} (target <= 0.80)")
+    if 10_000_000 in csv_cpu:
+        cpu = csv_cpu[10_000_000]
+        print(f"  1. CSV 10M CPU: scout {cpu['scout']:.2f} s, polars {cpu['polars']:.2f} s "
+              f"-> {verdict(cpu['scout'] <= cpu['polars'])} (target: scout <= polars)")
+    for fmt, (wall, peak) in bounded.items():
+        note = "" if largest == 10_000_000 else f" (measured at {fmt_rows(largest)}, not 10M)"
+        print(f"  2. --format {fmt} --top 100 over {fmt_rows(largest)} rows: {peak:.1f} MiB peak "
+              f"-> {verdict(peak <= 64)} (target <= 64 MiB){note}")
+    if ndjson_results:
+        med = ndjson_results[0]
+        speed = med["csv"] / med["ndjson"]
+        print(f"  3. NDJSON input: {med['ndjson']:.3f} s against CSV {med['csv']:.3f} s = {speed:.0%} of the CSV speed "
+              f"-> {verdict(speed >= 0.5)} (target >= 50 %)")
+    if parquet_results:
+        n = 10_000_000 if 10_000_000 in parquet_results else max(parquet_results)
+        med, rss, same = parquet_results[n]
+        ratio = med["scout"] / med["polars"]
+        note = "" if n == 10_000_000 else f" (measured at {fmt_rows(n)}, not 10M)"
+        print(f"  4. Parquet {fmt_rows(n)}: scout {med['scout']:.3f} s = {ratio:.2f} x polars ({med['polars']:.3f} s), "
+              f"RSS {rss['scout']:.0f} vs {rss['polars']:.0f} MiB; same top 100: {same} -> "
+              f"{verdict(ratio <= 0.8 and same)} (target <= 0.80){note}")
+    if brand_results:
+        med = brand_results[0]
+        single = statistics.mean(med[b] for b in BRANDS)
+        cost = med["all4"] / single
+        limit = 1 + 0.3 * (len(BRANDS) - 1)
+        print(f"  5. {len(BRANDS)} brands in one read: {med['all4']:.3f} s = {cost:.2f} single-brand runs "
+              f"(mean alone {single:.3f} s) -> {verdict(cost <= limit)} (target <= {limit:.1f})")
 
 
 if __name__ == "__main__":

@@ -818,9 +818,10 @@ pub fn rank_slice_until(
     Some(collector.finish())
 }
 
-/// Ranks a CSV file opened by [`crate::input::open_csv_file`]: a file split into byte ranges is
-/// read and evaluated on every thread at once, each range into its own collector; a file
-/// that cannot be split streams through [`rank`]. `progress` is called now and then with
+/// Ranks a file opened by [`crate::input::open_file`]: a CSV file split into byte ranges is
+/// read and evaluated on every thread at once, each range into its own collector (a
+/// Parquet file each row group, an Arrow IPC file slices of each batch); a file that cannot
+/// be split streams through [`rank`]. `progress` is called now and then with
 /// the number of bytes just processed.
 pub fn rank_csv(
     rules: &RuleSet,
@@ -847,6 +848,8 @@ pub fn rank_csv_spilled(
     match file {
         CsvFile::Sequential(rows) => Ok(rank_spilled(rules, brand, rows, options, spill)),
         CsvFile::Split(split) => Ok(split.read(new, Collector::merge, progress)?.finish()),
+        #[cfg(feature = "arrow")]
+        CsvFile::Columnar(file) => Ok(file.read(new, Collector::merge, progress)?.finish()),
     }
 }
 
@@ -979,5 +982,7 @@ pub fn rank_csv_many(
     match file {
         CsvFile::Sequential(rows) => Ok(rank_many(rules, brands, rows, options, spill)),
         CsvFile::Split(split) => Ok(split.read(new, Collectors::merge, &|_| {})?.finish()),
+        #[cfg(feature = "arrow")]
+        CsvFile::Columnar(file) => Ok(file.read(new, Collectors::merge, &|_| {})?.finish()),
     }
 }

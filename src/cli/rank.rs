@@ -197,11 +197,12 @@ fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Re
         accounts: None,
         overflow: Some(output::spill::temp_files),
     };
-    let ranked = match open_split(&input.source, input.format, &input.options) {
-        Some(file) => {
-            file.and_then(|file| rank::rank_csv_many(rules, brands, file, rank_options, spill))
+    let ranked = match (&input.source, input.format) {
+        (Source::File(path), format) if splits(format) => {
+            input::open_file(path, format, &input.options)
+                .and_then(|file| rank::rank_csv_many(rules, brands, file, rank_options, spill))
         }
-        None => input::read_with(&input.source, input.format, &input.options)
+        (source, format) => input::read_with(source, format, &input.options)
             .map(|rows| rank::rank_many(rules, brands, rows, rank_options, spill)),
     };
     let rankings = ranked.map_err(|err| {
@@ -335,6 +336,16 @@ fn open_input(
     if output.is_some() || rejects.is_some() || filtered.is_some() {
         // Ctrl-C or SIGTERM while a file is written removes its temp file.
         signal::install(ui);
+    }
+    if args.rejects.is_some() && input.format.is_columnar() {
+        ui.error(
+            &format!(
+                "`--rejects` copies unusable rows out of a text list; {} rows cannot be copied",
+                input.format.title()
+            ),
+            Some("the unusable rows are listed with their row numbers on stderr, and in `--format json` output"),
+        );
+        return Err(Exit::Fatal);
     }
     if args.rejects.is_some() {
         let source = std::mem::replace(&mut input.source, Source::Stdin);
@@ -506,7 +517,7 @@ fn output_format_of(ui: &Ui, path: &std::path::Path) -> Result<OutputFormat, Exi
     })
 }
 
-/// Ranks `source`: a CSV file is read by all threads at once, with a progress bar on a
+/// Ranks `source`: a CSV, Parquet or Arrow IPC file is read by all threads at once, with a progress bar on a
 /// terminal for large files; anything else streams through [`rank::rank`].
 pub fn rank_source(
     rules: &RuleSet,
@@ -516,8 +527,8 @@ pub fn rank_source(
     read: &ReadOptions,
     options: RankOptions,
 ) -> Result<Ranking, InputError> {
-    match (source, open_split(source, format, read)) {
-        (Source::File(path), Some(file)) => {
+    match (source, format) {
+        (Source::File(path), format) if splits(format) => {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             let bar = if size >= 32 << 20 && std::io::stderr().is_terminal() {
                 let bar = ProgressBar::new(size);
@@ -531,24 +542,12 @@ pub fn rank_source(
             } else {
                 ProgressBar::hidden()
             };
-            let ranking = rank::rank_csv(rules, brand, file?, options, &|bytes| bar.inc(bytes));
+            let file = input::open_file(path, format, read)?;
+            let ranking = rank::rank_csv(rules, brand, file, options, &|bytes| bar.inc(bytes));
             bar.finish_and_clear();
             ranking
         }
         _ => Ok(rank::rank(rules, brand, input::read_with(source, format, read)?, options)),
-    }
-}
-
-/// A file that is read on every thread at once (CSV, NDJSON), opened; `None` for a source
-/// that streams.
-fn open_split(
-    source: &Source,
-    format: Format,
-    read: &ReadOptions,
-) -> Option<Result<input::CsvFile, InputError>> {
-    match source {
-        Source::File(path) => input::open_file(path, format, read),
-        Source::Stdin | Source::Bytes { .. } => None,
     }
 }
 
@@ -562,13 +561,17 @@ pub fn rank_source_spilled(
     options: RankOptions,
     spill: rank::Spill<'_>,
 ) -> Result<Ranking, InputError> {
-    let splits = matches!(source, Source::File(_)) && format != Format::Json;
-    if splits && spill.filtered.is_none() && spill.sample.is_none() {
-        return rank_source(rules, brand, source, format, read, options);
-    }
-    match open_split(source, format, read) {
-        Some(file) => rank::rank_csv_spilled(rules, brand, file?, options, spill, &|_| {}),
-        None => Ok(rank::rank_spilled(
+    match (source, format) {
+        (Source::File(_), format)
+            if splits(format) && spill.filtered.is_none() && spill.sample.is_none() =>
+        {
+            rank_source(rules, brand, source, format, read, options)
+        }
+        (Source::File(path), format) if splits(format) => {
+            let file = input::open_file(path, format, read)?;
+            rank::rank_csv_spilled(rules, brand, file, options, spill, &|_| {})
+        }
+        _ => Ok(rank::rank_spilled(
             rules,
             brand,
             input::read_with(source, format, read)?,
@@ -576,6 +579,11 @@ pub fn rank_source_spilled(
             spill,
         )),
     }
+}
+
+/// Whether a file of `format` is read on every thread at once (CSV, Parquet, Arrow IPC).
+fn splits(format: Format) -> bool {
+    matches!(format, Format::Csv | Format::Ndjson) || format.is_columnar()
 }
 
 /// The summary line that accounts for every row: `read = ranked + filtered + invalid +

@@ -32,12 +32,33 @@ pub trait RowSink {
     fn pause(&mut self) {}
 }
 
-/// A CSV file opened for ranking.
+/// A candidate file opened for ranking on every thread (despite the name, also a Parquet
+/// or Arrow IPC file: see [`open_file`]).
 pub enum CsvFile {
-    /// A file whose lines end in `\r` alone: it streams through the sequential reader.
+    /// A file read as a stream: a CSV file whose lines end in `\r` alone, JSON, NDJSON.
     Sequential(Rows),
     /// A file split into byte ranges that parse independently.
     Split(SplitCsv),
+    /// A Parquet file read by row groups, or an Arrow IPC file by slices of its batches.
+    #[cfg(feature = "arrow")]
+    Columnar(super::columnar::ColumnarFile),
+}
+
+/// Opens a candidate file of any format for ranking: CSV as [`open_csv_file`], NDJSON as
+/// [`open_ndjson_file`], Parquet and Arrow IPC to be decoded on every thread, JSON arrays as
+/// a stream.
+pub fn open_file(path: &Path, format: Format, read: &ReadOptions) -> Result<CsvFile, InputError> {
+    match format {
+        Format::Csv => open_csv_file(path, read),
+        Format::Ndjson => open_ndjson_file(path, read),
+        #[cfg(feature = "arrow")]
+        Format::Parquet | Format::ArrowIpc => {
+            Ok(CsvFile::Columnar(super::columnar::ColumnarFile::open(path, format, read)?))
+        }
+        _ => {
+            Ok(CsvFile::Sequential(super::read_with(&Source::File(path.to_owned()), format, read)?))
+        }
+    }
 }
 
 /// A CSV or NDJSON file split into ranges of whole records, with how to build its rows.
@@ -105,20 +126,6 @@ pub fn open_ndjson_file(path: &Path, read: &ReadOptions) -> Result<CsvFile, Inpu
     let pieces = (rayon::current_num_threads() * 16).max((size / (4 << 20)) as usize);
     let chunks = chunked::split(path, 0, 0, pieces, read.min_split, false).map_err(io)?;
     Ok(CsvFile::Split(SplitCsv { path: path.to_owned(), name, records: Records::Ndjson, chunks }))
-}
-
-/// Opens a candidate file for ranking on every thread: CSV and NDJSON files split into
-/// ranges, anything else streams (`None`: not a format that splits).
-pub fn open_file(
-    path: &Path,
-    format: Format,
-    read: &ReadOptions,
-) -> Option<Result<CsvFile, InputError>> {
-    match format {
-        Format::Csv => Some(open_csv_file(path, read)),
-        Format::Ndjson => Some(open_ndjson_file(path, read)),
-        Format::Json => None,
-    }
 }
 
 impl SplitCsv {

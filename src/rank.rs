@@ -819,9 +819,10 @@ pub fn rank_slice_until(
     Some(collector.finish())
 }
 
-/// Ranks a CSV file opened by [`crate::input::open_csv_file`]: a file split into byte ranges is
-/// read and evaluated on every thread at once, each range into its own collector; a file
-/// that cannot be split streams through [`rank`]. `progress` is called now and then with
+/// Ranks a file opened by [`crate::input::open_file`]: a CSV file split into byte ranges is
+/// read and evaluated on every thread at once, each range into its own collector (a
+/// Parquet file each row group, an Arrow IPC file slices of each batch); a file that cannot
+/// be split streams through [`rank`]. `progress` is called now and then with
 /// the number of bytes just processed.
 pub fn rank_csv(
     rules: &RuleSet,
@@ -851,6 +852,11 @@ pub fn rank_csv_spilled(
             let parts = split.read(new, progress)?;
             let merged = parts.into_iter().fold(new(), Collector::merge);
             Ok(merged.finish())
+        }
+        #[cfg(feature = "arrow")]
+        CsvFile::Columnar(file) => {
+            let parts = file.read(new, progress)?;
+            Ok(parts.into_iter().fold(new(), Collector::merge).finish())
         }
     }
 }
@@ -985,6 +991,11 @@ pub fn rank_csv_many(
         CsvFile::Sequential(rows) => Ok(rank_many(rules, brands, rows, options, spill)),
         CsvFile::Split(split) => {
             let parts = split.read(new, &|_| {})?;
+            Ok(parts.into_iter().fold(new(), Collectors::merge).finish())
+        }
+        #[cfg(feature = "arrow")]
+        CsvFile::Columnar(file) => {
+            let parts = file.read(new, &|_| {})?;
             Ok(parts.into_iter().fold(new(), Collectors::merge).finish())
         }
     }

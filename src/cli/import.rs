@@ -15,7 +15,8 @@ use crate::rules::Taxonomy;
 /// command that reads a list reads every file `scout rank` can.
 #[derive(Clone, Debug, clap::Args)]
 pub struct CandidatesArgs {
-    /// The candidate list: CSV, JSON or NDJSON; `-` reads stdin.
+    /// The candidate list: CSV, JSON, NDJSON, Parquet or Arrow IPC; `-` reads stdin (not
+    /// Parquet or Arrow, which are read from files).
     #[arg(value_name = "CANDIDATES")]
     pub path: PathBuf,
     /// The candidate list's format [default: from the file extension, else csv].

@@ -49,10 +49,12 @@ pub fn run(ui: &Ui, args: &InspectArgs) -> Exit {
     };
     let mut source = Source::from_arg(&args.file);
     if let Source::File(path) = &source {
-        if crate::input::Format::from_path(path) != crate::input::Format::Csv {
+        let format = crate::input::Format::from_path(path);
+        if format != crate::input::Format::Csv {
+            let what = if format.is_columnar() { "column names" } else { "JSON keys" };
             ui.error(
-                &format!("`{}` is JSON; `scout inspect` reads CSV", path.display()),
-                Some("JSON keys are matched by scout's field names and built-in aliases; `scout rank` reads it as is"),
+                &format!("`{}` is {}; `scout inspect` reads CSV", path.display(), format.title()),
+                Some(&format!("{what} are matched by scout's field names, built-in aliases and `--mapping` as CSV headers are; `scout rank` reads it as is")),
             );
             return Exit::Fatal;
         }

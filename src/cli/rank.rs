@@ -336,6 +336,16 @@ fn open_input(
         // Ctrl-C or SIGTERM while a file is written removes its temp file.
         signal::install(ui);
     }
+    if args.rejects.is_some() && input.format.is_columnar() {
+        ui.error(
+            &format!(
+                "`--rejects` copies unusable rows out of a text list; {} rows cannot be copied",
+                input.format.title()
+            ),
+            Some("the unusable rows are listed with their row numbers on stderr, and in `--format json` output"),
+        );
+        return Err(Exit::Fatal);
+    }
     if args.rejects.is_some() {
         let source = std::mem::replace(&mut input.source, Source::Stdin);
         input.source = source.into_bytes().map_err(|err| {
@@ -506,7 +516,7 @@ fn output_format_of(ui: &Ui, path: &std::path::Path) -> Result<OutputFormat, Exi
     })
 }
 
-/// Ranks `source`: a CSV file is read by all threads at once, with a progress bar on a
+/// Ranks `source`: a CSV, Parquet or Arrow IPC file is read by all threads at once, with a progress bar on a
 /// terminal for large files; anything else streams through [`rank::rank`].
 pub fn rank_source(
     rules: &RuleSet,

@@ -74,6 +74,12 @@ impl ColumnPlan {
         Ok(Self { columns, trivial: program.is_trivial(), program: Arc::new(program) })
     }
 
+    /// Whether the columns alone build rows: scout's own headers, nothing to transform
+    /// (then a reader may feed numbers to numeric fields without writing them as text).
+    pub fn is_trivial(&self) -> bool {
+        self.trivial
+    }
+
     /// Builds the candidate at `line` from one record's `width` cells.
     pub fn build<'c>(
         &self,

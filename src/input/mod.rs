@@ -1,4 +1,5 @@
-//! Candidate readers: CSV, JSON and NDJSON, from a file or stdin.
+//! Candidate readers: CSV, JSON and NDJSON, from a file or stdin; Parquet and Arrow IPC
+//! files ([`columnar`], with the default `arrow` feature).
 //!
 //! Readers stream [`Candidate`]s. A row that cannot be used becomes a [`RowError`] with its
 //! line number and the column at fault; the batch goes on. Only problems with the input as a
@@ -10,6 +11,8 @@
 //! [`rejects`] copies unusable rows out of the source, untouched.
 
 pub mod chunked;
+#[cfg(feature = "arrow")]
+pub mod columnar;
 pub mod columns;
 mod csv;
 pub mod infer;
@@ -46,11 +49,16 @@ pub enum Format {
     Json,
     /// One JSON object per line.
     Ndjson,
+    /// An Apache Parquet file.
+    Parquet,
+    /// An Apache Arrow IPC file (Feather v2).
+    ArrowIpc,
 }
 
 impl Format {
     /// Every format, in the order help lists them.
-    pub const ALL: [Format; 3] = [Format::Csv, Format::Json, Format::Ndjson];
+    pub const ALL: [Format; 5] =
+        [Format::Csv, Format::Json, Format::Ndjson, Format::Parquet, Format::ArrowIpc];
 
     /// The format's name, as flags take it.
     pub fn name(self) -> &'static str {
@@ -58,6 +66,8 @@ impl Format {
             Self::Csv => "csv",
             Self::Json => "json",
             Self::Ndjson => "ndjson",
+            Self::Parquet => "parquet",
+            Self::ArrowIpc => "arrow",
         }
     }
 
@@ -67,15 +77,37 @@ impl Format {
             Self::Csv => "Comma-separated values with a header row",
             Self::Json => "A JSON array of objects",
             Self::Ndjson => "One JSON object per line",
+            Self::Parquet => "An Apache Parquet file (rows numbered from 1)",
+            Self::ArrowIpc => "An Apache Arrow IPC file, also Feather v2 (rows numbered from 1)",
         }
     }
 
-    /// The format a file name implies: `.json`, `.ndjson`/`.jsonl`, anything else CSV.
+    /// The format a file name implies: `.json`, `.ndjson`/`.jsonl`, `.parquet`,
+    /// `.arrow`/`.ipc`/`.feather`, anything else CSV.
     pub fn from_path(path: &Path) -> Self {
         match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
             Some("json") => Self::Json,
             Some("ndjson" | "jsonl") => Self::Ndjson,
+            Some("parquet") => Self::Parquet,
+            Some("arrow" | "ipc" | "feather") => Self::ArrowIpc,
             _ => Self::Csv,
+        }
+    }
+
+    /// Whether the format is columnar (Parquet, Arrow IPC): read from a seekable file, by
+    /// column, its rows numbered from 1 where text formats give lines.
+    pub fn is_columnar(self) -> bool {
+        matches!(self, Self::Parquet | Self::ArrowIpc)
+    }
+
+    /// What the format is called in messages.
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Csv => "CSV",
+            Self::Json => "JSON",
+            Self::Ndjson => "NDJSON",
+            Self::Parquet => "Parquet",
+            Self::ArrowIpc => "Arrow IPC",
         }
     }
 }
@@ -222,6 +254,39 @@ pub enum InputError {
         /// 1-based column.
         column: usize,
     },
+    /// A Parquet or Arrow IPC file that cannot be read: not one, truncated, or written with
+    /// something this build cannot decode.
+    #[error("`{name}` is not a readable {} file: {message}", format.title())]
+    Columnar {
+        /// The input's name.
+        name: String,
+        /// The format it was read as.
+        format: Format,
+        /// What the reader said.
+        message: String,
+    },
+    /// A columnar format asked of stdin or bytes in memory: it needs a file to seek in.
+    #[error("{} input is read from a file, not from `{name}`", format.title())]
+    NeedsFile {
+        /// The input's name.
+        name: String,
+        /// The format asked for.
+        format: Format,
+    },
+    /// A columnar file given to a command that reads text records (`audit`, `evaluate`).
+    #[error("`{name}` is {}; this command reads CSV, JSON or NDJSON", format.title())]
+    TextOnly {
+        /// The input's name.
+        name: String,
+        /// Its format.
+        format: Format,
+    },
+    /// A columnar format in a build without the `arrow` feature.
+    #[error("this scout was built without {} support", format.title())]
+    NotBuilt {
+        /// The format asked for.
+        format: Format,
+    },
 }
 
 impl InputError {
@@ -238,6 +303,19 @@ impl InputError {
             Self::Json { .. } => Some("JSON input is an array of objects; use `--input-format ndjson` for one object per line".to_owned()),
             Self::Mapping { .. } => Some(
                 "run `scout inspect FILE` to see the file's columns, then fix the profile or pick another".to_owned(),
+            ),
+            Self::Columnar { .. } => Some(
+                "check that the file is whole (a truncated copy or download is the usual cause), or pass `--input-format` if its extension misleads"
+                    .to_owned(),
+            ),
+            Self::NeedsFile { .. } => Some(
+                "a columnar file is read from its end (the footer) and by column: save it to a file and pass its path".to_owned(),
+            ),
+            Self::TextOnly { .. } => Some(
+                "`scout rank`, `explain`, `watch`, `diff`, `plan` and `report` read Parquet and Arrow IPC; convert the file to CSV for this command".to_owned(),
+            ),
+            Self::NotBuilt { .. } => Some(
+                "rebuild with the default features (the `arrow` feature), or convert the file to CSV".to_owned(),
             ),
             Self::Io { .. } => None,
         }
@@ -281,7 +359,27 @@ pub fn read_with(
             };
             json::rows_from_array_reader(&name, || source.open())
         }
+        Format::Parquet | Format::ArrowIpc => columnar_rows(source, format, options),
     }
+}
+
+/// Streams a Parquet or Arrow IPC file's candidates, batch by batch.
+#[cfg(feature = "arrow")]
+fn columnar_rows(
+    source: &Source,
+    format: Format,
+    options: &ReadOptions,
+) -> Result<Rows, InputError> {
+    match source {
+        Source::File(path) => columnar::ColumnarFile::open(path, format, options)?.rows(),
+        other => Err(InputError::NeedsFile { name: other.name(), format }),
+    }
+}
+
+/// Without the `arrow` feature, columnar input is refused.
+#[cfg(not(feature = "arrow"))]
+fn columnar_rows(_: &Source, format: Format, _: &ReadOptions) -> Result<Rows, InputError> {
+    Err(InputError::NotBuilt { format })
 }
 
 /// Builds one [`Candidate`] from cells, keeping the first problem found.

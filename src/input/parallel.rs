@@ -32,12 +32,16 @@ pub trait RowSink {
     fn pause(&mut self) {}
 }
 
-/// A CSV file opened for ranking.
+/// A candidate file opened for ranking on every thread (despite the name, also a Parquet
+/// or Arrow IPC file: see [`open_file`]).
 pub enum CsvFile {
-    /// A file whose lines end in `\r` alone: it streams through the sequential reader.
+    /// A file read as a stream: a CSV file whose lines end in `\r` alone, JSON, NDJSON.
     Sequential(Rows),
     /// A file split into byte ranges that parse independently.
     Split(SplitCsv),
+    /// A Parquet file read by row groups, or an Arrow IPC file by slices of its batches.
+    #[cfg(feature = "arrow")]
+    Columnar(super::columnar::ColumnarFile),
 }
 
 /// A CSV or NDJSON file split into ranges of whole records, with how to build its rows.
@@ -108,7 +112,8 @@ pub fn open_ndjson_file(path: &Path, read: &ReadOptions) -> Result<CsvFile, Inpu
 }
 
 /// Opens a candidate file for ranking on every thread: CSV and NDJSON files split into
-/// ranges, anything else streams (`None`: not a format that splits).
+/// ranges, Parquet and Arrow IPC files decoded by row groups or batches; anything else
+/// streams (`None`: not a format that splits).
 pub fn open_file(
     path: &Path,
     format: Format,
@@ -117,7 +122,11 @@ pub fn open_file(
     match format {
         Format::Csv => Some(open_csv_file(path, read)),
         Format::Ndjson => Some(open_ndjson_file(path, read)),
-        Format::Json => None,
+        #[cfg(feature = "arrow")]
+        Format::Parquet | Format::ArrowIpc => {
+            Some(super::columnar::ColumnarFile::open(path, format, read).map(CsvFile::Columnar))
+        }
+        _ => None,
     }
 }
 

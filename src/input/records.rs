@@ -41,6 +41,9 @@ pub fn read_records(
     options: &ReadOptions,
 ) -> Result<Records, InputError> {
     let name = source.name();
+    if format.is_columnar() {
+        return Err(InputError::TextOnly { name, format });
+    }
     if format == Format::Csv {
         let mut input = open_csv(&name, source.open()?, options)?;
         let headers = input.headers.clone();

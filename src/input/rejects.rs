@@ -12,6 +12,8 @@ use super::sniff;
 use super::Format;
 
 /// The rejected rows of `bytes`, in the source's own format, and how many were found.
+/// Columnar rows are not text to copy: for Parquet and Arrow IPC nothing is found (and
+/// `scout rank` refuses `--rejects` for them before reading).
 pub fn extract(
     bytes: &[u8],
     format: Format,
@@ -22,6 +24,7 @@ pub fn extract(
         Format::Csv => csv(bytes, delimiter, lines),
         Format::Ndjson => ndjson(bytes, lines),
         Format::Json => json(bytes, lines),
+        Format::Parquet | Format::ArrowIpc => (Vec::new(), 0),
     }
 }
 

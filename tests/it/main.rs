@@ -5,6 +5,8 @@ mod accounts;
 mod audit;
 mod benchmarks;
 mod check;
+#[cfg(feature = "arrow")]
+mod columnar;
 mod columns;
 mod completions;
 mod diff;

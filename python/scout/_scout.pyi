@@ -1,6 +1,7 @@
 """Type stubs of the extension module `scout._scout` (re-exported by `scout`)."""
 
 from os import PathLike
+from pathlib import Path
 from typing import List, Optional, TypedDict, Union
 
 import pyarrow
@@ -40,7 +41,7 @@ class Rules:
     def brands(self) -> List[str]:
         """The brand ids, sorted."""
     @property
-    def path(self) -> str:
+    def path(self) -> Path:
         """The folder it was loaded from."""
     @property
     def warnings(self) -> List[Diagnostic]:

@@ -48,7 +48,11 @@ def main():
     cli_s = time.perf_counter() - t
     cli = json.loads(out.stdout)
 
+    import os
+
     from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers: this venv
 
     import scout.spark
 

@@ -10,6 +10,7 @@
 //! This module does no I/O of its own.
 
 mod accounts;
+pub mod row;
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -457,8 +458,8 @@ impl<'r> Collector<'r> {
     ) where
         C: std::ops::Deref<Target = Candidate>,
     {
-        match evaluated {
-            Ok(mut evaluation) if evaluation.passed() => {
+        match row::classify(evaluated) {
+            row::Classified::Ranked(mut evaluation) => {
                 self.counts.ranked += 1;
                 self.accounts.see(&candidate, Outcome::Ranked);
                 if self.makes_the_cut(&candidate, &evaluation) {
@@ -469,7 +470,7 @@ impl<'r> Collector<'r> {
                     self.offer(Ranked { rank: 0, candidate, evaluation });
                 }
             }
-            Ok(evaluation) => {
+            row::Classified::Filtered(evaluation) => {
                 self.counts.filtered += 1;
                 for verdict in evaluation.verdicts.iter().filter(|v| !v.passed) {
                     match self.filter_counts.get_mut(&verdict.filter) {
@@ -511,7 +512,7 @@ impl<'r> Collector<'r> {
                     }
                 }
             }
-            Err(error) => {
+            row::Classified::RuleError(error) => {
                 self.counts.rule_errors += 1;
                 let site = Site::new(&error.script, error.tier.as_deref(), &error.error);
                 self.rule_error(site, 1, candidate.line, &candidate.handle);

@@ -1,7 +1,6 @@
 //! `scout check`: validate a rule folder and report every problem in one pass.
 
-use super::{plural, write_stdout, Exit, RulesArg, Ui};
-use crate::diagnostic::Severity;
+use super::{write_stdout, Exit, RulesArg, Ui};
 
 /// Arguments of `scout check`.
 #[derive(Debug, clap::Args)]
@@ -15,32 +14,8 @@ pub struct CheckArgs {
 
 /// Runs `scout check`.
 pub fn run(ui: &Ui, args: &CheckArgs) -> Exit {
-    let dir = &args.rules.dir;
-    let loaded = crate::valid::validate(dir);
-    // Mapping profiles (`imports/*.toml`) are checked too; their niches against the taxonomy.
-    let imports =
-        crate::rules::mapping::check_folder(dir, loaded.as_ref().ok().map(|r| &r.taxonomy));
-    let profiles = crate::rules::mapping::available(dir).len();
-    let (diagnostics, summary) = match loaded {
-        Ok(rules) if imports.is_empty() => {
-            let summary = format!(
-                "`{}` is valid: {} {}, {} tier {}, {} {}, {} mapping {} · revision {}",
-                dir.display(),
-                rules.brands.len(),
-                plural(rules.brands.len(), "brand"),
-                rules.schemes.len(),
-                plural(rules.schemes.len(), "scheme"),
-                rules.taxonomy.names().len(),
-                plural(rules.taxonomy.names().len(), "niche"),
-                profiles,
-                plural(profiles, "profile"),
-                rules.revision
-            );
-            (rules.warnings, Ok(summary))
-        }
-        Ok(rules) => problems(dir, imports.into_iter().chain(rules.warnings).collect()),
-        Err(diagnostics) => problems(dir, diagnostics.into_iter().chain(imports).collect()),
-    };
+    let report = crate::valid::check(&args.rules.dir);
+    let (diagnostics, summary) = (report.diagnostics, report.summary);
     if args.json {
         let json: Vec<_> = diagnostics.iter().map(|d| d.to_json()).collect();
         let _ = write_stdout(|out| {
@@ -60,14 +35,4 @@ pub fn run(ui: &Ui, args: &CheckArgs) -> Exit {
             Exit::Fatal
         }
     }
-}
-
-/// The diagnostics, and the summary that counts their errors.
-fn problems(
-    dir: &std::path::Path,
-    diagnostics: Vec<crate::diagnostic::Diagnostic>,
-) -> (Vec<crate::diagnostic::Diagnostic>, Result<String, String>) {
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-    let summary = format!("found {errors} {} in `{}`", plural(errors, "problem"), dir.display());
-    (diagnostics, Err(summary))
 }

@@ -120,3 +120,41 @@ fn ranking_is_deterministic_and_tie_broken_by_handle() {
     );
     assert_eq!(first.revision, rules.revision);
 }
+
+/// `rank::row::judge` (the Python binding's per-row verdict) agrees with `scout rank`'s
+/// collector on every row of the bundled examples, for every brand.
+#[test]
+fn judging_a_row_alone_agrees_with_ranking_the_list() {
+    use scout::input::{self, Format, Source};
+    use scout::rank::row::{judge, Verdict};
+    let rules = bundled();
+    let list = root().join("examples/candidates.csv");
+    for (id, brand) in &rules.brands {
+        let rows: Vec<_> = input::read(&Source::File(list.clone()), Format::Csv).unwrap().collect();
+        let ranking = scout::rank::rank(rules, brand, rows.clone().into_iter(), Default::default());
+        let mut counts = [0usize; 4];
+        for row in &rows {
+            let judged = judge(rules, brand, row.as_ref());
+            counts[judged.verdict as usize] += 1;
+            if let Ok(c) = row {
+                let ranked = ranking.results.iter().find(|r| r.candidate.line == c.line);
+                match ranked {
+                    Some(r) => {
+                        assert_eq!(judged.verdict, Verdict::Ranked, "{id} {}", c.handle);
+                        assert_eq!(judged.score, r.evaluation.score, "{id} {}", c.handle);
+                        assert_eq!(judged.tier.as_deref(), Some(&*r.evaluation.tier.name));
+                    }
+                    None => {
+                        let f = ranking.filtered.iter().find(|f| f.line == c.line);
+                        if let Some(f) = f {
+                            assert_eq!(judged.verdict, Verdict::Filtered, "{id} {}", c.handle);
+                            assert_eq!(judged.reasons, f.reasons);
+                        }
+                    }
+                }
+            }
+        }
+        let c = ranking.counts;
+        assert_eq!(counts, [c.ranked, c.filtered, c.invalid, c.rule_errors], "{id}");
+    }
+}

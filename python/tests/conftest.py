@@ -14,14 +14,16 @@ EXAMPLES = ROOT / "examples"
 
 
 def scout_bin() -> Path:
-    """The CLI built from this checkout (`SCOUT_BIN` overrides)."""
+    """The CLI built from this checkout, the newer of the release and debug builds (a stale
+    release binary beside a fresh `cargo build` must not be the one compared with);
+    `SCOUT_BIN` overrides."""
     if "SCOUT_BIN" in os.environ:
         return Path(os.environ["SCOUT_BIN"])
-    for profile in ("release", "debug"):
-        path = ROOT / "target" / profile / "scout"
-        if path.exists():
-            return path
-    pytest.fail("no scout binary: run `cargo build` first, or set SCOUT_BIN")
+    built = [ROOT / "target" / profile / "scout" for profile in ("release", "debug")]
+    built = [path for path in built if path.exists()]
+    if not built:
+        pytest.fail("no scout binary: run `cargo build` first, or set SCOUT_BIN")
+    return max(built, key=lambda path: path.stat().st_mtime)
 
 
 def run_scout(*args, check=True):

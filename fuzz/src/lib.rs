@@ -257,7 +257,8 @@ pub fn csv(data: &[u8]) {
     });
     let source = Source::Bytes { name: "fuzz.csv".into(), bytes: csv.into() };
     // No splitting across threads: one input, one deterministic path.
-    let options = ReadOptions { mapping, delimiter: None, min_split: u64::MAX };
+    let options =
+        ReadOptions { mapping, delimiter: None, min_split: u64::MAX, inferred: Vec::new() };
     match input::read_with(&source, Format::Csv, &options) {
         Ok(rows) => rank_rows(&rows.collect::<Vec<_>>()),
         Err(err) => input_error(&err),
@@ -359,7 +360,13 @@ fn brand_with_condition(rules: &RuleSet, base: &Brand, source: &str) -> Option<B
     let when = Condition { source: Arc::from(source), ast: Arc::new(ast), fast };
     let first =
         base.tiers.default.first().map_or_else(|| Arc::from("fuzz"), |t| Arc::clone(&t.name));
-    let tier = Tier { name: first, min_followers: 0, max_followers: None, when: Some(when) };
+    let tier = Tier {
+        name: first,
+        min_followers: 0,
+        max_followers: None,
+        when: Some(when),
+        carved_from: None,
+    };
     let with_first = |tiers: &[Tier]| {
         std::iter::once(tier.clone()).chain(tiers.iter().cloned()).collect::<Vec<_>>()
     };

@@ -91,13 +91,7 @@ pub fn run(ui: &Ui, args: &RankArgs) -> Exit {
         Err(exit) => return exit,
     };
     let rank_options = rank_options(args, format, columns.as_ref());
-    let spill = rank::Spill {
-        sample: Some(output::JSON_SAMPLE),
-        all_errors: targets.rejects.is_some(),
-        filtered: None,
-        accounts: None,
-        overflow: Some(output::spill::temp_files),
-    };
+    let spill = spill_of(&targets);
     let ranked = |spill: rank::Spill<'_>| {
         rank_source_spilled(
             &rules,
@@ -190,13 +184,7 @@ fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Re
         outputs.push(target);
     }
     let rank_options = rank_options(args, format, columns.as_ref());
-    let spill = rank::Spill {
-        sample: Some(output::JSON_SAMPLE),
-        all_errors: targets.rejects.is_some(),
-        filtered: None,
-        accounts: None,
-        overflow: Some(output::spill::temp_files),
-    };
+    let spill = spill_of(&targets);
     let ranked = match (&input.source, input.format) {
         (Source::File(path), format) if splits(format) => {
             input::open_file(path, format, &input.options)
@@ -228,6 +216,19 @@ fn rank_many(ui: &Ui, args: &RankArgs, rules: &RuleSet, brands: &[&Brand]) -> Re
         write_rejects(ui, args, target, &input, first)?;
     }
     Ok(exit)
+}
+
+/// What a CLI run does with the rows it does not rank: a sample for the JSON document,
+/// every unusable row when `--rejects` wants them, account records beyond a few MiB to
+/// temporary files.
+fn spill_of(targets: &Targets) -> rank::Spill<'static> {
+    rank::Spill {
+        sample: Some(output::JSON_SAMPLE),
+        all_errors: targets.rejects.is_some(),
+        filtered: None,
+        accounts: None,
+        overflow: Some(output::spill::temp_files),
+    }
 }
 
 /// The `--output`, `--rejects` and `--filtered` files, once checked.

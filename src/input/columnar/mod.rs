@@ -186,14 +186,7 @@ fn joined<O: OffsetSizeTrait>(list: &GenericListArray<O>) -> Result<ArrayRef, Ar
     };
     let items = items.as_string::<i32>();
     let offsets = list.value_offsets();
-    let mut out = arrow_array::builder::StringBuilder::new();
-    let mut text = String::new();
-    for row in 0..list.len() {
-        if list.is_null(row) {
-            out.append_null();
-            continue;
-        }
-        text.clear();
+    text_column(list, |row, text| {
         for item in offsets[row].as_usize()..offsets[row + 1].as_usize() {
             if items.is_valid(item) {
                 if !text.is_empty() {
@@ -202,15 +195,26 @@ fn joined<O: OffsetSizeTrait>(list: &GenericListArray<O>) -> Result<ArrayRef, Ar
                 text.push_str(items.value(item));
             }
         }
-        out.append_value(&text);
-    }
-    Ok(Arc::new(out.finish()))
+        Ok(())
+    })
 }
 
 /// Any column as text, as arrow displays its values.
 fn displayed(array: &dyn Array) -> Result<ArrayRef, ArrowError> {
     let options = arrow_cast::display::FormatOptions::default();
     let formatter = arrow_cast::display::ArrayFormatter::try_new(array, &options)?;
+    text_column(array, |row, text| {
+        write!(text, "{}", formatter.value(row))
+            .map_err(|_| ArrowError::ComputeError("a value cannot be written as text".to_owned()))
+    })
+}
+
+/// A text column as long as `array`: null where `array` is, else what `write` puts in the
+/// (cleared) buffer for that row.
+fn text_column(
+    array: &dyn Array,
+    mut write: impl FnMut(usize, &mut String) -> Result<(), ArrowError>,
+) -> Result<ArrayRef, ArrowError> {
     let mut out = arrow_array::builder::StringBuilder::new();
     let mut text = String::new();
     for row in 0..array.len() {
@@ -219,9 +223,7 @@ fn displayed(array: &dyn Array) -> Result<ArrayRef, ArrowError> {
             continue;
         }
         text.clear();
-        write!(text, "{}", formatter.value(row)).map_err(|_| {
-            ArrowError::ComputeError("a value cannot be written as text".to_owned())
-        })?;
+        write(row, &mut text)?;
         out.append_value(&text);
     }
     Ok(Arc::new(out.finish()))

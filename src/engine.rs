@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Scope};
+use rhai::{Dynamic, Scope};
 use serde::Serialize;
 
 use crate::model::{Candidate, Field, Kind, PostSample};
@@ -907,6 +907,9 @@ fn under_delivery_text(brand: &Brand, evaluation: &Evaluation) -> String {
 }
 
 /// The scope a tier condition sees: candidate fields and metrics; tier-dependent values `()`.
+/// Only the variables the brand's scripts read ([`Brand::reads`]) are built; `weights` and
+/// `settings` are the brand's shared maps, handed over without a copy when the scripts only
+/// read properties of them ([`script::Reads::shares_maps`]), else copied for this row.
 fn script_scope(
     rules: &RuleSet,
     brand: &Brand,
@@ -914,27 +917,22 @@ fn script_scope(
     metrics: &Metrics,
     history: Option<&HistoryMetrics>,
 ) -> Scope<'static> {
+    let reads = brand.reads;
     let mut scope = Scope::new();
-    let mut niches: Array = candidate
-        .niches
-        .iter()
-        .filter_map(|label| rules.taxonomy.resolve(label))
-        .map(|id| Dynamic::from(rules.taxonomy.name(id).to_owned()))
-        .collect();
-    let extra = map_of(candidate.extra.iter().map(|(k, v)| (&**k, Dynamic::from(v.clone()))));
-    let weights = map_of([
-        ("engagement", Dynamic::from_float(brand.weights.engagement)),
-        ("niche_fit", Dynamic::from_float(brand.weights.niche_fit)),
-        ("cost_efficiency", Dynamic::from_float(brand.weights.cost_efficiency)),
-        ("authenticity", Dynamic::from_float(brand.weights.authenticity)),
-        ("relationship", Dynamic::from_float(brand.weights.relationship)),
-    ]);
     for field in Field::ALL {
+        if !reads.has(slots::field(field)) {
+            continue;
+        }
         let value = match field.kind() {
             Kind::Text => opt_str(candidate.text(field)),
-            Kind::List if field == Field::Niches => {
-                Dynamic::from_array(std::mem::take(&mut niches))
-            }
+            Kind::List if field == Field::Niches => Dynamic::from_array(
+                candidate
+                    .niches
+                    .iter()
+                    .filter_map(|label| rules.taxonomy.resolve(label))
+                    .map(|id| Dynamic::from(rules.taxonomy.name(id).to_owned()))
+                    .collect(),
+            ),
             Kind::List => Dynamic::from_array(
                 candidate
                     .list(field)
@@ -948,27 +946,46 @@ fn script_scope(
         };
         scope.push_dynamic(field.name(), value);
     }
-    scope
-        .push_dynamic("extra", Dynamic::from_map(extra))
-        .push_dynamic("engagement_rate", opt_float(metrics.engagement_rate))
-        .push_dynamic("er", opt_float(metrics.engagement_rate))
-        .push_dynamic("engagements_per_post", opt_float(metrics.engagements_per_post))
-        .push_dynamic("cost_per_engagement", opt_float(metrics.cost_per_engagement))
-        .push_dynamic("estimated_reach", opt_float(metrics.estimated_reach))
-        .push_dynamic("tier", Dynamic::UNIT)
-        .push_dynamic("benchmark", Dynamic::UNIT)
-        .push_dynamic("engagement", Dynamic::UNIT)
-        .push_dynamic("niche_fit", Dynamic::UNIT)
-        .push_dynamic("cost_efficiency", Dynamic::UNIT)
-        .push_dynamic("authenticity", Dynamic::UNIT)
-        .push_dynamic("weights", Dynamic::from_map(weights))
-        .push_dynamic("brand", Dynamic::from(brand.id.clone()))
-        .push_dynamic("er_basis", Dynamic::from(metrics.basis.name().to_owned()))
-        .push_dynamic("parent_benchmark", Dynamic::UNIT)
-        .push_dynamic("settings", Dynamic::from_map((*brand.settings).clone()))
-        .push_dynamic("relationship", Dynamic::UNIT);
-    for (_, name, value) in history_values(history) {
-        scope.push_dynamic(name, opt_float(value));
+    let mut push = |slot: usize, value: &dyn Fn() -> Dynamic| {
+        if reads.has(slot) {
+            scope.push_dynamic(script::VARIABLES[slot].0, value());
+        }
+    };
+    push(slots::EXTRA, &|| {
+        Dynamic::from_map(map_of(
+            candidate.extra.iter().map(|(k, v)| (&**k, Dynamic::from(v.clone()))),
+        ))
+    });
+    push(slots::ENGAGEMENT_RATE, &|| opt_float(metrics.engagement_rate));
+    push(slots::ER, &|| opt_float(metrics.engagement_rate));
+    push(slots::ENGAGEMENTS_PER_POST, &|| opt_float(metrics.engagements_per_post));
+    push(slots::COST_PER_ENGAGEMENT, &|| opt_float(metrics.cost_per_engagement));
+    push(slots::ESTIMATED_REACH, &|| opt_float(metrics.estimated_reach));
+    for slot in [
+        slots::TIER,
+        slots::BENCHMARK,
+        slots::ENGAGEMENT,
+        slots::NICHE_FIT,
+        slots::COST_EFFICIENCY,
+        slots::AUTHENTICITY,
+    ] {
+        push(slot, &|| Dynamic::UNIT);
+    }
+    push(slots::BRAND, &|| Dynamic::from(brand.id.clone()));
+    push(slots::ER_BASIS, &|| Dynamic::from(metrics.basis.name().to_owned()));
+    push(slots::PARENT_BENCHMARK, &|| Dynamic::UNIT);
+    push(slots::RELATIONSHIP, &|| Dynamic::UNIT);
+    for (slot, _, value) in history_values(history) {
+        push(slot, &|| opt_float(value));
+    }
+    for (slot, shared) in [(slots::WEIGHTS, &brand.weights_map), (slots::SETTINGS, &brand.settings)]
+    {
+        let name = script::VARIABLES[slot].0;
+        match (reads.has(slot), reads.shares_maps()) {
+            (false, _) => {}
+            (true, true) => _ = scope.push_constant_dynamic(name, shared.clone()),
+            (true, false) => _ = scope.push_dynamic(name, shared.flatten_clone()),
+        }
     }
     scope
 }

@@ -67,7 +67,34 @@ impl Brand {
     /// The same brand judged on another tier scheme: for trying a scheme out before adopting
     /// it (`scout diff --tiers`, a scheme's own tests).
     pub fn with_tiers(&self, tiers: Arc<TierScheme>) -> Brand {
-        Brand { tiers, ..self.clone() }
+        let reads = Brand::script_reads(&self.script, &tiers, &self.filters);
+        Brand { tiers, reads, ..self.clone() }
+    }
+
+    /// The variables a brand's scripts read: the scoring script, the tiers' `when`
+    /// conditions, and the custom filters' conditions and reason placeholders (they all
+    /// share one scope per candidate).
+    pub fn script_reads(script: &Script, tiers: &TierScheme, filters: &Filters) -> script::Reads {
+        let whens = std::iter::once(&tiers.default)
+            .chain(tiers.platforms.iter().map(|(_, list)| list))
+            .flatten()
+            .filter_map(|tier| tier.when.as_ref())
+            .map(|when| &*when.ast);
+        let customs = filters.specs.iter().filter_map(|spec| match &spec.check {
+            filters::Check::Custom(custom) => Some(custom),
+            _ => None,
+        });
+        let reasons = customs.clone().flat_map(|custom| {
+            custom.reason.iter().filter_map(|part| match part {
+                filters::ReasonPart::Value(ast, _) => Some(ast),
+                filters::ReasonPart::Text(_) => None,
+            })
+        });
+        std::iter::once(&script.ast)
+            .chain(whens)
+            .chain(customs.map(|custom| &custom.ast))
+            .chain(reasons)
+            .fold(script::Reads::NONE, |reads, ast| reads.union(script::Reads::of(ast)))
     }
 }
 
@@ -261,8 +288,15 @@ pub struct Brand {
     pub target_cost_per_engagement: f64,
     /// The benchmarks, with the brand's overrides applied.
     pub benchmarks: Benchmarks,
-    /// Every knob of the brand as scripts read it (`settings.filters.max_followers`).
-    pub settings: Arc<rhai::Map>,
+    /// Every knob of the brand as scripts read it (`settings.filters.max_followers`): a
+    /// shared map, handed to every evaluation without a copy and read-only in scripts.
+    pub settings: rhai::Dynamic,
+    /// The brand's weights as the `weights` map scripts read; shared and read-only, like
+    /// `settings`.
+    pub weights_map: rhai::Dynamic,
+    /// The variables the brand's scripts read ([`Brand::script_reads`]): the interpreter's
+    /// scope holds only these.
+    pub reads: script::Reads,
     /// What `scout plan` maximises and under which constraints (`[plan]`).
     pub plan: plan::PlanSettings,
     /// Whether only the best account of each creator is ranked (`[ranking]`).
@@ -295,6 +329,20 @@ pub struct Weights {
     pub authenticity: f64,
     /// The relationship with the brand, from its history (default 0).
     pub relationship: f64,
+}
+
+impl Weights {
+    /// The weights as the `weights` map scripts read, shared and read-only.
+    pub fn map(&self) -> rhai::Dynamic {
+        rhai::Dynamic::from_map(script::map_of([
+            ("engagement", rhai::Dynamic::from_float(self.engagement)),
+            ("niche_fit", rhai::Dynamic::from_float(self.niche_fit)),
+            ("cost_efficiency", rhai::Dynamic::from_float(self.cost_efficiency)),
+            ("authenticity", rhai::Dynamic::from_float(self.authenticity)),
+            ("relationship", rhai::Dynamic::from_float(self.relationship)),
+        ]))
+        .into_shared()
+    }
 }
 
 impl Default for Weights {

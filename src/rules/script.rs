@@ -146,6 +146,112 @@ pub mod slots {
     pub const RETURN_ON_SPEND: usize = EXTRA + 22;
 }
 
+/// Which of [`VARIABLES`] some compiled scripts can read, a bit per slot, and whether they
+/// might change `settings` or `weights`. Scripts compile in strict-variables mode against
+/// [`Sandbox::template_scope`], so every variable a script reads is named in its AST (a
+/// closure's captures and `${…}` interpolations included); the engine builds a scope with
+/// only these. `is_def_var`, which names a variable in a string, makes a script read
+/// everything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reads {
+    vars: u64,
+    writes_maps: bool,
+}
+
+const _: () = assert!(VARIABLES.len() <= 64, "Reads keeps one bit per variable");
+
+/// The brand's maps, shared by every row when no script can change them.
+const MAPS: [&str; 2] = ["settings", "weights"];
+
+impl Reads {
+    /// Every variable, and maybe a change to the maps.
+    pub const ALL: Reads = Reads { vars: u64::MAX, writes_maps: true };
+    /// No variable.
+    pub const NONE: Reads = Reads { vars: 0, writes_maps: false };
+
+    /// The variables `ast` names (its functions' bodies included).
+    pub fn of(ast: &AST) -> Reads {
+        let mut reads = Reads::NONE;
+        let mut name = |name: &str| {
+            if name == "is_def_var" {
+                reads = Reads::ALL;
+            } else if let Some(slot) = VARIABLES.iter().position(|(v, _)| *v == name) {
+                reads.vars |= 1 << slot;
+            }
+        };
+        let mut writes_maps = false;
+        ast.walk(&mut |path: &[rhai::ASTNode]| {
+            match path.last() {
+                Some(rhai::ASTNode::Expr(expr)) => match expr {
+                    rhai::Expr::Variable(var, ..) => {
+                        name(&var.1);
+                        if MAPS.contains(&var.1.as_str()) && !is_property_read(path) {
+                            writes_maps = true;
+                        }
+                    }
+                    rhai::Expr::FnCall(call, _) | rhai::Expr::MethodCall(call, _) => {
+                        name(&call.name)
+                    }
+                    rhai::Expr::StringConstant(text, _) => name(text),
+                    _ => {}
+                },
+                Some(rhai::ASTNode::Stmt(rhai::Stmt::FnCall(call, _))) => name(&call.name),
+                Some(rhai::ASTNode::Stmt(rhai::Stmt::Share(shared))) => {
+                    for (ident, _) in shared.iter() {
+                        name(&ident.name);
+                        writes_maps |= MAPS.contains(&ident.name.as_str());
+                    }
+                }
+                _ => {}
+            }
+            true
+        });
+        Reads { writes_maps: reads.writes_maps || writes_maps, ..reads }
+    }
+
+    /// The variables either reads.
+    #[must_use]
+    pub fn union(self, other: Reads) -> Reads {
+        Reads { vars: self.vars | other.vars, writes_maps: self.writes_maps || other.writes_maps }
+    }
+
+    /// Whether the variable in `slot` is read.
+    pub fn has(self, slot: usize) -> bool {
+        self.vars >> slot & 1 == 1
+    }
+
+    /// Whether the scripts only ever read `settings` and `weights` through property paths
+    /// (`settings.cost.target_cost_per_engagement`), so every row can be handed the
+    /// brand's shared maps without a copy. Any other use (an assignment, a method call, an
+    /// index, a function argument, a closure capture) gets a private copy each row.
+    pub fn shares_maps(self) -> bool {
+        !self.writes_maps
+    }
+}
+
+/// Whether the variable at the end of `path` is the root of a chain of property reads
+/// (`v.a.b`) that nothing assigns to.
+fn is_property_read(path: &[rhai::ASTNode]) -> bool {
+    use rhai::{ASTNode, Expr, Stmt};
+    fn properties(expr: &Expr) -> bool {
+        match expr {
+            Expr::Property(..) => true,
+            Expr::Dot(chain, ..) => {
+                matches!(chain.lhs, Expr::Property(..)) && properties(&chain.rhs)
+            }
+            _ => false,
+        }
+    }
+    let [.., grandparent, ASTNode::Expr(parent), ASTNode::Expr(var)] = path else {
+        return false;
+    };
+    let Expr::Dot(chain, ..) = parent else { return false };
+    if !std::ptr::eq(&chain.lhs, *var) || !properties(&chain.rhs) {
+        return false;
+    }
+    !matches!(grandparent, ASTNode::Stmt(Stmt::Assignment(assign)) if std::ptr::eq(&assign.1.lhs, *parent))
+}
+
 /// The most notes one evaluation keeps.
 pub const MAX_NOTES: usize = 16;
 /// The most bytes one note keeps; a longer note is cut at a character boundary and ends
@@ -649,6 +755,54 @@ mod tests {
         assert_eq!(expected.len(), VARIABLES.len());
         for (slot, name) in expected {
             assert_eq!(VARIABLES[slot].0, name);
+        }
+    }
+
+    fn reads(source: &str) -> Reads {
+        Reads::of(&Sandbox::new(Limits::default()).compile_script(source).unwrap())
+    }
+
+    fn slot(name: &str) -> usize {
+        VARIABLES.iter().position(|(v, _)| *v == name).unwrap()
+    }
+
+    #[test]
+    fn reads_are_the_variables_a_script_names() {
+        let r = reads(
+            "fn f(x) { x.len() }\nlet n = f(niches);\nnote(`${followers}`);\n\
+             posts * weights.engagement + settings.cost.target_cost_per_engagement",
+        );
+        for name in ["niches", "followers", "posts", "weights", "settings"] {
+            assert!(r.has(slot(name)), "{name}");
+        }
+        for name in ["handle", "er", "extra", "tier"] {
+            assert!(!r.has(slot(name)), "{name}");
+        }
+        assert!(r.shares_maps());
+        assert_eq!(reads("let v = \"po\" + \"sts\"; is_def_var(v)"), Reads::ALL);
+        assert!(reads("let f = || posts; f.call()").has(slot("posts")));
+    }
+
+    #[test]
+    fn only_property_reads_share_the_brand_maps() {
+        for source in [
+            "settings.cost.target_cost_per_engagement",
+            "weights.engagement * settings.filters.max_followers",
+            "let s = settings.cost; s.x = 1; 1",
+        ] {
+            assert!(reads(source).shares_maps(), "{source}");
+        }
+        for source in [
+            "settings.cost.x = 1; 1",
+            "settings.cost.x += 1; 1",
+            "weights = #{}; 1",
+            "weights[\"engagement\"]",
+            "settings.filters.countries.len()",
+            "clear(weights); 1",
+            "let s = settings; 1",
+            "let f = || settings.cost; 1",
+        ] {
+            assert!(!reads(source).shares_maps(), "{source}");
         }
     }
 

@@ -178,3 +178,55 @@ fn notes_are_capped_and_kept_only_for_the_results_shown() {
         assert_notes_capped(&notes);
     }
 }
+
+/// `settings` and `weights` are shared by every row without a copy when the brand's scripts
+/// only read their properties; a script that writes to them, calls methods on them, passes
+/// them on or captures them works on its own copy. Either way no row sees another's change.
+#[test]
+fn a_script_cannot_change_settings_or_weights_for_the_next_row() {
+    let copies = r#"
+fn bump(m) { m.cost.target_cost_per_engagement = 77.0; m }
+let s = settings;
+s.cost.target_cost_per_engagement = 99.0;
+let t = bump(settings);
+let w = weights;
+w.engagement = 5.0;
+let f = || settings.cost.target_cost_per_engagement * 2.0;
+note(`${settings.cost.target_cost_per_engagement} ${weights.engagement} ${f.call()} ${s.cost.target_cost_per_engagement} ${t.cost.target_cost_per_engagement}`);
+50.0
+"#;
+    assert_eq!(notes_of(copies), "0.05 0.35 0.1 99.0 77.0");
+    for write in [
+        "",
+        "settings.cost.target_cost_per_engagement = 1.0;",
+        "settings.cost.target_cost_per_engagement += 1.0;",
+        "weights.engagement = 1.0;",
+        "settings.filters.countries.push(\"FR\");",
+        "settings[\"cost\"][\"target_cost_per_engagement\"] = 2.0;",
+        "clear(weights);",
+        "settings = #{};",
+    ] {
+        let script = format!(
+            "let before = `${{settings.cost.target_cost_per_engagement}} ${{weights.engagement}} ${{settings.filters.countries.len()}}`;\n{write}\nnote(before);\n50.0\n"
+        );
+        assert_eq!(notes_of(&script), "0.05 0.35 6", "{write}");
+    }
+}
+
+/// The one note every row of a generated list gets from `script` as glowskin's formula.
+fn notes_of(script: &str) -> String {
+    let tmp = rules_with(&[("brands/glowskin.rhai", script)]);
+    let list = tmp.path().join("generated.csv");
+    std::fs::write(&list, generated_list(2_000)).unwrap();
+    let rules = scout::rules::load(&tmp.path().join("rules")).unwrap();
+    let brand = rules.brand("glowskin").unwrap();
+    let rows = input::read(&Source::File(list), Format::Csv).unwrap();
+    let options = RankOptions { top: None, keep_filtered: false, notes: 2_000 };
+    let ranking = rank::rank(&rules, brand, rows, options);
+    assert_eq!(ranking.counts.ranked, 2_000, "{script}");
+    let note = ranking.results[0].evaluation.notes.join("\n");
+    for result in &ranking.results {
+        assert_eq!(result.evaluation.notes.join("\n"), note, "{script}");
+    }
+    note
+}

@@ -50,7 +50,7 @@ impl Loader<'_> {
         }
         let script = script?;
         let fast_script = fast_script(&script, &weights);
-        let settings = Arc::new(settings_map(
+        let settings = rhai::Dynamic::from_map(settings_map(
             &raw,
             &filters,
             &weights,
@@ -58,15 +58,20 @@ impl Loader<'_> {
             target_cost_per_engagement,
             &niche_weights,
             taxonomy,
-        ));
+        ))
+        .into_shared();
         let filters = compile_fast_filters(filters);
+        let tiers = scheme?;
+        let reads = Brand::script_reads(&script, &tiers, &filters);
         Some(Brand {
             settings,
+            weights_map: weights.map().into_shared(),
+            reads,
             name: raw.name.clone().unwrap_or_else(|| id.clone()),
             id,
             description: raw.description,
             path: PathBuf::from(&file.rel),
-            tiers: scheme?,
+            tiers,
             script,
             fast_script,
             niche_weights,

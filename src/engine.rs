@@ -978,16 +978,46 @@ fn script_scope(
     for (slot, _, value) in history_values(history) {
         push(slot, &|| opt_float(value));
     }
-    for (slot, shared) in [(slots::WEIGHTS, &brand.weights_map), (slots::SETTINGS, &brand.settings)]
-    {
-        let name = script::VARIABLES[slot].0;
-        match (reads.has(slot), reads.shares_maps()) {
-            (false, _) => {}
-            (true, true) => _ = scope.push_constant_dynamic(name, shared.clone()),
-            (true, false) => _ = scope.push_dynamic(name, shared.flatten_clone()),
+    let maps = [(slots::WEIGHTS, &brand.weights_map), (slots::SETTINGS, &brand.settings)];
+    if !reads.shares_maps() {
+        for (slot, map) in maps.into_iter().filter(|(slot, _)| reads.has(*slot)) {
+            scope.push_dynamic(script::VARIABLES[slot].0, map.clone());
+        }
+    } else if maps.iter().any(|(slot, _)| reads.has(*slot)) {
+        let [weights, settings] = shared_maps(brand);
+        for (slot, map) in [(slots::WEIGHTS, weights), (slots::SETTINGS, settings)] {
+            if reads.has(slot) {
+                scope.push_constant_dynamic(script::VARIABLES[slot].0, map);
+            }
         }
     }
     scope
+}
+
+thread_local! {
+    /// This thread's shared copies of recent brands' `weights` and `settings` maps, by
+    /// [`Brand::maps_id`], newest last.
+    static SHARED_MAPS: std::cell::RefCell<Vec<(u64, [Dynamic; 2])>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The brand's `weights` and `settings` as shared maps, for scripts that only read their
+/// properties: a handle per row instead of a deep copy. Each thread has its own copies,
+/// because rhai locks a shared value on every access and sleeps 10 ms when another thread
+/// holds the lock.
+fn shared_maps(brand: &Brand) -> [Dynamic; 2] {
+    const KEPT: usize = 8;
+    SHARED_MAPS.with_borrow_mut(|kept| {
+        if let Some((_, maps)) = kept.iter().find(|(id, _)| *id == brand.maps_id) {
+            return maps.clone();
+        }
+        if kept.len() == KEPT {
+            drop(kept.remove(0));
+        }
+        let maps = [brand.weights_map.clone().into_shared(), brand.settings.clone().into_shared()];
+        kept.push((brand.maps_id, maps.clone()));
+        maps
+    })
 }
 
 /// The number a script sees for a numeric field: the averages come from the metrics (which

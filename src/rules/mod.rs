@@ -288,12 +288,13 @@ pub struct Brand {
     pub target_cost_per_engagement: f64,
     /// The benchmarks, with the brand's overrides applied.
     pub benchmarks: Benchmarks,
-    /// Every knob of the brand as scripts read it (`settings.filters.max_followers`): a
-    /// shared map, handed to every evaluation without a copy and read-only in scripts.
+    /// Every knob of the brand as scripts read it (`settings.filters.max_followers`).
     pub settings: rhai::Dynamic,
-    /// The brand's weights as the `weights` map scripts read; shared and read-only, like
-    /// `settings`.
+    /// The brand's weights as the `weights` map scripts read.
     pub weights_map: rhai::Dynamic,
+    /// Names `settings` and `weights_map` for the engine's per-thread shared copies of
+    /// them: unique to the brand as loaded (a clone keeps it, they are the same maps).
+    pub maps_id: u64,
     /// The variables the brand's scripts read ([`Brand::script_reads`]): the interpreter's
     /// scope holds only these.
     pub reads: script::Reads,
@@ -331,8 +332,14 @@ pub struct Weights {
     pub relationship: f64,
 }
 
+/// A fresh [`Brand::maps_id`].
+pub fn next_maps_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl Weights {
-    /// The weights as the `weights` map scripts read, shared and read-only.
+    /// The weights as the `weights` map scripts read.
     pub fn map(&self) -> rhai::Dynamic {
         rhai::Dynamic::from_map(script::map_of([
             ("engagement", rhai::Dynamic::from_float(self.engagement)),
@@ -341,7 +348,6 @@ impl Weights {
             ("authenticity", rhai::Dynamic::from_float(self.authenticity)),
             ("relationship", rhai::Dynamic::from_float(self.relationship)),
         ]))
-        .into_shared()
     }
 }
 

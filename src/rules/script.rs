@@ -464,6 +464,9 @@ impl Sandbox {
             .set_max_array_size(limits.max_array_size)
             .set_max_map_size(limits.max_map_size)
             .set_max_modules(0)
+            // The interner is one lock for every thread, and rhai sleeps 10 ms when it finds
+            // it taken: two threads running scripts would take turns.
+            .set_max_strings_interned(0)
             .set_strict_variables(true)
             .set_fail_on_invalid_map_property(true)
             .set_optimization_level(OptimizationLevel::Simple)

@@ -58,14 +58,14 @@ impl Loader<'_> {
             target_cost_per_engagement,
             &niche_weights,
             taxonomy,
-        ))
-        .into_shared();
+        ));
         let filters = compile_fast_filters(filters);
         let tiers = scheme?;
         let reads = Brand::script_reads(&script, &tiers, &filters);
         Some(Brand {
             settings,
-            weights_map: weights.map().into_shared(),
+            weights_map: weights.map(),
+            maps_id: super::super::next_maps_id(),
             reads,
             name: raw.name.clone().unwrap_or_else(|| id.clone()),
             id,

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use crate::rank::{Ranked, Ranking};
+use crate::rank::{Filtered, Ranked, Ranking};
 
 /// Where a candidate stood in one ranking.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -175,8 +175,12 @@ fn standing(ranked: &Ranked) -> Standing {
     Standing::ranked(ranked.rank, ranked.score(), &ranked.evaluation.tier.name)
 }
 
-/// Where each wanted candidate stands in `ranking`.
-fn standings<'a>(ranking: &'a Ranking, wanted: &[Key<'a>]) -> HashMap<Key<'a>, Standing> {
+/// Where each wanted candidate stands in `ranking`; a filtered one with its `reasons`.
+fn standings<'a>(
+    ranking: &'a Ranking,
+    wanted: &[Key<'a>],
+    reasons: impl Fn(&Filtered) -> Vec<String>,
+) -> HashMap<Key<'a>, Standing> {
     let mut found: HashMap<Key<'a>, Standing> = HashMap::with_capacity(wanted.len());
     let wanted_handles: HashMap<&str, ()> = wanted.iter().map(|(h, _)| (*h, ())).collect();
     for ranked in &ranking.results {
@@ -193,14 +197,35 @@ fn standings<'a>(ranking: &'a Ranking, wanted: &[Key<'a>]) -> HashMap<Key<'a>, S
             .filtered
             .iter()
             .find(|f| f.handle == handle)
-            .map_or_else(Standing::default, |f| Standing::filtered(f.reasons.clone()));
+            .map_or_else(Standing::default, |f| Standing::filtered(reasons(f)));
         found.insert((handle, platform), standing);
     }
     found
 }
 
+/// Which of the two rankings [`compare_with`] asks about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The earlier ranking.
+    Before,
+    /// The later ranking.
+    After,
+}
+
 /// Compares two rankings of the same brand and reports what changed in the top `top`.
 pub fn compare(before: &Ranking, after: &Ranking, top: usize) -> Changes {
+    compare_with(before, after, top, |_, filtered| filtered.reasons.clone())
+}
+
+/// [`compare`], with the reasons of the filtered candidates it reports from `reasons`: for
+/// rankings that keep filtered rows without them ([`crate::rank::RankOptions::reasons`]),
+/// whose caller works out the few a comparison shows.
+pub fn compare_with(
+    before: &Ranking,
+    after: &Ranking,
+    top: usize,
+    reasons: impl Fn(Side, &Filtered) -> Vec<String>,
+) -> Changes {
     let top_before: Vec<&Ranked> = before.results.iter().take(top).collect();
     let top_after: Vec<&Ranked> = after.results.iter().take(top).collect();
     let keys_after: Vec<Key<'_>> = top_after.iter().map(|r| key(r)).collect();
@@ -214,8 +239,8 @@ pub fn compare(before: &Ranking, after: &Ranking, top: usize) -> Changes {
             .map(|r| (key(r), r.candidate.line)),
     );
     let keys: Vec<Key<'_>> = wanted.iter().map(|(k, _)| *k).collect();
-    let old = standings(before, &keys);
-    let new = standings(after, &keys);
+    let old = standings(before, &keys, |f| reasons(Side::Before, f));
+    let new = standings(after, &keys, |f| reasons(Side::After, f));
     let movements = wanted
         .iter()
         .map(|&(k, line)| Move {

@@ -205,11 +205,16 @@ pub struct RankOptions {
     /// Keep the script notes of the best `notes` results only, the ones an output shows;
     /// every other row's notes are dropped as soon as it is evaluated. 0 keeps none.
     pub notes: usize,
+    /// Write out each kept filtered row's reasons, the most expensive part of a filtered row.
+    /// Without, [`Filtered::reasons`] is empty for the rows the filters turned away, and a
+    /// caller that shows a few of them works those out (`scout watch`, through
+    /// [`crate::changes::compare_with`]).
+    pub reasons: bool,
 }
 
 impl Default for RankOptions {
     fn default() -> Self {
-        Self { top: None, keep_filtered: true, notes: 0 }
+        Self { top: None, keep_filtered: true, notes: 0, reasons: true }
     }
 }
 
@@ -347,9 +352,9 @@ pub struct Collector<'r> {
     spill: Spill<'r>,
     /// Filtered rows waiting for the sink.
     pending: Vec<Filtered>,
-    /// How many filtered rows each filter turned away.
-    filter_counts:
-        std::collections::HashMap<crate::engine::Filter, usize, foldhash::fast::FixedState>,
+    /// How many filtered rows each filter turned away, in the order first seen (a brand has
+    /// a handful of filters: a scan by pointer beats hashing the name).
+    filter_counts: Vec<(crate::engine::Filter, usize)>,
     /// With a sample: the highest line the full sample of filtered rows keeps.
     filtered_floor: Option<u64>,
     /// With a sample: the highest line the full sample of errors keeps.
@@ -386,7 +391,7 @@ impl<'r> Collector<'r> {
             rule_errors: std::collections::HashMap::new(),
             spill,
             pending: Vec::new(),
-            filter_counts: std::collections::HashMap::default(),
+            filter_counts: Vec::new(),
             filtered_floor: None,
             errors_floor: None,
         }
@@ -473,26 +478,24 @@ impl<'r> Collector<'r> {
             row::Classified::Filtered(evaluation) => {
                 self.counts.filtered += 1;
                 for verdict in evaluation.verdicts.iter().filter(|v| !v.passed) {
-                    match self.filter_counts.get_mut(&verdict.filter) {
-                        Some(n) => *n += 1,
-                        None => {
-                            self.filter_counts.insert(verdict.filter.clone(), 1);
-                        }
-                    }
+                    count_filter(&mut self.filter_counts, &verdict.filter, 1);
                 }
-                let filters: Vec<_> = evaluation
-                    .verdicts
-                    .iter()
-                    .filter(|v| !v.passed)
-                    .map(|v| v.filter.clone())
-                    .collect();
                 self.accounts.see(&candidate, Outcome::Filtered);
                 let sampled = self.options.keep_filtered
                     && self.filtered_floor.is_none_or(|floor| candidate.line <= floor);
                 if sampled || self.spill.filtered.is_some() {
                     let row = Filtered {
-                        reasons: evaluation.failure_reasons(self.brand, &candidate),
-                        filters,
+                        reasons: if self.options.reasons || self.spill.filtered.is_some() {
+                            evaluation.failure_reasons(self.brand, &candidate)
+                        } else {
+                            Vec::new()
+                        },
+                        filters: evaluation
+                            .verdicts
+                            .iter()
+                            .filter(|v| !v.passed)
+                            .map(|v| v.filter.clone())
+                            .collect(),
                         handle: candidate.handle.clone(),
                         line: candidate.line,
                     };
@@ -592,7 +595,7 @@ impl<'r> Collector<'r> {
     pub fn merge(mut self, mut other: Collector<'r>) -> Self {
         other.flush();
         for (filter, n) in std::mem::take(&mut other.filter_counts) {
-            *self.filter_counts.entry(filter).or_default() += n;
+            count_filter(&mut self.filter_counts, &filter, n);
         }
         self.counts.add(other.counts);
         self.accounts.merge(other.accounts);
@@ -653,7 +656,7 @@ impl<'r> Collector<'r> {
             );
             for row in &others {
                 for filter in &row.filters {
-                    *filter_counts.entry(filter.clone()).or_default() += 1;
+                    count_filter(&mut filter_counts, filter, 1);
                 }
             }
             if let Some(sink) = self.spill.filtered {
@@ -851,6 +854,21 @@ pub fn rank_csv_spilled(
         CsvFile::Split(split) => Ok(split.read(new, Collector::merge, progress)?.finish()),
         #[cfg(feature = "arrow")]
         CsvFile::Columnar(file) => Ok(file.read(new, Collector::merge, progress)?.finish()),
+    }
+}
+
+/// Adds `n` rows turned away by `filter`.
+fn count_filter(
+    counts: &mut Vec<(crate::engine::Filter, usize)>,
+    filter: &crate::engine::Filter,
+    n: usize,
+) {
+    let same = |(f, _): &&mut (crate::engine::Filter, usize)| {
+        std::sync::Arc::ptr_eq(&f.0, &filter.0) || f == filter
+    };
+    match counts.iter_mut().find(same) {
+        Some((_, count)) => *count += n,
+        None => counts.push((filter.clone(), n)),
     }
 }
 

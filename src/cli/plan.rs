@@ -80,7 +80,8 @@ pub fn run(ui: &Ui, args: &PlanArgs) -> Exit {
         Err(exit) => return exit,
     };
     let input_format = source.format(args.input_format);
-    let rank_options = RankOptions { top: None, keep_filtered: false, notes: 0 };
+    let rank_options =
+        RankOptions { top: None, keep_filtered: false, notes: 0, ..RankOptions::default() };
     let ranking = match rank_source(&rules, brand, &source, input_format, &options, rank_options) {
         Ok(ranking) => ranking,
         Err(err) => {

@@ -302,6 +302,7 @@ fn rank_options(args: &RankArgs, format: OutputFormat, columns: Option<&Columns>
         } else {
             0
         },
+        ..RankOptions::default()
     }
 }
 

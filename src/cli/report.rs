@@ -82,7 +82,8 @@ pub fn run(ui: &Ui, args: &ReportArgs) -> Exit {
     {
         return exit;
     }
-    let rank_options = RankOptions { top: None, keep_filtered: true, notes: TABLE_ROWS };
+    let rank_options =
+        RankOptions { top: None, keep_filtered: true, notes: TABLE_ROWS, ..RankOptions::default() };
     let ranking = match rank_source(&rules, brand, &source, input_format, &options, rank_options) {
         Ok(ranking) => ranking,
         Err(err) => {

@@ -17,6 +17,7 @@ use crate::model::{Candidate, RowError};
 use crate::rank::{self, RankOptions, Ranking};
 use crate::reload::watcher::{WatchEvent, WatchOptions, Watcher};
 use crate::reload::{Outcome, Reloader};
+use crate::rules::RuleSet;
 
 /// Arguments of `scout watch`.
 #[derive(Debug, clap::Args)]
@@ -66,9 +67,12 @@ struct Session<'a> {
     reloader: Reloader,
     /// The candidate list (stdin is read once, into memory).
     input: CandidateInput,
-    rows: Vec<Result<Candidate, RowError>>,
-    /// The last ranking, uncut, so ranks outside the top N are known.
+    rows: Arc<Rows>,
+    /// The last ranking, uncut, so ranks outside the top N are known; its filtered rows
+    /// keep no reasons (writing them out for every row was most of a re-rank): the few a
+    /// comparison shows are worked out from the rules and rows it was ranked with.
     ranking: Ranking,
+    ranked_with: (Arc<RuleSet>, Arc<Rows>),
     updates: usize,
     /// Set by Ctrl-C or SIGTERM; a ranking looks at it between batches.
     stop: Arc<AtomicBool>,
@@ -199,17 +203,33 @@ fn errors(diagnostics: &[Diagnostic]) -> usize {
     diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
 }
 
-/// Ranks with one snapshot of the rules, uncut; `None` when `stop` was set meanwhile.
+type Rows = Vec<Result<Candidate, RowError>>;
+
+/// Ranks with one snapshot of the rules, uncut, filtered rows without their reasons; the
+/// ranking and the snapshot, or `None` when `stop` was set meanwhile.
 fn rank_rows(
     reloader: &Reloader,
     brand: &str,
     rows: &[Result<Candidate, RowError>],
     stop: &AtomicBool,
-) -> Option<Ranking> {
+) -> Option<(Ranking, Arc<RuleSet>)> {
     let rules = reloader.snapshot();
     let brand = rules.brand(brand).expect("the reloader only activates rules with this brand");
-    let options = RankOptions { top: None, ..RankOptions::default() };
-    rank::rank_slice_until(&rules, brand, rows, options, stop)
+    let options = RankOptions { top: None, reasons: false, ..RankOptions::default() };
+    let ranking = rank::rank_slice_until(&rules, brand, rows, options, stop)?;
+    Some((ranking, rules))
+}
+
+/// The reasons of a filtered row of a ranking made by [`rank_rows`] from `rules` and `rows`.
+fn reasons_of(
+    (rules, rows): &(Arc<RuleSet>, Arc<Rows>),
+    brand: &str,
+    filtered: &rank::Filtered,
+) -> Vec<String> {
+    match rules.brand(brand) {
+        Ok(brand) => rank::row::reasons_of(rules, brand, rows, filtered),
+        Err(_) => filtered.reasons.clone(),
+    }
 }
 
 /// Adds a reload's settle and reload times to `timings`, and an activation's revisions to
@@ -257,16 +277,27 @@ impl<'a> Session<'a> {
         let reloader = start_reloader(ui, args)?;
         ui.diagnostics(&reloader.snapshot().warnings);
         let input = args.candidates.prepare(ui, dir, Some(&reloader.snapshot().taxonomy))?;
-        let rows: Vec<_> = input.read_or_report(ui, dir)?.collect();
+        let rows: Arc<Rows> = Arc::new(input.read_or_report(ui, dir)?.collect());
         let screen = if std::io::stdout().is_terminal() { Screen::Terminal } else { Screen::Log };
         let started = Instant::now();
-        let Some(ranking) = rank_rows(&reloader, &args.brand, &rows, &stop) else {
+        let Some((ranking, rules)) = rank_rows(&reloader, &args.brand, &rows, &stop) else {
             ui.status("stopped watching");
             return Err(Exit::Success);
         };
         let ranked_in = started.elapsed();
-        let session =
-            Session { ui, args, screen, reloader, input, rows, ranking, updates: 0, stop };
+        let ranked_with = (rules, Arc::clone(&rows));
+        let session = Session {
+            ui,
+            args,
+            screen,
+            reloader,
+            input,
+            rows,
+            ranking,
+            ranked_with,
+            updates: 0,
+            stop,
+        };
         Ok((session, ranked_in))
     }
 
@@ -366,7 +397,7 @@ impl<'a> Session<'a> {
                     self.rows.len(),
                     rows.len()
                 );
-                self.rows = rows;
+                self.rows = Arc::new(rows);
                 (Some(note), Some(started.elapsed()))
             }
             Err(err) => {
@@ -388,12 +419,22 @@ impl<'a> Session<'a> {
         outcome: &Outcome,
     ) -> std::io::Result<()> {
         let started = Instant::now();
-        let Some(ranking) = rank_rows(&self.reloader, &self.args.brand, &self.rows, &self.stop)
+        let Some((ranking, rules)) =
+            rank_rows(&self.reloader, &self.args.brand, &self.rows, &self.stop)
         else {
             return Ok(());
         };
         timings.push(format!("re-rank {}", ms(started.elapsed())));
-        let changes = changes::compare(&self.ranking, &ranking, self.args.top);
+        let ranked_with = (rules, Arc::clone(&self.rows));
+        let brand = &self.args.brand;
+        let changes =
+            changes::compare_with(&self.ranking, &ranking, self.args.top, |side, filtered| {
+                match side {
+                    changes::Side::Before => reasons_of(&self.ranked_with, brand, filtered),
+                    changes::Side::After => reasons_of(&ranked_with, brand, filtered),
+                }
+            });
+        self.ranked_with = ranked_with;
         // A log shows unusable rows again only when they changed; a screen always does.
         let show_errors = self.screen == Screen::Terminal || ranking.errors != self.ranking.errors;
         let previous = std::mem::replace(&mut self.ranking, ranking);

@@ -120,3 +120,34 @@ pub fn judge(rules: &RuleSet, brand: &Brand, row: Result<&Candidate, &RowError>)
         }
     }
 }
+
+/// The reasons of a row a ranking kept without them ([`super::RankOptions::reasons`]): the
+/// row of `rows` the ranking read at `filtered.line` (with its handle, for lists whose
+/// records share a line), judged again. Rows the collector filed with their reasons keep
+/// them.
+pub fn reasons_of(
+    rules: &RuleSet,
+    brand: &Brand,
+    rows: &[Result<Candidate, RowError>],
+    filtered: &super::Filtered,
+) -> Vec<String> {
+    if !filtered.reasons.is_empty() {
+        return filtered.reasons.clone();
+    }
+    let line = |row: &Result<Candidate, RowError>| match row {
+        Ok(candidate) => candidate.line,
+        Err(error) => error.line,
+    };
+    let first = rows.partition_point(|row| line(row) < filtered.line);
+    let candidate = rows[first..]
+        .iter()
+        .take_while(|row| line(row) == filtered.line)
+        .filter_map(|row| row.as_ref().ok())
+        .find(|candidate| candidate.handle == filtered.handle);
+    candidate
+        .and_then(|candidate| {
+            let evaluation = engine::evaluate(rules, brand, candidate, Options::default()).ok()?;
+            Some(evaluation.failure_reasons(brand, candidate))
+        })
+        .unwrap_or_default()
+}

@@ -159,9 +159,11 @@ async fn answer(
 ) -> Result<Value, ApiError> {
     let (value, read) = blocking(move |stop| {
         let rows = read_rows(&rules, &list, None)?;
-        let options = RankOptions { top: None, keep_filtered: true, notes: top };
+        let options =
+            RankOptions { top: None, keep_filtered: true, notes: top, ..RankOptions::default() };
         let ranking = rank_rows(&rules, &brand, &rows, options, stop)?;
-        let options = RankOptions { top: None, keep_filtered: true, notes: 0 };
+        let options =
+            RankOptions { top: None, keep_filtered: true, notes: 0, ..RankOptions::default() };
         let changes = match before {
             Some(old) => Some(changes::compare(
                 &rank_rows(&old, &brand, &rows, options, stop)?,

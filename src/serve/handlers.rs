@@ -202,6 +202,7 @@ pub async fn rank(
         top: query.top,
         keep_filtered: format == OutputFormat::Json,
         notes: if format == OutputFormat::Csv { 0 } else { query.top.unwrap_or(NOTES_WITHOUT_TOP) },
+        ..RankOptions::default()
     };
     let mapping = query.mapping;
     let revision = rules.revision.clone();
@@ -383,7 +384,8 @@ pub async fn plan(
     let mapping = query.mapping;
     let (value, read) = blocking(move |stop| {
         let rows = read_rows(&rules, &list, mapping.as_deref())?;
-        let options = RankOptions { top: None, keep_filtered: false, notes: 0 };
+        let options =
+            RankOptions { top: None, keep_filtered: false, notes: 0, ..RankOptions::default() };
         let ranking = rank_rows(&rules, &brand, &rows, options, stop)?;
         unusable(&ranking)?;
         let options = PlanOptions { settings, budget, left_out: 5 };

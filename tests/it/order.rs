@@ -49,7 +49,7 @@ fn ranking(path: &std::path::Path, threads: usize, top: Option<usize>) -> Rankin
     pool.install(|| {
         let read = ReadOptions { min_split: 1, ..ReadOptions::default() };
         let file = input::open_csv_file(path, &read).unwrap();
-        let options = RankOptions { top, keep_filtered: true, notes: 0 };
+        let options = RankOptions { top, keep_filtered: true, notes: 0, ..RankOptions::default() };
         rank::rank_csv(rules, brand, file, options, &|_| {}).unwrap()
     })
 }

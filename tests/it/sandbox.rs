@@ -149,7 +149,8 @@ fn notes_are_capped_and_kept_only_for_the_results_shown() {
     let rules = scout::rules::load(&tmp.path().join("rules")).unwrap();
     let brand = rules.brand("glowskin").unwrap();
     let rows = input::read(&Source::File(list.clone()), Format::Csv).unwrap();
-    let options = RankOptions { top: None, keep_filtered: false, notes: 25 };
+    let options =
+        RankOptions { top: None, keep_filtered: false, notes: 25, ..RankOptions::default() };
     let ranking = rank::rank(&rules, brand, rows, options);
     assert_eq!(ranking.counts.ranked, 2_000);
     assert_eq!(ranking.results.len(), 2_000);
@@ -221,7 +222,8 @@ fn notes_of(script: &str) -> String {
     let rules = scout::rules::load(&tmp.path().join("rules")).unwrap();
     let brand = rules.brand("glowskin").unwrap();
     let rows = input::read(&Source::File(list), Format::Csv).unwrap();
-    let options = RankOptions { top: None, keep_filtered: false, notes: 2_000 };
+    let options =
+        RankOptions { top: None, keep_filtered: false, notes: 2_000, ..RankOptions::default() };
     let ranking = rank::rank(&rules, brand, rows, options);
     assert_eq!(ranking.counts.ranked, 2_000, "{script}");
     let note = ranking.results[0].evaluation.notes.join("\n");

@@ -242,7 +242,7 @@ fn chunked_reading_matches_sequential_reading() {
         (&plain_crlf, Some(10)),
     ] {
         std::fs::write(&path, text).unwrap();
-        let options = RankOptions { top, keep_filtered: true, notes: 0 };
+        let options = RankOptions { top, keep_filtered: true, notes: 0, ..RankOptions::default() };
         let read = input::ReadOptions { min_split: 1, ..Default::default() };
         let rows = input::read(&Source::File(path.clone()), Format::Csv).unwrap();
         let sequential = rank::rank(rules, brand, rows, options);
@@ -449,7 +449,7 @@ proptest! {
         std::fs::write(&path, &text).unwrap();
         let rules = bundled();
         let brand = rules.brand("glowskin").unwrap();
-        let options = RankOptions { top, keep_filtered: true, notes: 0 };
+        let options = RankOptions { top, keep_filtered: true, notes: 0, ..RankOptions::default() };
         let read = input::ReadOptions { min_split: 1, ..Default::default() };
         let rows = input::read(&Source::File(path.clone()), Format::Csv).unwrap();
         let sequential = rank::rank(rules, brand, rows, options);

@@ -274,7 +274,8 @@ fn hashed_accounts_find_the_same_duplicates_as_strings() {
     std::fs::write(&path, &text).unwrap();
     let rules = crate::engine::bundled();
     let brand = rules.brand("glowskin").unwrap();
-    let options = RankOptions { top: Some(50), keep_filtered: true, notes: 0 };
+    let options =
+        RankOptions { top: Some(50), keep_filtered: true, notes: 0, ..RankOptions::default() };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
     let parallel = pool.install(|| {
         let read = ReadOptions { min_split: 1, ..ReadOptions::default() };

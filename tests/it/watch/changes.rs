@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use scout::changes::{compare, Changes, Standing};
+use scout::changes::{compare, compare_with, Changes, Side, Standing};
 use scout::input::{self, Format, Source};
-use scout::rank::{rank, RankOptions, Ranking};
+use scout::rank::{rank, rank_slice, RankOptions, Ranking};
 
 use crate::{glowskin_toml, root, rules_fixture, variant, write_rule, GLOWSKIN_WEIGHTS};
 
@@ -89,4 +89,37 @@ fn tier_changes_and_filtered_candidates() {
     assert!(graham.left(8));
     assert!(graham.after.filtered[0].contains("`mid`"), "{:?}", graham.after);
     insta::assert_snapshot!(lines(&changes));
+}
+
+/// `scout watch` ranks without writing out filtered rows' reasons and works out only those
+/// a comparison shows: the same changes as rankings that keep every reason.
+#[test]
+fn reasons_worked_out_on_demand_are_the_reasons_kept() {
+    let tmp = rules_fixture("one_brand");
+    let source = Source::File(root().join("examples/candidates.csv"));
+    let rows: Vec<_> = input::read(&source, Format::Csv).unwrap().collect();
+    let load = || scout::rules::load(&tmp.path().join("rules")).unwrap();
+    let rank_both = |rules: &scout::rules::RuleSet| {
+        let brand = rules.brand("glowskin").unwrap();
+        let eager = RankOptions { top: None, ..RankOptions::default() };
+        let lazy = RankOptions { reasons: false, ..eager };
+        (rank_slice(rules, brand, &rows, eager), rank_slice(rules, brand, &rows, lazy))
+    };
+    let before_rules = load();
+    let (before, before_lazy) = rank_both(&before_rules);
+    write_rule(&tmp, "tiers.toml", &variant("tiers_nano_to_2999_micro_to_12000.toml"));
+    let after_rules = load();
+    let (after, after_lazy) = rank_both(&after_rules);
+    assert!(after_lazy.filtered.iter().all(|f| f.reasons.is_empty()));
+
+    let eager = compare(&before, &after, 8);
+    let lazy = compare_with(&before_lazy, &after_lazy, 8, |side, filtered| {
+        let rules = match side {
+            Side::Before => &before_rules,
+            Side::After => &after_rules,
+        };
+        scout::rank::row::reasons_of(rules, rules.brand("glowskin").unwrap(), &rows, filtered)
+    });
+    assert!(eager.movements.iter().any(|m| !m.after.filtered.is_empty()), "{eager:?}");
+    assert_eq!(lazy, eager);
 }

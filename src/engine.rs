@@ -446,6 +446,103 @@ fn script_score<'a>(
     Ok(Some(score))
 }
 
+/// How a row fares, when that is all a ranking needs of it: most rows, which are filtered
+/// without being shown or scored below the cut. The same verdict and score as [`evaluate`]
+/// (a test holds them equal) without building an [`Evaluation`]; [`Quick::Full`] when
+/// only `evaluate` can tell, because a script would have to run in the interpreter (a
+/// formula, `when` or custom filter the fast path cannot take) or the row's fake-follower
+/// share is an estimate the brand does not take.
+pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
+    let Ok(fast) = &brand.fast_script else { return Quick::Full };
+    if !brand.quick || (!brand.estimated_authenticity && is_estimated(candidate)) {
+        return Quick::Full;
+    }
+    let metrics = metrics(brand, candidate);
+    let history = history_metrics(brand, candidate, &metrics);
+    // One set of inputs through every script, changed in the order `evaluate` changes its
+    // own (a custom filter sees the `parent_benchmark` the last `when` set).
+    let mut inputs = fast_inputs(brand, candidate, &metrics, history.as_ref());
+    let Some(tier) = quick_tier(brand, candidate, &metrics, &mut inputs) else {
+        return Quick::Full;
+    };
+    let benchmark = benchmark_of(brand, candidate, &metrics, &tier.name);
+    let mut components = components(rules, brand, candidate, &metrics, benchmark);
+    components.relationship = history::relationship(&brand.history, history.as_ref());
+    let judged = Judged {
+        metrics: &metrics,
+        components: &components,
+        tier: &tier.name,
+        benchmark,
+        history: history.as_ref(),
+    };
+    let mut failed = 0u64;
+    for (i, spec) in brand.filters.specs.iter().enumerate() {
+        let outcome = match &spec.check {
+            Check::Custom(custom) => {
+                fill_judged_inputs(&mut inputs, &judged);
+                if custom.needs.iter().any(|slot| inputs.values[*slot] == V::Unit) {
+                    None
+                } else {
+                    match custom.fast.as_ref().and_then(|fast| fast.eval_bool(&inputs)) {
+                        Some(reject) => Some(!reject),
+                        None => return Quick::Full,
+                    }
+                }
+            }
+            check => builtin_outcome(check, brand, candidate, &judged),
+        };
+        if !outcome.unwrap_or(spec.when_missing == MissingPolicy::Pass) {
+            failed |= 1 << i;
+        }
+    }
+    if failed != 0 {
+        return Quick::Filtered(failed);
+    }
+    let parent_benchmark = tier
+        .carved_from
+        .as_ref()
+        .and_then(|parent| benchmark_of(brand, candidate, &metrics, parent));
+    inputs.set_str(slots::TIER, Some(&tier.name));
+    inputs.set_float(slots::BENCHMARK, benchmark);
+    inputs.set_float(slots::PARENT_BENCHMARK, parent_benchmark);
+    fill_component_inputs(&mut inputs, &components);
+    match fast.eval_number(&inputs) {
+        Some(score) => Quick::Scored(round4(score.clamp(0.0, 100.0))),
+        None => Quick::Full,
+    }
+}
+
+/// [`match_tier`] on the fast path only: `None` when a `when` needs the interpreter.
+fn quick_tier<'a>(
+    brand: &'a Brand,
+    candidate: &Candidate,
+    metrics: &Metrics,
+    inputs: &mut Inputs<'_>,
+) -> Option<&'a Tier> {
+    let tiers = brand.tiers.tiers_for(candidate.platform.as_deref());
+    for tier in tiers.iter().filter(|tier| tier.contains(candidate.followers)) {
+        let Some(condition) = &tier.when else { return Some(tier) };
+        let parent =
+            tier.carved_from.as_ref().and_then(|p| benchmark_of(brand, candidate, metrics, p));
+        inputs.set_float(slots::PARENT_BENCHMARK, parent);
+        if condition.fast.as_ref()?.eval_bool(inputs)? {
+            return Some(tier);
+        }
+    }
+    tiers.last()
+}
+
+/// What [`quick`] found.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Quick {
+    /// Filters failed: bit `i` for the brand's filter `i` (`brand.filters.specs`).
+    Filtered(u64),
+    /// Every filter passed, with this score.
+    Scored(f64),
+    /// Only [`evaluate`] can tell.
+    Full,
+}
+
 /// The inputs a scoring script sees on the fast path, for an evaluated candidate (for
 /// benchmarks and tools that run a script on its own).
 pub fn script_inputs<'a>(
@@ -685,21 +782,6 @@ fn filter_verdicts<'a>(
     let mut custom_reasons = Vec::new();
     for spec in &brand.filters.specs {
         let outcome = match &spec.check {
-            Check::Platforms(platforms) => {
-                candidate.platform.as_ref().map(|p| platforms.contains(p))
-            }
-            Check::Tiers(tiers) => Some(tiers.iter().any(|t| **t == **judged.tier)),
-            Check::Min(measure, min) => {
-                measure_value(*measure, candidate, judged).map(|v| v >= *min)
-            }
-            Check::Max(measure, max) => {
-                measure_value(*measure, candidate, judged).map(|v| v <= *max)
-            }
-            Check::Countries(countries) => candidate
-                .country
-                .as_ref()
-                .map(|c| countries.iter().any(|k| k.eq_ignore_ascii_case(c))),
-            Check::ExcludeKeywords => Some(excluded_keyword(brand, candidate).is_none()),
             Check::Custom(custom) => {
                 let (outcome, reason) =
                     custom_verdict(rules, brand, candidate, judged, options, lazy, custom, spec)?;
@@ -708,6 +790,7 @@ fn filter_verdicts<'a>(
                 }
                 outcome
             }
+            check => builtin_outcome(check, brand, candidate, judged),
         };
         let passed = outcome.unwrap_or(spec.when_missing == MissingPolicy::Pass);
         if options.explain || !passed {
@@ -719,6 +802,27 @@ fn filter_verdicts<'a>(
         }
     }
     Ok((verdicts, custom_reasons))
+}
+
+/// A built-in filter's outcome: whether the candidate passes, `None` when the value it
+/// needs is missing. (Custom filters run scripts: [`custom_verdict`].)
+fn builtin_outcome(
+    check: &Check,
+    brand: &Brand,
+    candidate: &Candidate,
+    judged: &Judged,
+) -> Option<bool> {
+    match check {
+        Check::Platforms(platforms) => candidate.platform.as_ref().map(|p| platforms.contains(p)),
+        Check::Tiers(tiers) => Some(tiers.iter().any(|t| **t == **judged.tier)),
+        Check::Min(measure, min) => measure_value(*measure, candidate, judged).map(|v| v >= *min),
+        Check::Max(measure, max) => measure_value(*measure, candidate, judged).map(|v| v <= *max),
+        Check::Countries(countries) => {
+            candidate.country.as_ref().map(|c| countries.iter().any(|k| k.eq_ignore_ascii_case(c)))
+        }
+        Check::ExcludeKeywords => Some(excluded_keyword(brand, candidate).is_none()),
+        Check::Custom(_) => None,
+    }
 }
 
 /// A custom filter's verdict (`None`: a value it needs is missing) and, when it fails or

@@ -355,6 +355,9 @@ pub struct Collector<'r> {
     /// How many filtered rows each filter turned away, in the order first seen (a brand has
     /// a handful of filters: a scan by pointer beats hashing the name).
     filter_counts: Vec<(crate::engine::Filter, usize)>,
+    /// Rows turned away by each of the brand's filters, by position, for rows judged by
+    /// [`engine::quick`]; folded into `filter_counts` at the end.
+    quick_counts: Vec<usize>,
     /// With a sample: the highest line the full sample of filtered rows keeps.
     filtered_floor: Option<u64>,
     /// With a sample: the highest line the full sample of errors keeps.
@@ -392,6 +395,7 @@ impl<'r> Collector<'r> {
             spill,
             pending: Vec::new(),
             filter_counts: Vec::new(),
+            quick_counts: vec![0; brand.filters.specs.len()],
             filtered_floor: None,
             errors_floor: None,
         }
@@ -441,6 +445,9 @@ impl<'r> Collector<'r> {
     /// Takes one candidate without moving it: the collector takes it out of `candidate`
     /// only when it keeps it, so a reader can reuse one candidate's buffers for every row.
     pub fn push_in_place(&mut self, candidate: &mut Candidate) {
+        if self.quick_account(candidate) {
+            return;
+        }
         self.counts.read += 1;
         let evaluated = engine::evaluate(self.rules, self.brand, candidate, Options::default());
         self.account(candidate, evaluated, std::mem::take);
@@ -450,6 +457,9 @@ impl<'r> Collector<'r> {
     where
         C: std::ops::Deref<Target = Candidate>,
     {
+        if self.quick_account(&candidate) {
+            return;
+        }
         self.counts.read += 1;
         let evaluated = engine::evaluate(self.rules, self.brand, &candidate, Options::default());
         self.account(candidate, evaluated, keep);
@@ -467,7 +477,7 @@ impl<'r> Collector<'r> {
             row::Classified::Ranked(mut evaluation) => {
                 self.counts.ranked += 1;
                 self.accounts.see(&candidate, Outcome::Ranked);
-                if self.makes_the_cut(&candidate, &evaluation) {
+                if self.makes_the_cut(&candidate, evaluation.score.unwrap_or(0.0)) {
                     if self.options.notes == 0 {
                         evaluation.notes = Vec::new();
                     }
@@ -481,8 +491,7 @@ impl<'r> Collector<'r> {
                     count_filter(&mut self.filter_counts, &verdict.filter, 1);
                 }
                 self.accounts.see(&candidate, Outcome::Filtered);
-                let sampled = self.options.keep_filtered
-                    && self.filtered_floor.is_none_or(|floor| candidate.line <= floor);
+                let sampled = self.samples(&candidate);
                 if sampled || self.spill.filtered.is_some() {
                     let row = Filtered {
                         reasons: if self.options.reasons || self.spill.filtered.is_some() {
@@ -537,16 +546,48 @@ impl<'r> Collector<'r> {
         self.options.top.map(|top| top.saturating_add(DUPLICATE_SLACK))
     }
 
-    /// Whether a scored candidate would enter the results.
-    fn makes_the_cut(&self, candidate: &Candidate, evaluation: &Evaluation) -> bool {
+    /// Whether a candidate scored `score` would enter the results.
+    fn makes_the_cut(&self, candidate: &Candidate, score: f64) -> bool {
         let Some(top) = self.capacity() else { return true };
         if self.best.len() < top {
             return true;
         }
         self.best.peek().is_some_and(|worst| {
-            let key = RankKey::of(candidate, evaluation.score.unwrap_or(0.0));
-            order(key, worst.0.key()) == Ordering::Less
+            order(RankKey::of(candidate, score), worst.0.key()) == Ordering::Less
         })
+    }
+
+    /// Whether a filtered candidate goes into the sample of filtered rows.
+    fn samples(&self, candidate: &Candidate) -> bool {
+        self.options.keep_filtered
+            && self.filtered_floor.is_none_or(|floor| candidate.line <= floor)
+    }
+
+    /// Takes a row on [`engine::quick`]'s word when that is all it needs: filtered and
+    /// neither sampled nor streamed, or scored below the cut of a bounded ranking. Whether
+    /// it did; the row is evaluated in full otherwise.
+    fn quick_account(&mut self, candidate: &Candidate) -> bool {
+        if self.capacity().is_none() {
+            return false;
+        }
+        match engine::quick(self.rules, self.brand, candidate) {
+            engine::Quick::Filtered(failed)
+                if !self.samples(candidate) && self.spill.filtered.is_none() =>
+            {
+                self.counts.filtered += 1;
+                for (i, count) in self.quick_counts.iter_mut().enumerate() {
+                    *count += usize::from(failed >> i & 1 == 1);
+                }
+                self.accounts.see(candidate, Outcome::Filtered);
+            }
+            engine::Quick::Scored(score) if !self.makes_the_cut(candidate, score) => {
+                self.counts.ranked += 1;
+                self.accounts.see(candidate, Outcome::Ranked);
+            }
+            _ => return false,
+        }
+        self.counts.read += 1;
+        true
     }
 
     fn offer(&mut self, ranked: Ranked) {
@@ -597,6 +638,9 @@ impl<'r> Collector<'r> {
         for (filter, n) in std::mem::take(&mut other.filter_counts) {
             count_filter(&mut self.filter_counts, &filter, n);
         }
+        for (mine, theirs) in self.quick_counts.iter_mut().zip(&other.quick_counts) {
+            *mine += theirs;
+        }
         self.counts.add(other.counts);
         self.accounts.merge(other.accounts);
         for (site, (rows, line, handle)) in other.rule_errors {
@@ -635,6 +679,11 @@ impl<'r> Collector<'r> {
     pub fn finish(mut self) -> Ranking {
         self.flush();
         let mut filter_counts = std::mem::take(&mut self.filter_counts);
+        for (spec, n) in self.brand.filters.specs.iter().zip(&self.quick_counts) {
+            if *n > 0 {
+                count_filter(&mut filter_counts, &spec.filter, *n);
+            }
+        }
         let mut results = if self.options.top.is_some() {
             self.best.into_iter().map(|w| w.0).collect()
         } else {

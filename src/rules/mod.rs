@@ -68,7 +68,23 @@ impl Brand {
     /// it (`scout diff --tiers`, a scheme's own tests).
     pub fn with_tiers(&self, tiers: Arc<TierScheme>) -> Brand {
         let reads = Brand::script_reads(&self.script, &tiers, &self.filters);
-        Brand { tiers, reads, ..self.clone() }
+        let quick = Brand::judged_natively(&tiers, &self.filters);
+        Brand { tiers, reads, quick, ..self.clone() }
+    }
+
+    /// Whether every tier condition of `tiers` and every custom filter has a compiled fast
+    /// form (and there are at most 64 filters, a bit each).
+    pub fn judged_natively(tiers: &TierScheme, filters: &Filters) -> bool {
+        let whens = std::iter::once(&tiers.default)
+            .chain(tiers.platforms.iter().map(|(_, list)| list))
+            .flatten()
+            .filter_map(|tier| tier.when.as_ref())
+            .all(|when| when.fast.is_some());
+        let customs = filters.specs.iter().all(|spec| match &spec.check {
+            filters::Check::Custom(custom) => custom.fast.is_some(),
+            _ => true,
+        });
+        whens && customs && filters.specs.len() <= 64
     }
 
     /// The variables a brand's scripts read: the scoring script, the tiers' `when`
@@ -298,6 +314,9 @@ pub struct Brand {
     /// The variables the brand's scripts read ([`Brand::script_reads`]): the interpreter's
     /// scope holds only these.
     pub reads: script::Reads,
+    /// Whether rows can be judged with tier conditions and custom filters on the fast path
+    /// ([`Brand::judged_natively`]): what `engine::quick` needs.
+    pub quick: bool,
     /// What `scout plan` maximises and under which constraints (`[plan]`).
     pub plan: plan::PlanSettings,
     /// Whether only the best account of each creator is ranked (`[ranking]`).

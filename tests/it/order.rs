@@ -2,7 +2,7 @@
 //! and however many threads read them, even when one creator is on two platforms with the
 //! same score.
 
-use scout::input::{self, ReadOptions};
+use scout::input::{self, Format, ReadOptions, Source};
 use scout::rank::{self, RankOptions, Ranking};
 
 use crate::{engine::bundled, root};
@@ -106,4 +106,57 @@ fn shuffled_rows_on_any_thread_count_rank_the_same() {
     assert!(ties.count() > 10, "the list has creators tied across platforms");
     let top = ranking(&path, 4, Some(7));
     assert_eq!(top.results[..], ranked.results[..7], "`--top` keeps the head of the full order");
+}
+
+/// A bounded ranking takes most rows on `engine::quick`'s word (filtered, or scored below
+/// the cut) and evaluates the rest in full; an unbounded one evaluates every row. Both
+/// count the same rows and filters, and agree on the best.
+#[test]
+fn a_bounded_ranking_counts_and_ranks_as_the_full_one() {
+    let rules = bundled();
+    let platforms = ["instagram", "tiktok", "youtube", ""];
+    let countries = ["US", "GB", "DE", "", "CA"];
+    let niches = ["beauty", "skincare;fitness", "gaming", "parenting;vape", ""];
+    let rows: Vec<_> = (0..3_000u64)
+        .map(|i| {
+            let followers = 500 + (i * 7_919) % 400_000;
+            let blank = |on: bool, value: String| if on { String::new() } else { value };
+            format!(
+                "user{i},{},{followers},{},{},{},{},{},{},{},{}",
+                platforms[(i % 4) as usize],
+                blank(i % 11 == 0, (500 + i % 3_000).to_string()),
+                blank(
+                    i % 13 == 0,
+                    (followers as f64 * (0.005 + (i % 17) as f64 * 0.004)).to_string()
+                ),
+                blank(i % 5 == 0, (i % 90).to_string()),
+                niches[(i % 5) as usize],
+                countries[(i % 5) as usize],
+                blank(i % 9 == 0, format!("0.{:02}", i % 40)),
+                blank(i % 7 == 0, (20 + i % 900).to_string()),
+                10 + i % 200,
+            )
+        })
+        .collect();
+    let text = format!(
+        "handle,platform,followers,following,avg_likes,avg_comments,niches,country,fake_follower_pct,cost_per_post,posts\n{}\n",
+        rows.join("\n")
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("candidates.csv");
+    std::fs::write(&path, text).unwrap();
+    let rows: Vec<_> = input::read(&Source::File(path), Format::Csv).unwrap().collect();
+    let mut ranking = 0;
+    for brand in rules.brands.values() {
+        let full = RankOptions { top: None, keep_filtered: false, ..RankOptions::default() };
+        let bounded = RankOptions { top: Some(10), ..full };
+        let all = rank::rank_slice(rules, brand, &rows, full);
+        let best = rank::rank_slice(rules, brand, &rows, bounded);
+        assert_eq!(best.counts, all.counts, "{}", brand.id);
+        assert_eq!(best.filter_counts, all.filter_counts, "{}", brand.id);
+        assert_eq!(best.results[..], all.results[..best.results.len()], "{}", brand.id);
+        assert!(all.counts.filtered > 100, "{}: {:?}", brand.id, all.counts);
+        ranking += usize::from(all.counts.ranked > 10);
+    }
+    assert!(ranking >= 3, "most brands rank more rows than the top holds");
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use scout::engine::{evaluate, Options};
+use scout::engine::{evaluate, Options, Quick};
 
 use crate::engine::{bundled, candidate};
 
@@ -165,5 +165,96 @@ proptest! {
                 prop_assert_eq!(&*evaluation.tier.name, expected.name.as_str(), "{} followers on {}", followers, platform);
             }
         }
+    }
+}
+
+/// A candidate of any shape the fields allow: values missing or not, platforms and
+/// countries the brands filter on and others, niches they weigh and others.
+fn any_candidate() -> impl Strategy<Value = scout::model::Candidate> {
+    let platform = proptest::option::of(prop_oneof![
+        Just("instagram"),
+        Just("tiktok"),
+        Just("youtube"),
+        Just("twitch")
+    ]);
+    let country = proptest::option::of(prop_oneof![Just("US"), Just("gb"), Just("DE"), Just("CA")]);
+    let niches = proptest::collection::vec(
+        prop_oneof![
+            Just("beauty"),
+            Just("skincare"),
+            Just("fitness"),
+            Just("gaming"),
+            Just("vape")
+        ],
+        0..3,
+    );
+    let number = |max: f64| proptest::option::of(0.0..max);
+    (
+        (platform, 0u64..3_000_000, number(50_000.0), number(5_000.0), number(2_000.0)),
+        (
+            number(500_000.0),
+            country,
+            niches,
+            number(1.0),
+            number(20_000.0),
+            proptest::option::of(0u64..5_000),
+        ),
+    )
+        .prop_map(|((platform, followers, likes, comments, shares), rest)| {
+            let (views, country, niches, fake, cost, posts) = rest;
+            scout::model::Candidate {
+                handle: format!("h{followers}"),
+                platform: platform.map(str::to_owned),
+                followers,
+                avg_likes: likes,
+                avg_comments: comments,
+                avg_shares: shares,
+                avg_views: views,
+                niches: niches.into_iter().map(str::to_owned).collect(),
+                country: country.map(str::to_owned),
+                fake_follower_pct: fake,
+                cost_per_post: cost,
+                posts,
+                ..scout::model::Candidate::default()
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// `engine::quick`, which the ranking trusts for most rows, says what `evaluate` says:
+    /// the same failed filters, or the same score to the bit.
+    #[test]
+    fn quick_verdicts_are_the_evaluations(c in any_candidate()) {
+        let rules = bundled();
+        for brand in rules.brands.values() {
+            let evaluation = evaluate(rules, brand, &c, Options::default()).unwrap();
+            match scout::engine::quick(rules, brand, &c) {
+                Quick::Filtered(failed) => {
+                    let expected: Vec<_> = brand.filters.specs.iter().enumerate()
+                        .filter(|(i, _)| failed >> i & 1 == 1)
+                        .map(|(_, spec)| spec.filter.clone())
+                        .collect();
+                    let got: Vec<_> = evaluation.verdicts.iter().filter(|v| !v.passed).map(|v| v.filter.clone()).collect();
+                    prop_assert_eq!(got, expected, "{}", brand.id);
+                }
+                Quick::Scored(score) => {
+                    prop_assert!(evaluation.passed(), "{}", brand.id);
+                    prop_assert_eq!(evaluation.score.map(f64::to_bits), Some(score.to_bits()), "{}", brand.id);
+                }
+                Quick::Full => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn quick_judges_the_brands_without_interpreted_scripts() {
+    let rules = bundled();
+    let c = crate::engine::candidate("p", 20_000);
+    for brand in ["bench", "glowskin", "littlenest"] {
+        let quick = scout::engine::quick(rules, rules.brand(brand).unwrap(), &c);
+        assert_ne!(quick, Quick::Full, "{brand}");
     }
 }

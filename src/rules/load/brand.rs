@@ -62,11 +62,13 @@ impl Loader<'_> {
         let filters = compile_fast_filters(filters);
         let tiers = scheme?;
         let reads = Brand::script_reads(&script, &tiers, &filters);
+        let quick = Brand::judged_natively(&tiers, &filters);
         Some(Brand {
             settings,
             weights_map: weights.map(),
             maps_id: super::super::next_maps_id(),
             reads,
+            quick,
             name: raw.name.clone().unwrap_or_else(|| id.clone()),
             id,
             description: raw.description,

@@ -199,6 +199,25 @@ pub struct Benchmarks {
     by_basis: [Map<Map<f64>>; 2],
     curves: Map<(Option<ErBasis>, Arc<Curve>)>,
     base: Option<Box<Benchmarks>>,
+    /// Every lookup's steps through the layers, flattened on first use ([`Benchmarks::get`]
+    /// runs for every row); cleared by any change.
+    flat: std::sync::OnceLock<Flat>,
+}
+
+/// The benchmarks flattened for lookups: per platform a table names (else `other`), per
+/// basis, one [`Chain`].
+#[derive(Clone, Debug, Default)]
+struct Flat {
+    platforms: Map<[Chain; 2]>,
+    other: [Chain; 2],
+}
+
+/// One platform's and basis's lookup through every layer: the tables tried before the
+/// first curve that applies, merged (the first to name a tier wins), then that curve.
+#[derive(Clone, Debug, Default)]
+struct Chain {
+    table: Map<f64>,
+    curve: Option<Arc<Curve>>,
 }
 
 impl Benchmarks {
@@ -207,6 +226,7 @@ impl Benchmarks {
 
     /// Sets one benchmark, for rates on `basis` only, or on any basis when `None`.
     pub fn insert(&mut self, basis: Option<ErBasis>, platform: &str, tier: &str, value: f64) {
+        self.flat = std::sync::OnceLock::new();
         let table = match basis {
             None => self.table.entry(platform.to_owned()).or_default(),
             Some(basis) => self.by_basis[basis as usize].entry(platform.to_owned()).or_default(),
@@ -216,6 +236,7 @@ impl Benchmarks {
 
     /// Sets the curve of `platform`, for rates on `basis` only, or on any basis when `None`.
     pub fn insert_curve(&mut self, basis: Option<ErBasis>, platform: &str, curve: Curve) {
+        self.flat = std::sync::OnceLock::new();
         self.curves.insert(platform.to_owned(), (basis, Arc::new(curve)));
     }
 
@@ -236,22 +257,53 @@ impl Benchmarks {
         tier: &str,
         followers: u64,
     ) -> Option<f64> {
-        let lookup = |name: &str| -> Option<f64> {
-            if let Some((curve_basis, curve)) = self.curves.get(name) {
-                if curve_basis.is_none_or(|b| b == basis) {
-                    return Some(curve.at(followers));
+        let flat = self.flat.get_or_init(|| self.flatten());
+        let chains = platform.and_then(|p| flat.platforms.get(p)).unwrap_or(&flat.other);
+        let chain = &chains[basis as usize];
+        chain.table.get(tier).copied().or_else(|| Some(chain.curve.as_ref()?.at(followers)))
+    }
+
+    /// The lookups of [`Benchmarks::get`] for every platform a layer names, and for the
+    /// others.
+    fn flatten(&self) -> Flat {
+        let mut names: Vec<&str> = Vec::new();
+        let mut layer = Some(self);
+        while let Some(l) = layer {
+            let tables = l.table.keys().chain(l.by_basis.iter().flat_map(HashMap::keys));
+            names.extend(tables.chain(l.curves.keys()).map(String::as_str));
+            layer = l.base.as_deref();
+        }
+        names.retain(|name| *name != Self::DEFAULT);
+        names.sort_unstable();
+        names.dedup();
+        let chains = |platform| ErBasis::ALL.map(|basis| self.chain(platform, basis));
+        Flat {
+            platforms: names.iter().map(|name| ((*name).to_owned(), chains(Some(name)))).collect(),
+            other: chains(None),
+        }
+    }
+
+    /// The steps a lookup takes: in each layer, from this one down, the platform's curve
+    /// (when it applies to `basis`), per-basis table and plain table, then `default`'s.
+    fn chain(&self, platform: Option<&str>, basis: ErBasis) -> Chain {
+        let mut chain = Chain::default();
+        let mut layer = Some(self);
+        while let Some(l) = layer {
+            for name in platform.into_iter().chain([Self::DEFAULT]) {
+                if let Some((curve_basis, curve)) = l.curves.get(name) {
+                    if curve_basis.is_none_or(|b| b == basis) {
+                        chain.curve = Some(Arc::clone(curve));
+                        return chain;
+                    }
+                }
+                let tables = [l.by_basis[basis as usize].get(name), l.table.get(name)];
+                for (tier, value) in tables.into_iter().flatten().flatten() {
+                    chain.table.entry(tier.clone()).or_insert(*value);
                 }
             }
-            self.by_basis[basis as usize]
-                .get(name)
-                .and_then(|t| t.get(tier))
-                .or_else(|| self.table.get(name).and_then(|t| t.get(tier)))
-                .copied()
-        };
-        platform
-            .and_then(lookup)
-            .or_else(|| lookup(Self::DEFAULT))
-            .or_else(|| self.base.as_ref()?.get(platform, basis, tier, followers))
+            layer = l.base.as_deref();
+        }
+        chain
     }
 
     /// Whether `tier` has a benchmark on `platform` for `basis` whatever the follower count
@@ -412,5 +464,78 @@ impl Default for EngagementSettings {
             average: Average::Mean,
             cap: 2.0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lookup [`Benchmarks::get`] flattens, step by step as the rules describe it.
+    fn stepwise(
+        b: &Benchmarks,
+        platform: Option<&str>,
+        basis: ErBasis,
+        tier: &str,
+        followers: u64,
+    ) -> Option<f64> {
+        let lookup = |name: &str| -> Option<f64> {
+            if let Some((curve_basis, curve)) = b.curves.get(name) {
+                if curve_basis.is_none_or(|c| c == basis) {
+                    return Some(curve.at(followers));
+                }
+            }
+            b.by_basis[basis as usize]
+                .get(name)
+                .and_then(|t| t.get(tier))
+                .or_else(|| b.table.get(name).and_then(|t| t.get(tier)))
+                .copied()
+        };
+        platform
+            .and_then(lookup)
+            .or_else(|| lookup(Benchmarks::DEFAULT))
+            .or_else(|| stepwise(b.base.as_ref()?, platform, basis, tier, followers))
+    }
+
+    #[test]
+    fn flattened_lookups_take_the_same_steps() {
+        use ErBasis::{Followers, Views};
+        let curve = |a: f64| Curve::new(&[(1_000.0, a), (1_000_000.0, a / 4.0)]);
+        let mut folder = Benchmarks::default();
+        folder.insert(None, "default", "nano", 0.05);
+        folder.insert(None, "default", "micro", 0.03);
+        folder.insert(Some(Views), "tiktok", "micro", 0.09);
+        folder.insert(None, "tiktok", "nano", 0.07);
+        folder.insert_curve(Some(Views), "youtube", curve(0.04));
+        folder.insert(None, "youtube", "mid", 0.011);
+        let mut brand = Benchmarks::over(folder);
+        brand.insert(None, "instagram", "micro", 0.025);
+        brand.insert(Some(Followers), "default", "mid", 0.02);
+        brand.insert_curve(None, "twitch", curve(0.06));
+        let _ = brand.get(Some("instagram"), Followers, "micro", 1);
+        // A change after a lookup is seen by the next one.
+        brand.insert(None, "instagram", "nano", 0.045);
+        for platform in [
+            None,
+            Some("instagram"),
+            Some("tiktok"),
+            Some("youtube"),
+            Some("twitch"),
+            Some("x"),
+            Some("default"),
+        ] {
+            for basis in ErBasis::ALL {
+                for tier in ["nano", "micro", "mid", "mega"] {
+                    for followers in [0, 5_000, 2_000_000] {
+                        assert_eq!(
+                            brand.get(platform, basis, tier, followers),
+                            stepwise(&brand, platform, basis, tier, followers),
+                            "{platform:?} {basis:?} {tier} {followers}"
+                        );
+                    }
+                }
+            }
+        }
+        assert_eq!(brand.get(Some("instagram"), Followers, "nano", 1), Some(0.045));
     }
 }

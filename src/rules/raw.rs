@@ -517,6 +517,9 @@ pub enum ErBasis {
 }
 
 impl ErBasis {
+    /// Both, in order (`basis as usize` indexes per-basis arrays).
+    pub const ALL: [ErBasis; 2] = [ErBasis::Followers, ErBasis::Views];
+
     /// The basis as rule files and outputs write it: `followers` or `views`.
     pub fn name(self) -> &'static str {
         match self {

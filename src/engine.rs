@@ -607,8 +607,10 @@ fn fast_inputs<'a>(
     metrics: &Metrics,
     history: Option<&HistoryMetrics>,
 ) -> Inputs<'a> {
+    // Only the variables the brand's scripts name: the rest stay `()`, unread.
+    let reads = brand.reads;
     let mut inputs = Inputs::default();
-    for field in Field::ALL {
+    for field in Field::ALL.into_iter().filter(|field| reads.has(slots::field(*field))) {
         match field.kind() {
             Kind::Text => inputs.set_str(slots::field(field), candidate.text(field)),
             // Lists (the niches) are arrays, which compiled scripts do not read.
@@ -616,15 +618,24 @@ fn fast_inputs<'a>(
             _ => inputs.set_float(slots::field(field), script_number(candidate, metrics, field)),
         }
     }
-    inputs.set_float(slots::ENGAGEMENT_RATE, metrics.engagement_rate);
-    inputs.set_float(slots::ER, metrics.engagement_rate);
-    inputs.set_float(slots::ENGAGEMENTS_PER_POST, metrics.engagements_per_post);
-    inputs.set_float(slots::COST_PER_ENGAGEMENT, metrics.cost_per_engagement);
-    inputs.set_float(slots::ESTIMATED_REACH, metrics.estimated_reach);
-    inputs.set_str(slots::BRAND, Some(&brand.id));
-    inputs.set_str(slots::ER_BASIS, Some(metrics.basis.name()));
-    for (slot, _, value) in history_values(history) {
-        inputs.set_float(slot, value);
+    let numbers = [
+        (slots::ENGAGEMENT_RATE, metrics.engagement_rate),
+        (slots::ER, metrics.engagement_rate),
+        (slots::ENGAGEMENTS_PER_POST, metrics.engagements_per_post),
+        (slots::COST_PER_ENGAGEMENT, metrics.cost_per_engagement),
+        (slots::ESTIMATED_REACH, metrics.estimated_reach),
+    ];
+    let history = history_values(history).map(|(slot, _, value)| (slot, value));
+    for (slot, value) in numbers.into_iter().chain(history) {
+        if reads.has(slot) {
+            inputs.set_float(slot, value);
+        }
+    }
+    for (slot, text) in [(slots::BRAND, brand.id.as_str()), (slots::ER_BASIS, metrics.basis.name())]
+    {
+        if reads.has(slot) {
+            inputs.set_str(slot, Some(text));
+        }
     }
     inputs
 }

@@ -58,6 +58,8 @@ const BUNDLED: &[(&str, &str)] = &[
     ("brands/glowskin.toml", include_str!("../../rules/brands/glowskin.toml")),
     ("brands/trailpack.toml", include_str!("../../rules/brands/trailpack.toml")),
     ("brands/trailpack.rhai", include_str!("../../rules/brands/trailpack.rhai")),
+    ("history/glowskin.csv", include_str!("../../rules/history/glowskin.csv")),
+    ("history/trailpack.csv", include_str!("../../rules/history/trailpack.csv")),
 ];
 
 /// A few candidates to evaluate loaded rules and scripts on: one with every field, one
@@ -213,7 +215,7 @@ fn rank_rows(rows: &[Result<Candidate, scout::model::RowError>]) {
         let mut collector = Collector::new(
             rules,
             brand,
-            RankOptions { top: Some(3), keep_filtered: true, notes: 2 },
+            RankOptions { top: Some(3), keep_filtered: true, notes: 2, ..RankOptions::default() },
         );
         for row in rows {
             collector.push(row.clone());
@@ -348,7 +350,7 @@ fn brand_with_script(rules: &RuleSet, base: &Brand, source: &str) -> Option<Bran
     };
     let fast_script = FastScript::compile(&ast, &constants).map(Arc::new);
     let script = Arc::new(Script { path: "brands/fuzz.rhai".into(), ast });
-    Some(Brand { script, fast_script, ..base.clone() })
+    Some(base.with_script(script, fast_script))
 }
 
 /// The Trailpack brand with a first tier whose `when` is `source`, covering every follower

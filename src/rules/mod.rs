@@ -72,6 +72,17 @@ impl Brand {
         Brand { tiers, reads, quick, ..self.clone() }
     }
 
+    /// The same brand scored by another script (its compiled fast form alongside), for
+    /// tools that try scripts out (the fuzzer's script target).
+    pub fn with_script(
+        &self,
+        script: Arc<Script>,
+        fast_script: Result<Arc<fast::FastScript>, String>,
+    ) -> Brand {
+        let reads = Brand::script_reads(&script, &self.tiers, &self.filters);
+        Brand { script, fast_script, reads, ..self.clone() }
+    }
+
     /// Whether every tier condition of `tiers` and every custom filter has a compiled fast
     /// form (and there are at most 64 filters, a bit each).
     pub fn judged_natively(tiers: &TierScheme, filters: &Filters) -> bool {

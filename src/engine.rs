@@ -459,9 +459,11 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
     }
     let metrics = metrics(brand, candidate);
     let history = history_metrics(brand, candidate, &metrics);
-    // One set of inputs through every script, changed in the order `evaluate` changes its
-    // own (a custom filter sees the `parent_benchmark` the last `when` set).
-    let mut inputs = fast_inputs(brand, candidate, &metrics, history.as_ref());
+    // One set of inputs through every script, built when the first script needs it and
+    // changed in the order `evaluate` changes its own (a custom filter sees the
+    // `parent_benchmark` the last `when` set).
+    let mut inputs =
+        LazyInputs { made: None, brand, candidate, metrics: &metrics, history: history.as_ref() };
     let Some(tier) = quick_tier(brand, candidate, &metrics, &mut inputs) else {
         return Quick::Full;
     };
@@ -479,11 +481,12 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
     for (i, spec) in brand.filters.specs.iter().enumerate() {
         let outcome = match &spec.check {
             Check::Custom(custom) => {
-                fill_judged_inputs(&mut inputs, &judged);
+                let inputs = inputs.get();
+                fill_judged_inputs(inputs, &judged);
                 if custom.needs.iter().any(|slot| inputs.values[*slot] == V::Unit) {
                     None
                 } else {
-                    match custom.fast.as_ref().and_then(|fast| fast.eval_bool(&inputs)) {
+                    match custom.fast.as_ref().and_then(|fast| fast.eval_bool(inputs)) {
                         Some(reject) => Some(!reject),
                         None => return Quick::Full,
                     }
@@ -502,13 +505,30 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
         .carved_from
         .as_ref()
         .and_then(|parent| benchmark_of(brand, candidate, &metrics, parent));
+    let inputs = inputs.get();
     inputs.set_str(slots::TIER, Some(&tier.name));
     inputs.set_float(slots::BENCHMARK, benchmark);
     inputs.set_float(slots::PARENT_BENCHMARK, parent_benchmark);
-    fill_component_inputs(&mut inputs, &components);
-    match fast.eval_number(&inputs) {
+    fill_component_inputs(inputs, &components);
+    match fast.eval_number(inputs) {
         Some(score) => Quick::Scored(round4(score.clamp(0.0, 100.0))),
         None => Quick::Full,
+    }
+}
+
+/// The fast path's inputs for one candidate, built when the first script asks.
+struct LazyInputs<'a> {
+    made: Option<Inputs<'a>>,
+    brand: &'a Brand,
+    candidate: &'a Candidate,
+    metrics: &'a Metrics,
+    history: Option<&'a HistoryMetrics>,
+}
+
+impl<'a> LazyInputs<'a> {
+    fn get(&mut self) -> &mut Inputs<'a> {
+        let Self { made, brand, candidate, metrics, history } = self;
+        made.get_or_insert_with(|| fast_inputs(brand, candidate, metrics, *history))
     }
 }
 
@@ -517,13 +537,14 @@ fn quick_tier<'a>(
     brand: &'a Brand,
     candidate: &Candidate,
     metrics: &Metrics,
-    inputs: &mut Inputs<'_>,
+    inputs: &mut LazyInputs<'_>,
 ) -> Option<&'a Tier> {
     let tiers = brand.tiers.tiers_for(candidate.platform.as_deref());
     for tier in tiers.iter().filter(|tier| tier.contains(candidate.followers)) {
         let Some(condition) = &tier.when else { return Some(tier) };
         let parent =
             tier.carved_from.as_ref().and_then(|p| benchmark_of(brand, candidate, metrics, p));
+        let inputs = inputs.get();
         inputs.set_float(slots::PARENT_BENCHMARK, parent);
         if condition.fast.as_ref()?.eval_bool(inputs)? {
             return Some(tier);

@@ -334,23 +334,13 @@ fn number_cell(cell: &str) {
 }
 
 /// The Trailpack brand with `source` as its script, compiled as the loader does (the
-/// sandbox, then the fast path with the brand's weights folded in), or `None` when the
-/// script does not compile.
+/// sandbox, then the fast path with the brand's weights and settings folded in), or `None`
+/// when the script does not compile.
 fn brand_with_script(rules: &RuleSet, base: &Brand, source: &str) -> Option<Brand> {
     let ast =
         within_deadline("compiling a script", || rules.sandbox.compile_script(source)).ok()?;
-    let weights = &base.weights;
-    let constants = Constants {
-        weights: Some(vec![
-            ("engagement", weights.engagement),
-            ("niche_fit", weights.niche_fit),
-            ("cost_efficiency", weights.cost_efficiency),
-            ("authenticity", weights.authenticity),
-        ]),
-    };
-    let fast_script = FastScript::compile(&ast, &constants).map(Arc::new);
     let script = Arc::new(Script { path: "brands/fuzz.rhai".into(), ast });
-    Some(base.with_script(script, fast_script))
+    Some(base.with_script(script))
 }
 
 /// The Trailpack brand with a first tier whose `when` is `source`, covering every follower

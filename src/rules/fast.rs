@@ -2,17 +2,19 @@
 //!
 //! At load time, the part of a script's AST that stays inside a small subset — numbers,
 //! booleans, `()`, string equality, arithmetic, comparisons, `&&` `||` `??` `!`, `let`,
-//! assignment and `+=`-style updates, `if`/`else`, `return`, `weights.<component>`, and the
-//! math helpers `min max abs floor ceiling round sqrt exp ln log clamp ratio has to_float`
-//! — is compiled once into a tree of native closures. Evaluating it takes no allocation and
-//! no interpretation.
+//! assignment and `+=`-style updates, `if`/`else`, `return`, `weights.<component>` and
+//! `settings.<path>` (folded to the brand's values), and the math helpers `min max abs floor
+//! ceiling round sqrt exp ln log clamp ratio has to_float` — is compiled once into a tree of
+//! native closures. Evaluating it takes no allocation and no interpretation. `note`,
+//! `print` and `debug` compile to a bail: only the rows that reach one run in the
+//! interpreter, which writes the note.
 //!
 //! The closures reproduce rhai's own semantics, including its epsilon-tolerant float
 //! comparisons and checked integer arithmetic. Whenever a value leaves the subset at run
 //! time (a type rhai would reject, an integer overflow), evaluation *bails* and the caller
 //! runs the rhai interpreter instead, so errors are always rhai's own. Scripts that use
-//! anything else (loops, strings beyond equality, arrays, maps, `note`, functions) are not
-//! compiled at all and always run interpreted, under the sandbox limits.
+//! anything else (loops, strings beyond equality, arrays, maps, functions) are not compiled
+//! at all and always run interpreted, under the sandbox limits.
 
 use rhai::{Dynamic, Expr, Stmt, StmtBlock, AST};
 
@@ -138,11 +140,15 @@ impl std::fmt::Debug for FastScript {
     }
 }
 
-/// Constants the compiler may fold into a script: the brand's component weights.
+/// Constants the compiler may fold into a script: the brand's component weights and
+/// settings.
 #[derive(Clone, Debug, Default)]
 pub struct Constants {
     /// `weights.<name>` values, when the script may read `weights`.
     pub weights: Option<Vec<(&'static str, f64)>>,
+    /// The `settings` map, when the script may read it: a path of properties to a number,
+    /// boolean, string or `()` folds to that value.
+    pub settings: Option<rhai::Map>,
 }
 
 impl FastScript {
@@ -343,13 +349,20 @@ impl Compiler<'_> {
                             .ok_or_else(|| format!("it reads `weights.{name}`"))?;
                         Ok(node(move |_| Ok(V::Float(weight))))
                     }
+                    (Expr::Variable(var, _, _), path)
+                        if var.1.as_str() == "settings" && self.local("settings").is_none() =>
+                    {
+                        self.setting(path)
+                    }
                     (object, Expr::MethodCall(call, _)) => {
                         let mut args = Vec::with_capacity(call.args.len() + 1);
                         args.push(object.clone());
                         args.extend(call.args.iter().cloned());
                         self.call(&call.name, &args, call.namespace.is_empty())
                     }
-                    _ => unsupported("property access other than `weights.<component>`"),
+                    _ => unsupported(
+                        "property access other than `weights.<component>` and `settings.<path>`",
+                    ),
                 }
             }
             Expr::FnCall(call, _) => self.call(&call.name, &call.args, call.namespace.is_empty()),
@@ -413,6 +426,39 @@ impl Compiler<'_> {
         })
     }
 
+    /// `settings.<path>`, folded to its value: the brand's settings are fixed once loaded.
+    fn setting(&mut self, path: &Expr) -> Result<Node, String> {
+        let mut names = Vec::new();
+        let mut rest = path;
+        loop {
+            match rest {
+                Expr::Property(prop, _) => {
+                    names.push(prop.2.as_str());
+                    break;
+                }
+                Expr::Dot(chain, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
+                    let Expr::Property(prop, _) = &chain.lhs else {
+                        return unsupported("`settings` other than a path of properties");
+                    };
+                    names.push(prop.2.as_str());
+                    rest = &chain.rhs;
+                }
+                _ => return unsupported("`settings` other than a path of properties"),
+            }
+        }
+        let missing = || format!("it reads `settings.{}`, which is not a setting", names.join("."));
+        let (last, parents) = names.split_last().expect("a path has a property");
+        let mut map = self.constants.settings.clone().ok_or_else(missing)?;
+        for name in parents {
+            map = map
+                .get(*name)
+                .and_then(|v| v.clone().try_cast::<rhai::Map>())
+                .ok_or_else(missing)?;
+        }
+        let value = map.get(*last).ok_or_else(missing)?.clone();
+        self.dynamic_constant(&value)
+    }
+
     fn string_constant(&mut self, text: &str) -> Node {
         let index = self.consts.iter().position(|c| c == text).unwrap_or_else(|| {
             self.consts.push(text.to_owned());
@@ -445,6 +491,11 @@ impl Compiler<'_> {
     fn call(&mut self, name: &str, args: &[Expr], plain: bool) -> Result<Node, String> {
         if !plain {
             return unsupported(format!("the namespaced function `{name}`"));
+        }
+        if matches!(name, "note" | "print" | "debug") {
+            // A note is text for people: the rows that reach one run in the interpreter,
+            // which writes it; every other row stays on the fast path.
+            return Ok(node(|_| Err(Flow::Bail)));
         }
         let mut nodes: Vec<Operand> =
             args.iter().map(|a| self.operand(a)).collect::<Result<_, _>>()?;

@@ -72,13 +72,11 @@ impl Brand {
         Brand { tiers, reads, quick, ..self.clone() }
     }
 
-    /// The same brand scored by another script (its compiled fast form alongside), for
-    /// tools that try scripts out (the fuzzer's script target).
-    pub fn with_script(
-        &self,
-        script: Arc<Script>,
-        fast_script: Result<Arc<fast::FastScript>, String>,
-    ) -> Brand {
+    /// The same brand scored by another script, compiled to the fast path as the loader
+    /// does; for tools that try scripts out (the fuzzer's script target).
+    pub fn with_script(&self, script: Arc<Script>) -> Brand {
+        let settings = self.settings.clone().try_cast::<rhai::Map>().unwrap_or_default();
+        let fast_script = load::fast_script(&script, &self.weights, &settings);
         let reads = Brand::script_reads(&script, &self.tiers, &self.filters);
         Brand { script, fast_script, reads, ..self.clone() }
     }

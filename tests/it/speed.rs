@@ -128,15 +128,29 @@ fn candidates() -> impl Strategy<Value = Candidate> {
 #[test]
 fn the_subset_compiles_and_the_rest_falls_back() {
     let rules = bundled();
-    for brand in ["glowskin", "littlenest", "bench"] {
+    // Notes bail to the interpreter only on the rows that reach them; `settings.<path>`
+    // folds to the brand's value.
+    for brand in ["glowskin", "littlenest", "bench", "trailpack", "pulsefit"] {
         assert!(
             rules.brand(brand).unwrap().fast_script.is_ok(),
             "{brand}: {:?}",
             rules.brand(brand).unwrap().fast_script
         );
     }
-    let trailpack = &rules.brand("trailpack").unwrap().fast_script;
-    assert_eq!(trailpack.as_ref().err().map(String::as_str), Some("it uses string interpolation"));
+    let compile = |source: &str| {
+        let ast = rules.sandbox.compile_script(source).unwrap();
+        let constants = scout::rules::fast::Constants {
+            settings: Some(scout::rules::script::map_of([("cost", rhai::Dynamic::from(1.0))])),
+            ..Default::default()
+        };
+        scout::rules::fast::FastScript::compile(&ast, &constants).map(|_| ())
+    };
+    assert_eq!(compile("let s = `${posts}`; 1.0"), Err("it uses string interpolation".to_owned()));
+    assert_eq!(
+        compile("settings.costs"),
+        Err("it reads `settings.costs`, which is not a setting".to_owned())
+    );
+    assert_eq!(compile("settings.cost * 2.0"), Ok(()));
     let (_, rules, names) = construct_fixtures();
     for name in names {
         assert!(
@@ -465,5 +479,34 @@ proptest! {
         let header_end = text.find('\n').unwrap() as u64 + 1;
         let chunks = scout::input::chunked::split(&path, header_end, 1, 32, 1, true).unwrap();
         prop_assert!(chunks.len() > 1, "{:?}", chunks);
+    }
+}
+
+/// A `note(…)` sends only the rows that reach it to the interpreter, which writes the note;
+/// the rest of trailpack's rows are scored on the fast path, to the same score.
+#[test]
+fn a_note_bails_only_on_the_rows_that_reach_it() {
+    let rules = bundled();
+    let brand = rules.brand("trailpack").unwrap();
+    let mut quiet = crate::engine::candidate("quiet", 30_000);
+    quiet.platform = Some("youtube".to_owned());
+    quiet.niches = vec!["travel".to_owned()];
+    quiet.avg_views = Some(2_000.0);
+    let mut loud = quiet.clone();
+    loud.handle = "loud".to_owned();
+    loud.avg_views = Some(400_000.0);
+    for (c, noted) in [(&quiet, false), (&loud, true)] {
+        let evaluation = evaluate(rules, brand, c, Options::default()).unwrap();
+        assert!(evaluation.score.is_some(), "{}: {evaluation:?}", c.handle);
+        assert_eq!(evaluation.interpreted, noted, "{}", c.handle);
+        assert_eq!(
+            evaluation.notes.iter().any(|n| n.starts_with("reach bonus")),
+            noted,
+            "{}: {:?}",
+            c.handle,
+            evaluation.notes
+        );
+        let (fast, slow) = both(rules, "trailpack", c);
+        assert!(same(&fast, &slow), "{fast:?} vs {slow:?}");
     }
 }

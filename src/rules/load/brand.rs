@@ -49,8 +49,7 @@ impl Loader<'_> {
             return None;
         }
         let script = script?;
-        let fast_script = fast_script(&script, &weights);
-        let settings = rhai::Dynamic::from_map(settings_map(
+        let settings = settings_map(
             &raw,
             &filters,
             &weights,
@@ -58,7 +57,9 @@ impl Loader<'_> {
             target_cost_per_engagement,
             &niche_weights,
             taxonomy,
-        ));
+        );
+        let fast_script = fast_script(&script, &weights, &settings);
+        let settings = rhai::Dynamic::from_map(settings);
         let filters = compile_fast_filters(filters);
         let tiers = scheme?;
         let reads = Brand::script_reads(&script, &tiers, &filters);
@@ -428,7 +429,12 @@ fn compile_fast_filters(mut filters: Filters) -> Filters {
 }
 
 /// The brand's script compiled to native closures with its weights folded in, or why not.
-fn fast_script(script: &Script, weights: &Weights) -> Result<Arc<FastScript>, String> {
+/// A brand's scoring script on the fast path, with its weights and settings folded in.
+pub(in crate::rules) fn fast_script(
+    script: &Script,
+    weights: &Weights,
+    settings: &rhai::Map,
+) -> Result<Arc<FastScript>, String> {
     let constants = Constants {
         weights: Some(vec![
             ("engagement", weights.engagement),
@@ -437,6 +443,7 @@ fn fast_script(script: &Script, weights: &Weights) -> Result<Arc<FastScript>, St
             ("authenticity", weights.authenticity),
             ("relationship", weights.relationship),
         ]),
+        settings: Some(settings.clone()),
     };
     FastScript::compile(&script.ast, &constants).map(Arc::new)
 }

@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub(super) use brand::fast_script;
 use serde::de::DeserializeOwned;
 use toml::Spanned;
 

@@ -179,7 +179,7 @@ impl KeywordMatch {
         if keyword.is_empty() {
             return false;
         }
-        finder.find_iter(text.as_bytes()).any(|at| {
+        let found = |at: usize| {
             let before = text[..at].chars().next_back();
             let after = text[at + keyword.len()..].chars().next();
             let starts_word = !before.is_some_and(char::is_alphanumeric);
@@ -188,9 +188,30 @@ impl KeywordMatch {
                 KeywordMatch::Prefix => starts_word,
                 KeywordMatch::Substring => true,
             }
-        })
+        };
+        let (text_bytes, keyword) = (text.as_bytes(), keyword.as_bytes());
+        if text_bytes.len() > SHORT_TEXT {
+            return finder.find_iter(text_bytes).any(found);
+        }
+        // Handles and niches are short: a plain scan beats setting up the searcher. The
+        // same non-overlapping occurrences, left to right.
+        let mut at = 0;
+        while at + keyword.len() <= text_bytes.len() {
+            if text_bytes[at..].starts_with(keyword) {
+                if found(at) {
+                    return true;
+                }
+                at += keyword.len();
+            } else {
+                at += 1;
+            }
+        }
+        false
     }
 }
+
+/// The longest text [`KeywordMatch::matches_with`] scans byte by byte.
+const SHORT_TEXT: usize = 64;
 
 /// A brand's excluded keywords, lowercased, each with its searcher built once at load time
 /// (building one per row and keyword was a tenth of a ranking's time). Reads as a slice of
@@ -464,6 +485,25 @@ mod tests {
         assert!(KeywordMatch::Prefix.matches("cryptocurrency tips", "crypto"));
         assert!(!KeywordMatch::Prefix.matches("nocrypto", "crypto"));
         assert!(KeywordMatch::Substring.matches("nocrypto", "crypto"));
+    }
+
+    proptest::proptest! {
+        /// Short texts are scanned byte by byte, long ones by the searcher: spaces around a
+        /// text (not alphanumeric, like its ends) make it long and change no verdict.
+        #[test]
+        fn short_and_long_texts_match_alike(
+            text in "[ab_ é#-]{0,20}",
+            keyword in "[ab_é-]{1,4}",
+        ) {
+            let padded = format!("{0}{text}{0}", " ".repeat(SHORT_TEXT));
+            for mode in [KeywordMatch::Word, KeywordMatch::Prefix, KeywordMatch::Substring] {
+                proptest::prop_assert_eq!(
+                    mode.matches(&text, &keyword),
+                    mode.matches(&padded, &keyword),
+                    "{:?}", mode
+                );
+            }
+        }
     }
 
     #[test]

@@ -174,8 +174,15 @@ impl Taxonomy {
 
     /// The niche a free-text label means, if any.
     pub fn resolve(&self, label: &str) -> Option<usize> {
-        // Most labels are already normal (`beauty`): look them up without allocating.
-        self.lookup.get(label).or_else(|| self.lookup.get(&normalize_niche(label))).copied()
+        // Most labels are already normal (`beauty`): look them up without allocating, and
+        // when one is not found, normalizing it would give it back unchanged.
+        if let Some(id) = self.lookup.get(label) {
+            return Some(*id);
+        }
+        if is_normal_niche(label) {
+            return None;
+        }
+        self.lookup.get(&normalize_niche(label)).copied()
     }
 
     /// The canonical name of niche `id`.
@@ -192,6 +199,19 @@ impl Taxonomy {
 /// Niche labels compare case-insensitively and with spaces folded.
 pub fn normalize_niche(label: &str) -> String {
     label.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+/// Whether [`normalize_niche`] would give `label` back unchanged: lowercase ASCII without
+/// whitespace other than single inner spaces.
+fn is_normal_niche(label: &str) -> bool {
+    let bytes = label.as_bytes();
+    let edge = |b: Option<&u8>| b.is_some_and(|&b| b == b' ');
+    !edge(bytes.first())
+        && !edge(bytes.last())
+        && !label.contains("  ")
+        && bytes.iter().all(|&b| {
+            b.is_ascii() && !b.is_ascii_uppercase() && (b == b' ' || !b.is_ascii_whitespace())
+        })
 }
 
 /// A map by name, looked up once a row or more: foldhash, not std's SipHash (the keys are
@@ -504,6 +524,19 @@ mod tests {
             .and_then(lookup)
             .or_else(|| lookup(Benchmarks::DEFAULT))
             .or_else(|| stepwise(b.base.as_ref()?, platform, basis, tier, followers))
+    }
+
+    #[test]
+    fn normal_niche_labels_are_their_own_normal_form() {
+        for label in ["beauty", "home decor", "", "b2b"] {
+            assert!(is_normal_niche(label), "{label:?}");
+        }
+        let labels =
+            ["Beauty", " beauty", "home  decor", "home\tdecor", "beauté", "beauty ", "a\u{a0}b"];
+        for label in labels {
+            // Some are their own normal form all the same (`beauté`): looked up twice.
+            assert!(!is_normal_niche(label), "{label:?}");
+        }
     }
 
     #[test]

@@ -202,7 +202,7 @@ impl HistoryRow {
                 return Ok(());
             }
             HistoryColumn::Handle => {
-                self.handle = handle_key(text);
+                self.handle = handle_key(text).into_owned();
                 return Ok(());
             }
             HistoryColumn::CreatorId => {
@@ -233,9 +233,21 @@ impl HistoryRow {
     }
 }
 
-fn handle_key(handle: &str) -> String {
-    handle.trim().trim_start_matches('@').to_lowercase()
+fn handle_key(handle: &str) -> std::borrow::Cow<'_, str> {
+    lowercase(handle.trim().trim_start_matches('@'))
 }
+
+/// `text` lowercased, without a copy when it already is (most handles are).
+fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        std::borrow::Cow::Owned(text.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Row indexes by handle or creator id (keys from the rule folder's history file).
+type Index = HashMap<String, Vec<usize>, foldhash::fast::FixedState>;
 
 /// Days since 1970-01-01 of a `YYYY-MM-DD` date (a time after it, `T…` or ` …`, is ignored).
 pub fn parse_date(text: &str) -> Option<i64> {
@@ -288,15 +300,15 @@ pub struct History {
     pub rows: Vec<HistoryRow>,
     /// The day "days since" counts from: `[history] as_of`, else the newest row's date.
     pub as_of: i64,
-    by_handle: HashMap<String, Vec<usize>>,
-    by_creator: HashMap<String, Vec<usize>>,
+    by_handle: Index,
+    by_creator: Index,
 }
 
 impl History {
     /// Indexes `rows` by handle and creator id.
     pub fn new(path: PathBuf, rows: Vec<HistoryRow>, as_of: Option<i64>) -> Self {
-        let mut by_handle: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut by_creator: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_handle = Index::default();
+        let mut by_creator = Index::default();
         for (i, row) in rows.iter().enumerate() {
             by_handle.entry(row.handle.clone()).or_default().push(i);
             if let Some(id) = &row.creator_id {
@@ -311,8 +323,8 @@ impl History {
     /// platform count on every platform), or its `creator_id`.
     pub fn rows_of(&self, candidate: &Candidate) -> Vec<&HistoryRow> {
         let mut found: Vec<usize> = Vec::new();
-        let platform = candidate.platform.as_deref().map(str::to_lowercase);
-        if let Some(rows) = self.by_handle.get(&handle_key(&candidate.handle)) {
+        if let Some(rows) = self.by_handle.get(&*handle_key(&candidate.handle)) {
+            let platform = candidate.platform.as_deref().map(lowercase);
             found.extend(rows.iter().copied().filter(|i| {
                 match (&self.rows[*i].platform, &platform) {
                     (Some(a), Some(b)) => a == b,
@@ -321,9 +333,12 @@ impl History {
             }));
         }
         if let Some(id) = candidate.creator_id.as_deref() {
-            if let Some(rows) = self.by_creator.get(&id.to_lowercase()) {
+            if let Some(rows) = self.by_creator.get(&*lowercase(id)) {
                 found.extend(rows.iter().copied());
             }
+        }
+        if found.is_empty() {
+            return Vec::new();
         }
         found.sort_unstable();
         found.dedup();

@@ -197,7 +197,7 @@ impl KeywordMatch {
         // same non-overlapping occurrences, left to right.
         let mut at = 0;
         while at + keyword.len() <= text_bytes.len() {
-            if text_bytes[at..].starts_with(keyword) {
+            if text_bytes[at] == keyword[0] && text_bytes[at..].starts_with(keyword) {
                 if found(at) {
                     return true;
                 }

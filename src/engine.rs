@@ -605,19 +605,15 @@ fn script_scope_of(
     script_scope(rules, brand, candidate, &evaluation.metrics, evaluation.history.as_ref())
 }
 
-/// The history variables' values: collaborations (0 without history when the brand has a
-/// history file), days since the last, delivery ratio, history CPE, return on spend.
-fn history_values(history: Option<&HistoryMetrics>) -> [(usize, &'static str, Option<f64>); 5] {
+/// The history variables' values by slot: collaborations (0 without history when the brand
+/// has a history file), days since the last, delivery ratio, history CPE, return on spend.
+fn history_values(history: Option<&HistoryMetrics>) -> [(usize, Option<f64>); 5] {
     [
-        (slots::COLLABORATIONS, "collaborations", history.map(|h| f64::from(h.collaborations))),
-        (
-            slots::LAST_COLLABORATION_DAYS,
-            "last_collaboration_days",
-            history.and_then(|h| h.last_collaboration_days),
-        ),
-        (slots::DELIVERY_RATIO, "delivery_ratio", history.and_then(|h| h.delivery_ratio)),
-        (slots::HISTORY_CPE, "history_cpe", history.and_then(|h| h.history_cpe)),
-        (slots::RETURN_ON_SPEND, "return_on_spend", history.and_then(|h| h.return_on_spend)),
+        (slots::COLLABORATIONS, history.map(|h| f64::from(h.collaborations))),
+        (slots::LAST_COLLABORATION_DAYS, history.and_then(|h| h.last_collaboration_days)),
+        (slots::DELIVERY_RATIO, history.and_then(|h| h.delivery_ratio)),
+        (slots::HISTORY_CPE, history.and_then(|h| h.history_cpe)),
+        (slots::RETURN_ON_SPEND, history.and_then(|h| h.return_on_spend)),
     ]
 }
 
@@ -646,8 +642,7 @@ fn fast_inputs<'a>(
         (slots::COST_PER_ENGAGEMENT, metrics.cost_per_engagement),
         (slots::ESTIMATED_REACH, metrics.estimated_reach),
     ];
-    let history = history_values(history).map(|(slot, _, value)| (slot, value));
-    for (slot, value) in numbers.into_iter().chain(history) {
+    for (slot, value) in numbers.into_iter().chain(history_values(history)) {
         if reads.has(slot) {
             inputs.set_float(slot, value);
         }
@@ -1111,7 +1106,7 @@ fn script_scope(
     push(slots::ER_BASIS, &|| Dynamic::from(metrics.basis.name().to_owned()));
     push(slots::PARENT_BENCHMARK, &|| Dynamic::UNIT);
     push(slots::RELATIONSHIP, &|| Dynamic::UNIT);
-    for (slot, _, value) in history_values(history) {
+    for (slot, value) in history_values(history) {
         push(slot, &|| opt_float(value));
     }
     let maps = [(slots::WEIGHTS, &brand.weights_map), (slots::SETTINGS, &brand.settings)];

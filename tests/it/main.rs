@@ -122,6 +122,19 @@ pub fn rules_fixture(name: &str) -> tempfile::TempDir {
     tmp
 }
 
+/// Saves like an editor: a temp file next to the target, renamed over it, so a watcher
+/// sees the old file or the new one and nothing in between.
+pub fn save(path: &Path, text: &str) {
+    let temp = path.with_file_name(format!(".{}.swp", path.file_name().unwrap().to_string_lossy()));
+    std::fs::write(&temp, text).unwrap();
+    std::fs::rename(&temp, path).unwrap();
+}
+
+/// [`save`]s `text` as the whole of `rel` in the `<tmp>/rules` folder of a [`rules_fixture`].
+pub fn save_rule(tmp: &tempfile::TempDir, rel: &str, text: &str) {
+    save(&tmp.path().join("rules").join(rel), text);
+}
+
 /// Writes `text` as the whole of `rel` in the `<tmp>/rules` folder of a [`rules_fixture`].
 pub fn write_rule(tmp: &tempfile::TempDir, rel: &str, text: &str) {
     std::fs::write(tmp.path().join("rules").join(rel), text).unwrap();

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{glowskin_toml, root, rules_fixture, scout_in, write_rule, GLOWSKIN_NICHES};
+use crate::{glowskin_toml, root, rules_fixture, save_rule, scout_in, GLOWSKIN_NICHES};
 
 const BASIC: &str = "tests/fixtures/candidates/basic.csv";
 
@@ -444,7 +444,7 @@ fn reloads_show_within_seconds_and_a_broken_save_keeps_the_old_rules() {
     });
     let weights =
         "engagement = 0.45\nniche_fit = 0.20\ncost_efficiency = 0.25\nauthenticity = 0.10\n";
-    write_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
+    save_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
     let after = server
         .wait_status("the reload", |s| s["revision"] != first.as_str() && s["activations"] == 1);
     let second = after["revision"].as_str().unwrap().to_owned();
@@ -454,7 +454,7 @@ fn reloads_show_within_seconds_and_a_broken_save_keeps_the_old_rules() {
     assert_eq!(reply.header("scout-revision"), Some(second.as_str()));
 
     // A broken save is rejected; the last good rules keep serving.
-    write_rule(&tmp, "brands/glowskin.toml", "name = \"GlowSkin\"\n[weights\n");
+    save_rule(&tmp, "brands/glowskin.toml", "name = \"GlowSkin\"\n[weights\n");
     let status = server.wait_status("the rejection", |s| s["rejections"] == 1);
     assert_eq!(status["revision"], second.as_str());
     let diagnostics = status["last_error"]["diagnostics"].as_array().unwrap();
@@ -746,7 +746,7 @@ fn events_announce_each_reload_and_the_dashboard_shows_what_changed() {
 
     let weights =
         "engagement = 0.45\nniche_fit = 0.20\ncost_efficiency = 0.25\nauthenticity = 0.10\n";
-    write_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
+    save_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
     let activated = events.next("activated");
     let second = activated["revision"].as_str().unwrap().to_owned();
     assert_ne!(second, first);
@@ -764,7 +764,7 @@ fn events_announce_each_reload_and_the_dashboard_shows_what_changed() {
     let unknown = server.get("/v1/brands/glowskin/dashboard?since=0123456789ab").json();
     assert_eq!((unknown["since"].as_str(), &unknown["changes"]), (Some("unknown"), &Value::Null));
 
-    write_rule(&tmp, "brands/glowskin.toml", "name = \"GlowSkin\"\n[weights\n");
+    save_rule(&tmp, "brands/glowskin.toml", "name = \"GlowSkin\"\n[weights\n");
     let rejected = events.next("rejected");
     assert_eq!(rejected["revision"], second.as_str(), "the old revision keeps serving");
     let error = &rejected["error"];
@@ -779,7 +779,7 @@ fn events_announce_each_reload_and_the_dashboard_shows_what_changed() {
     assert_eq!(hello["revision"], second.as_str());
     assert_eq!(hello["error"]["diagnostics"], error["diagnostics"]);
 
-    write_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
+    save_rule(&tmp, "brands/glowskin.toml", &glowskin_toml(GLOWSKIN_NICHES, weights));
     let unchanged = events.next("unchanged");
     assert_eq!((&unchanged["recovered"], &unchanged["error"]), (&Value::Bool(true), &Value::Null));
 }

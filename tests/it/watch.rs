@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use scout::rules::load::{read_folder, revision_of};
 
-use crate::{glowskin_toml, root, rules_fixture, write_rule, GLOWSKIN_WEIGHTS};
+use crate::{glowskin_toml, root, rules_fixture, save, write_rule, GLOWSKIN_WEIGHTS};
 
 /// How long any one step may take before the test fails.
 const STEP: Duration = Duration::from_secs(20);
@@ -124,13 +124,6 @@ impl Drop for Watch {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Saves like an editor: a temp file next to the target, renamed over it.
-fn save(path: &Path, text: &str) {
-    let temp = path.with_file_name(format!(".{}.swp", path.file_name().unwrap().to_string_lossy()));
-    std::fs::write(&temp, text).unwrap();
-    std::fs::rename(&temp, path).unwrap();
 }
 
 /// The `one_brand` fixture's glowskin, whole, with `beauty` and `wellness` weighing as given.

@@ -265,8 +265,7 @@ pub fn evaluate(
         parent_benchmark,
     };
 
-    let mut components = components(rules, brand, candidate, &metrics, benchmark);
-    components.relationship = history::relationship(&brand.history, history.as_ref());
+    let components = components(rules, brand, candidate, &metrics, benchmark, history.as_ref());
     let judged = Judged {
         metrics: &metrics,
         components: &components,
@@ -468,8 +467,7 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
         return Quick::Full;
     };
     let benchmark = benchmark_of(brand, candidate, &metrics, &tier.name);
-    let mut components = components(rules, brand, candidate, &metrics, benchmark);
-    components.relationship = history::relationship(&brand.history, history.as_ref());
+    let components = components(rules, brand, candidate, &metrics, benchmark, history.as_ref());
     let judged = Judged {
         metrics: &metrics,
         components: &components,
@@ -709,12 +707,15 @@ fn fill_scored_inputs<'a>(inputs: &mut Inputs<'a>, evaluation: &'a Evaluation) {
 
 pub use crate::text::round4;
 
+/// The score components: engagement against the tier's `benchmark`, niche fit, cost
+/// efficiency, authenticity, and the relationship its `history` shows.
 fn components(
     rules: &RuleSet,
     brand: &Brand,
     candidate: &Candidate,
     metrics: &Metrics,
     benchmark: Option<f64>,
+    history: Option<&HistoryMetrics>,
 ) -> Components {
     let cap = brand.engagement.cap;
     let engagement = match (metrics.engagement_rate, benchmark) {
@@ -739,7 +740,8 @@ fn components(
         _ => None,
     };
     let authenticity = candidate.fake_follower_pct.map(|fake| 1.0 - fake);
-    Components { engagement, niche_fit, cost_efficiency, authenticity, relationship: None }
+    let relationship = history::relationship(&brand.history, history);
+    Components { engagement, niche_fit, cost_efficiency, authenticity, relationship }
 }
 
 /// Whether the row's fake-follower share is an estimate from its own numbers (the

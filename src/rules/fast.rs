@@ -335,35 +335,7 @@ impl Compiler<'_> {
                 }
             }
             Expr::Dot(binary, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
-                match (&binary.lhs, &binary.rhs) {
-                    (Expr::Variable(var, _, _), Expr::Property(prop, _))
-                        if var.1.as_str() == "weights" && self.local("weights").is_none() =>
-                    {
-                        let name = prop.2.as_str();
-                        let weight = self
-                            .constants
-                            .weights
-                            .as_ref()
-                            .and_then(|w| w.iter().find(|(n, _)| *n == name))
-                            .map(|(_, w)| *w)
-                            .ok_or_else(|| format!("it reads `weights.{name}`"))?;
-                        Ok(node(move |_| Ok(V::Float(weight))))
-                    }
-                    (Expr::Variable(var, _, _), path)
-                        if var.1.as_str() == "settings" && self.local("settings").is_none() =>
-                    {
-                        self.setting(path)
-                    }
-                    (object, Expr::MethodCall(call, _)) => {
-                        let mut args = Vec::with_capacity(call.args.len() + 1);
-                        args.push(object.clone());
-                        args.extend(call.args.iter().cloned());
-                        self.call(&call.name, &args, call.namespace.is_empty())
-                    }
-                    _ => unsupported(
-                        "property access other than `weights.<component>` and `settings.<path>`",
-                    ),
-                }
+                self.dot(&binary.lhs, &binary.rhs)
             }
             Expr::FnCall(call, _) => self.call(&call.name, &call.args, call.namespace.is_empty()),
             Expr::Stmt(block) => self.stmt_block(block),
@@ -401,6 +373,40 @@ impl Compiler<'_> {
             Expr::Map(..) => unsupported("an object map"),
             Expr::Index(..) => unsupported("indexing"),
             _ => unsupported("an expression outside the compiled subset"),
+        }
+    }
+
+    /// `object.rest`: `weights.<component>` and `settings.<path>` fold to constants, a method
+    /// call is a call with `object` first.
+    fn dot(&mut self, object: &Expr, rest: &Expr) -> Result<Node, String> {
+        match (object, rest) {
+            (Expr::Variable(var, _, _), Expr::Property(prop, _))
+                if var.1.as_str() == "weights" && self.local("weights").is_none() =>
+            {
+                let name = prop.2.as_str();
+                let weight = self
+                    .constants
+                    .weights
+                    .as_ref()
+                    .and_then(|w| w.iter().find(|(n, _)| *n == name))
+                    .map(|(_, w)| *w)
+                    .ok_or_else(|| format!("it reads `weights.{name}`"))?;
+                Ok(node(move |_| Ok(V::Float(weight))))
+            }
+            (Expr::Variable(var, _, _), path)
+                if var.1.as_str() == "settings" && self.local("settings").is_none() =>
+            {
+                self.setting(path)
+            }
+            (object, Expr::MethodCall(call, _)) => {
+                let mut args = Vec::with_capacity(call.args.len() + 1);
+                args.push(object.clone());
+                args.extend(call.args.iter().cloned());
+                self.call(&call.name, &args, call.namespace.is_empty())
+            }
+            _ => unsupported(
+                "property access other than `weights.<component>` and `settings.<path>`",
+            ),
         }
     }
 

@@ -493,16 +493,21 @@ impl Compiler<'_> {
         unsupported(format!("a constant of type {}", value.type_name()))
     }
 
-    // Kept whole: a dispatch table, one match arm per supported rhai function or operator.
+    /// A function call or operator: `note`, `print` and `debug` bail (a note is text for
+    /// people: the rows that reach one run in the interpreter, which writes it; every other
+    /// row stays on the fast path); the rest is [`Compiler::function`].
     fn call(&mut self, name: &str, args: &[Expr], plain: bool) -> Result<Node, String> {
         if !plain {
             return unsupported(format!("the namespaced function `{name}`"));
         }
         if matches!(name, "note" | "print" | "debug") {
-            // A note is text for people: the rows that reach one run in the interpreter,
-            // which writes it; every other row stays on the fast path.
             return Ok(node(|_| Err(Flow::Bail)));
         }
+        self.function(name, args)
+    }
+
+    // Kept whole: a dispatch table, one match arm per supported rhai function or operator.
+    fn function(&mut self, name: &str, args: &[Expr]) -> Result<Node, String> {
         let mut nodes: Vec<Operand> =
             args.iter().map(|a| self.operand(a)).collect::<Result<_, _>>()?;
         match (name, nodes.len()) {

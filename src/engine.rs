@@ -2,6 +2,7 @@
 //! verdicts, score components and the scripted score. No I/O, no printing; a script failure
 //! is returned as an error for that candidate only.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use rhai::{Dynamic, Scope};
@@ -457,28 +458,38 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
         return Quick::Full;
     }
     let metrics = metrics(brand, candidate);
-    let history = history_metrics(brand, candidate, &metrics);
+    // Most rows are filtered, and the built-in filters read only metrics, tier, niche fit
+    // and (some) history: benchmarks, components and the history itself are worked out
+    // when something reads them.
+    let history = OnceCell::new();
+    let history_of = || history.get_or_init(|| history_metrics(brand, candidate, &metrics));
     // One set of inputs through every script, built when the first script needs it and
     // changed in the order `evaluate` changes its own (a custom filter sees the
     // `parent_benchmark` the last `when` set).
     let mut inputs =
-        LazyInputs { made: None, brand, candidate, metrics: &metrics, history: history.as_ref() };
+        LazyInputs { made: None, brand, candidate, metrics: &metrics, history: &history_of };
     let Some(tier) = quick_tier(brand, candidate, &metrics, &mut inputs) else {
         return Quick::Full;
     };
-    let benchmark = benchmark_of(brand, candidate, &metrics, &tier.name);
-    let components = components(rules, brand, candidate, &metrics, benchmark, history.as_ref());
-    let judged = Judged {
-        metrics: &metrics,
-        components: &components,
-        tier: &tier.name,
-        benchmark,
-        history: history.as_ref(),
+    let niche_fit = niche_fit(rules, brand, candidate);
+    let judge = || {
+        let benchmark = benchmark_of(brand, candidate, &metrics, &tier.name);
+        let history = history_of().as_ref();
+        (benchmark, components(rules, brand, candidate, &metrics, benchmark, history))
     };
+    let judged_once = OnceCell::new();
     let mut failed = 0u64;
     for (i, spec) in brand.filters.specs.iter().enumerate() {
         let outcome = match &spec.check {
             Check::Custom(custom) => {
+                let (benchmark, components) = judged_once.get_or_init(judge);
+                let judged = Judged {
+                    metrics: &metrics,
+                    components,
+                    tier: &tier.name,
+                    benchmark: *benchmark,
+                    history: history_of().as_ref(),
+                };
                 let inputs = inputs.get();
                 fill_judged_inputs(inputs, &judged);
                 if custom.needs.iter().any(|slot| inputs.values[*slot] == V::Unit) {
@@ -490,7 +501,11 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
                     }
                 }
             }
-            check => builtin_outcome(check, brand, candidate, &judged),
+            check => {
+                let history = if check.reads_history() { history_of().as_ref() } else { None };
+                let basics = Basics { metrics: &metrics, niche_fit, tier: &tier.name, history };
+                builtin_outcome(check, brand, candidate, &basics)
+            }
         };
         if !outcome.unwrap_or(spec.when_missing == MissingPolicy::Pass) {
             failed |= 1 << i;
@@ -499,15 +514,16 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
     if failed != 0 {
         return Quick::Filtered(failed);
     }
+    let (benchmark, components) = judged_once.get_or_init(judge);
     let parent_benchmark = tier
         .carved_from
         .as_ref()
         .and_then(|parent| benchmark_of(brand, candidate, &metrics, parent));
     let inputs = inputs.get();
     inputs.set_str(slots::TIER, Some(&tier.name));
-    inputs.set_float(slots::BENCHMARK, benchmark);
+    inputs.set_float(slots::BENCHMARK, *benchmark);
     inputs.set_float(slots::PARENT_BENCHMARK, parent_benchmark);
-    fill_component_inputs(inputs, &components);
+    fill_component_inputs(inputs, components);
     match fast.eval_number(inputs) {
         Some(score) => Quick::Scored(round4(score.clamp(0.0, 100.0))),
         None => Quick::Full,
@@ -515,18 +531,18 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
 }
 
 /// The fast path's inputs for one candidate, built when the first script asks.
-struct LazyInputs<'a> {
+struct LazyInputs<'a, 'h> {
     made: Option<Inputs<'a>>,
     brand: &'a Brand,
     candidate: &'a Candidate,
     metrics: &'a Metrics,
-    history: Option<&'a HistoryMetrics>,
+    history: &'h dyn Fn() -> &'h Option<HistoryMetrics>,
 }
 
-impl<'a> LazyInputs<'a> {
+impl<'a> LazyInputs<'a, '_> {
     fn get(&mut self) -> &mut Inputs<'a> {
         let Self { made, brand, candidate, metrics, history } = self;
-        made.get_or_insert_with(|| fast_inputs(brand, candidate, metrics, *history))
+        made.get_or_insert_with(|| fast_inputs(brand, candidate, metrics, history().as_ref()))
     }
 }
 
@@ -535,7 +551,7 @@ fn quick_tier<'a>(
     brand: &'a Brand,
     candidate: &Candidate,
     metrics: &Metrics,
-    inputs: &mut LazyInputs<'_>,
+    inputs: &mut LazyInputs<'_, '_>,
 ) -> Option<&'a Tier> {
     let tiers = brand.tiers.tiers_for(candidate.platform.as_deref());
     for tier in tiers.iter().filter(|tier| tier.contains(candidate.followers)) {
@@ -722,12 +738,7 @@ fn components(
         (Some(er), Some(benchmark)) => Some((er / benchmark).min(cap) / cap),
         _ => None,
     };
-    let niche_fit = candidate
-        .niches
-        .iter()
-        .filter_map(|label| rules.taxonomy.resolve(label))
-        .map(|id| brand.niche_weights[id])
-        .fold(0.0, f64::max);
+    let niche_fit = niche_fit(rules, brand, candidate);
     // Free posts are perfectly efficient; paid posts nobody engages with are worthless.
     let cost_efficiency = match (candidate.cost_per_post, metrics.engagements_per_post) {
         (Some(cost), Some(eng)) => Some(if cost <= 0.0 {
@@ -742,6 +753,16 @@ fn components(
     let authenticity = candidate.fake_follower_pct.map(|fake| 1.0 - fake);
     let relationship = history::relationship(&brand.history, history);
     Components { engagement, niche_fit, cost_efficiency, authenticity, relationship }
+}
+
+/// The niche-fit component: the best weight among the candidate's niches, 0 without one.
+fn niche_fit(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> f64 {
+    candidate
+        .niches
+        .iter()
+        .filter_map(|label| rules.taxonomy.resolve(label))
+        .map(|id| brand.niche_weights[id])
+        .fold(0.0, f64::max)
 }
 
 /// Whether the row's fake-follower share is an estimate from its own numbers (the
@@ -766,8 +787,29 @@ struct Judged<'a> {
     history: Option<&'a HistoryMetrics>,
 }
 
+impl<'a> Judged<'a> {
+    fn basics(&self) -> Basics<'a> {
+        Basics {
+            metrics: self.metrics,
+            niche_fit: self.components.niche_fit,
+            tier: self.tier,
+            history: self.history,
+        }
+    }
+}
+
+/// What the built-in filters read besides the candidate: less than [`Judged`], so
+/// [`quick`] can judge them before working out benchmarks and components. `history` is
+/// `None` when no history measure is read (as well as when there is no history).
+struct Basics<'a> {
+    metrics: &'a Metrics,
+    niche_fit: f64,
+    tier: &'a Arc<str>,
+    history: Option<&'a HistoryMetrics>,
+}
+
 /// The value of `measure` for a candidate; `None` when missing.
-fn measure_value(measure: Measure, candidate: &Candidate, judged: &Judged) -> Option<f64> {
+fn measure_value(measure: Measure, candidate: &Candidate, judged: &Basics) -> Option<f64> {
     let m = judged.metrics;
     match measure {
         Measure::Field(field) => script_number(candidate, m, field),
@@ -775,7 +817,7 @@ fn measure_value(measure: Measure, candidate: &Candidate, judged: &Judged) -> Op
         Measure::EngagementsPerPost => m.engagements_per_post,
         Measure::CostPerEngagement => m.cost_per_engagement,
         Measure::EstimatedReach => m.estimated_reach,
-        Measure::NicheFit => Some(judged.components.niche_fit),
+        Measure::NicheFit => Some(judged.niche_fit),
         Measure::Collaborations => judged.history.map(|h| f64::from(h.collaborations)),
         Measure::UnderDeliveries => judged.history.map(|h| f64::from(h.under_deliveries)),
         Measure::DeliveryRatio => judged.history.and_then(|h| h.delivery_ratio),
@@ -794,7 +836,7 @@ pub fn measure_of(measure: Measure, candidate: &Candidate, evaluation: &Evaluati
         benchmark: evaluation.tier.benchmark,
         history: evaluation.history.as_ref(),
     };
-    measure_value(measure, candidate, &judged)
+    measure_value(measure, candidate, &judged.basics())
 }
 
 /// Every filter's verdict (only the failed ones unless explaining), and the reasons of the
@@ -819,7 +861,7 @@ fn filter_verdicts<'a>(
                 }
                 outcome
             }
-            check => builtin_outcome(check, brand, candidate, judged),
+            check => builtin_outcome(check, brand, candidate, &judged.basics()),
         };
         let passed = outcome.unwrap_or(spec.when_missing == MissingPolicy::Pass);
         if options.explain || !passed {
@@ -839,7 +881,7 @@ fn builtin_outcome(
     check: &Check,
     brand: &Brand,
     candidate: &Candidate,
-    judged: &Judged,
+    judged: &Basics,
 ) -> Option<bool> {
     match check {
         Check::Platforms(platforms) => candidate.platform.as_ref().map(|p| platforms.contains(p)),

@@ -55,6 +55,19 @@ pub enum Range {
 }
 
 impl Measure {
+    /// Whether the measure comes from the brand's `[history]` of collaborations.
+    pub fn reads_history(self) -> bool {
+        matches!(
+            self,
+            Measure::Collaborations
+                | Measure::UnderDeliveries
+                | Measure::DeliveryRatio
+                | Measure::LastCollaborationDays
+                | Measure::HistoryCpe
+                | Measure::ReturnOnSpend
+        )
+    }
+
     /// Every measure, in order: the numeric fields of the field table, then the metrics.
     pub fn all() -> impl Iterator<Item = Measure> {
         Field::ALL.into_iter().filter(|f| f.kind().is_numeric()).map(Measure::Field).chain([
@@ -220,6 +233,8 @@ const SHORT_TEXT: usize = 64;
 pub struct Keywords {
     words: Vec<String>,
     finders: Vec<memchr::memmem::Finder<'static>>,
+    /// The bytes some keyword starts with: a short text with none of them matches none.
+    firsts: [u64; 4],
 }
 
 impl Keywords {
@@ -228,11 +243,24 @@ impl Keywords {
         let words: Vec<String> = words.into_iter().map(|w| w.to_lowercase()).collect();
         let finders =
             words.iter().map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned()).collect();
-        Self { words, finders }
+        let mut firsts = [0u64; 4];
+        for word in &words {
+            if let Some(&first) = word.as_bytes().first() {
+                firsts[usize::from(first >> 6)] |= 1 << (first & 63);
+            }
+        }
+        Self { words, finders, firsts }
     }
 
     /// The first keyword found in `text` (lowercased) in `mode`.
     pub fn find(&self, text: &str, mode: KeywordMatch) -> Option<&str> {
+        // Handles and niches are short, and most hold no keyword's first byte: one pass over
+        // them instead of one a keyword.
+        if text.len() <= SHORT_TEXT
+            && !text.bytes().any(|b| self.firsts[usize::from(b >> 6)] >> (b & 63) & 1 == 1)
+        {
+            return None;
+        }
         self.words
             .iter()
             .zip(&self.finders)
@@ -301,6 +329,13 @@ pub enum Check {
     ExcludeKeywords,
     /// A rhai condition that rejects the candidate when true.
     Custom(Arc<CustomFilter>),
+}
+
+impl Check {
+    /// Whether the check reads a history measure.
+    pub fn reads_history(&self) -> bool {
+        matches!(self, Check::Min(measure, _) | Check::Max(measure, _) if measure.reads_history())
+    }
 }
 
 /// A brand's own filter: a rhai condition with its own reason.
@@ -502,6 +537,19 @@ mod tests {
                     mode.matches(&padded, &keyword),
                     "{:?}", mode
                 );
+            }
+        }
+
+        /// The first-byte check in front of the scans finds the keyword they find.
+        #[test]
+        fn keyword_sets_find_what_each_keyword_matches(
+            text in "[abc_ é#-]{0,20}",
+            words in proptest::collection::vec("[abé_-]{1,4}", 0..4),
+        ) {
+            let keywords = Keywords::new(words.clone());
+            for mode in [KeywordMatch::Word, KeywordMatch::Prefix, KeywordMatch::Substring] {
+                let expected = keywords.iter().find(|word| mode.matches(&text, word));
+                proptest::prop_assert_eq!(keywords.find(&text, mode), expected.map(String::as_str));
             }
         }
     }

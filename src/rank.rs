@@ -142,8 +142,8 @@ pub struct Spill<'s> {
     pub all_errors: bool,
     /// Receives every filtered row, with its reasons, as it is evaluated.
     pub filtered: Option<&'s dyn FilteredSink>,
-    /// The run's first row of each account, shared by all its collectors; without it each
-    /// collector keeps its own, as strings.
+    /// The run's account records, shared by all its collectors; without it each collector
+    /// keeps its own in memory.
     pub accounts: Option<&'s SharedAccounts>,
     /// Where a run's account records go beyond a few MiB (without it, they stay in memory).
     pub overflow: Option<MakeOverflow>,
@@ -344,8 +344,11 @@ pub struct Collector<'r> {
     errors: Vec<RowError>,
     /// Rule errors by site: rows hit and the first `(line, handle)`.
     rule_errors: std::collections::HashMap<Site, (usize, u64, String)>,
-    /// Every ranked or filtered account, to find rows that repeat one.
-    accounts: Accounts<'r>,
+    /// Every ranked or filtered account, to find rows that repeat one; `None` in a set of
+    /// [`Collectors`], which keeps one record a row for every brand.
+    accounts: Option<Accounts<'r>>,
+    /// In a set of [`Collectors`]: what the collector made of the row it last took.
+    seen: Option<Outcome>,
     /// The `top` asked for; `options.top` is cleared when the brand ranks one account per
     /// creator, which needs every result until the end.
     cut: Option<usize>,
@@ -383,7 +386,8 @@ impl<'r> Collector<'r> {
             rules,
             brand,
             options: RankOptions { top, ..options },
-            accounts: Accounts::new(spill.accounts),
+            accounts: Some(Accounts::new(spill.accounts, 1)),
+            seen: None,
             cut,
             counts: Counts::default(),
             best: BinaryHeap::new(),
@@ -476,7 +480,7 @@ impl<'r> Collector<'r> {
         match row::classify(evaluated) {
             row::Classified::Ranked(mut evaluation) => {
                 self.counts.ranked += 1;
-                self.accounts.see(&candidate, Outcome::Ranked);
+                self.see(&candidate, Outcome::Ranked);
                 if self.makes_the_cut(&candidate, evaluation.score.unwrap_or(0.0)) {
                     if self.options.notes == 0 {
                         evaluation.notes = Vec::new();
@@ -490,7 +494,7 @@ impl<'r> Collector<'r> {
                 for verdict in evaluation.verdicts.iter().filter(|v| !v.passed) {
                     count_filter(&mut self.filter_counts, &verdict.filter, 1);
                 }
-                self.accounts.see(&candidate, Outcome::Filtered);
+                self.see(&candidate, Outcome::Filtered);
                 let sampled = self.samples(&candidate);
                 if sampled || self.spill.filtered.is_some() {
                     let row = Filtered {
@@ -529,6 +533,14 @@ impl<'r> Collector<'r> {
                 let site = Site::new(&error.script, error.tier.as_deref(), &error.error);
                 self.rule_error(site, 1, candidate.line, &candidate.handle);
             }
+        }
+    }
+
+    /// Notes a ranked or filtered row's account.
+    fn see(&mut self, candidate: &Candidate, outcome: Outcome) {
+        match &mut self.accounts {
+            Some(accounts) => accounts.see(candidate, &[Some(outcome)]),
+            None => self.seen = Some(outcome),
         }
     }
 
@@ -578,11 +590,11 @@ impl<'r> Collector<'r> {
                 for (i, count) in self.quick_counts.iter_mut().enumerate() {
                     *count += usize::from(failed >> i & 1 == 1);
                 }
-                self.accounts.see(candidate, Outcome::Filtered);
+                self.see(candidate, Outcome::Filtered);
             }
             engine::Quick::Scored(score) if !self.makes_the_cut(candidate, score) => {
                 self.counts.ranked += 1;
-                self.accounts.see(candidate, Outcome::Ranked);
+                self.see(candidate, Outcome::Ranked);
             }
             _ => return false,
         }
@@ -642,7 +654,9 @@ impl<'r> Collector<'r> {
             *mine += theirs;
         }
         self.counts.add(other.counts);
-        self.accounts.merge(other.accounts);
+        if let (Some(mine), Some(theirs)) = (&mut self.accounts, other.accounts) {
+            mine.merge(theirs);
+        }
         for (site, (rows, line, handle)) in other.rule_errors {
             self.rule_error(site, rows, line, &handle);
         }
@@ -677,6 +691,16 @@ impl<'r> Collector<'r> {
 
     /// The ranking: best first, rows in source order.
     pub fn finish(mut self) -> Ranking {
+        let (later, unchecked) = match self.accounts.take() {
+            Some(accounts) => accounts.later(),
+            None => (Vec::new(), None),
+        };
+        self.finish_with(later.into_iter().next().unwrap_or_default(), unchecked)
+    }
+
+    /// The ranking, with the rows found to repeat an account and why some could not be
+    /// looked for.
+    fn finish_with(mut self, later: Vec<accounts::Later>, unchecked: Option<String>) -> Ranking {
         self.flush();
         let mut filter_counts = std::mem::take(&mut self.filter_counts);
         for (spec, n) in self.brand.filters.specs.iter().zip(&self.quick_counts) {
@@ -692,8 +716,8 @@ impl<'r> Collector<'r> {
         let mut counts = self.counts;
         let mut filtered = self.filtered;
         let mut errors = self.errors;
-        let (duplicates, unchecked) =
-            self.accounts.resolve(&mut counts, &mut results, &mut filtered, &mut errors);
+        let duplicates =
+            accounts::resolve(later, &mut counts, &mut results, &mut filtered, &mut errors);
         results.par_sort_unstable_by(by_rank);
         if self.brand.one_account_per_creator {
             let mut others = Vec::new();
@@ -932,33 +956,43 @@ impl RowSink for Collector<'_> {
 
     fn pause(&mut self) {
         self.flush();
-        self.accounts.pause();
+        if let Some(accounts) = &mut self.accounts {
+            accounts.pause();
+        }
     }
 }
 
 /// One collector per brand over a single read of the rows: each row is parsed once and
-/// evaluated for every brand (what `scout rank --brand a --brand b` uses).
-pub struct Collectors<'r>(Vec<Collector<'r>>);
+/// evaluated for every brand (what `scout rank --brand a --brand b` uses), and its account
+/// recorded once for all of them.
+pub struct Collectors<'r> {
+    collectors: Vec<Collector<'r>>,
+    accounts: Accounts<'r>,
+    outcomes: Vec<Option<Outcome>>,
+}
 
 impl<'r> Collectors<'r> {
-    /// Empty collectors, one per brand, in `brands`' order.
+    /// Empty collectors, one per brand, in `brands`' order; account records go to
+    /// `accounts`, one set for all the brands.
     pub fn new(
         rules: &'r RuleSet,
         brands: &[&'r Brand],
         options: RankOptions,
         spill: Spill<'r>,
-        accounts: &'r [SharedAccounts],
+        accounts: &'r SharedAccounts,
     ) -> Self {
-        Self(
-            brands
-                .iter()
-                .enumerate()
-                .map(|(i, brand)| {
-                    let spill = Spill { accounts: accounts.get(i).or(spill.accounts), ..spill };
-                    Collector::spilling(rules, brand, options, spill)
-                })
-                .collect(),
-        )
+        let collectors = brands
+            .iter()
+            .map(|brand| Collector {
+                accounts: None,
+                ..Collector::spilling(rules, brand, options, spill)
+            })
+            .collect();
+        Self {
+            collectors,
+            accounts: Accounts::new(Some(accounts), brands.len()),
+            outcomes: Vec::with_capacity(brands.len()),
+        }
     }
 
     /// Takes one row, for every brand.
@@ -970,28 +1004,37 @@ impl<'r> Collectors<'r> {
     }
 
     /// Folds another thread's collectors into these, brand by brand.
-    pub fn merge(self, other: Collectors<'r>) -> Self {
-        Self(self.0.into_iter().zip(other.0).map(|(a, b)| a.merge(b)).collect())
+    pub fn merge(mut self, other: Collectors<'r>) -> Self {
+        self.accounts.merge(other.accounts);
+        let collectors = self.collectors.into_iter().zip(other.collectors);
+        Self { collectors: collectors.map(|(a, b)| a.merge(b)).collect(), ..self }
     }
 
     /// The rankings, one per brand, in the brands' order.
     pub fn finish(self) -> Vec<Ranking> {
-        self.0.into_iter().map(Collector::finish).collect()
+        let (later, unchecked) = self.accounts.later();
+        self.collectors
+            .into_iter()
+            .zip(later)
+            .map(|(collector, later)| collector.finish_with(later, unchecked.clone()))
+            .collect()
     }
 }
 
 impl RowSink for Collectors<'_> {
     fn take(&mut self, candidate: &mut Candidate) {
-        if let Some((last, others)) = self.0.split_last_mut() {
-            for collector in others {
-                collector.push_ref(candidate);
-            }
-            last.push_in_place(candidate);
+        // Every collector borrows the row (cloning it only into its results), so it is
+        // still whole for its account record.
+        self.outcomes.clear();
+        for collector in &mut self.collectors {
+            collector.push_ref(candidate);
+            self.outcomes.push(collector.seen.take());
         }
+        self.accounts.see(candidate, &self.outcomes);
     }
 
     fn reject(&mut self, error: RowError) {
-        if let Some((last, others)) = self.0.split_last_mut() {
+        if let Some((last, others)) = self.collectors.split_last_mut() {
             for collector in others {
                 collector.push_error(error.clone());
             }
@@ -1000,9 +1043,10 @@ impl RowSink for Collectors<'_> {
     }
 
     fn pause(&mut self) {
-        for collector in &mut self.0 {
+        for collector in &mut self.collectors {
             collector.pause();
         }
+        self.accounts.pause();
     }
 }
 
@@ -1016,8 +1060,7 @@ pub fn rank_many(
     spill: Spill<'_>,
 ) -> Vec<Ranking> {
     const BATCH: usize = 8_192;
-    let accounts: Vec<SharedAccounts> =
-        brands.iter().map(|_| SharedAccounts::new(spill.overflow.map(|make| make()))).collect();
+    let accounts = SharedAccounts::new(spill.overflow.map(|make| make()));
     let new = || Collectors::new(rules, brands, options, spill, &accounts);
     let mut collectors = new();
     let mut rows = rows.peekable();
@@ -1044,8 +1087,7 @@ pub fn rank_csv_many(
     options: RankOptions,
     spill: Spill<'_>,
 ) -> Result<Vec<Ranking>, InputError> {
-    let accounts: Vec<SharedAccounts> =
-        brands.iter().map(|_| SharedAccounts::new(spill.overflow.map(|make| make()))).collect();
+    let accounts = SharedAccounts::new(spill.overflow.map(|make| make()));
     let new = || Collectors::new(rules, brands, options, spill, &accounts);
     match file {
         CsvFile::Sequential(rows) => Ok(rank_many(rules, brands, rows, options, spill)),

@@ -6,7 +6,9 @@
 //! invalid row, so the counts still add up, and is listed as a [`Duplicate`].
 //!
 //! Finding the repeats costs one short record a ranked or filtered row: a 64-bit hash of
-//! the lowercased account, the line, and the names (for the message). Records are appended,
+//! the lowercased account, the line, two bits a brand (ranked or filtered by it; a run over
+//! several brands writes one record a row for all of them) and the names (for the
+//! message). Records are appended,
 //! never looked up, while rows are read: each collector buffers its own, by partition of
 //! the hash, and hands them in batches to the run's [`SharedAccounts`], which keeps a few
 //! MiB in memory and sends the rest to an [`Overflow`] (temporary files, from the CLI).
@@ -70,8 +72,25 @@ const PARTS: usize = 64;
 const LOCAL_BATCH: usize = 4 << 10;
 /// Bytes of records a shared partition keeps in memory before they go to the overflow.
 const PART_MEMORY: usize = 64 << 10;
-/// The top bit of a record's line: the row was ranked (else filtered).
-const RANKED: u64 = 1 << 63;
+/// The bytes of a record's brand bits, two a brand: bit `2i` when brand `i` ranked or
+/// filtered the row, bit `2i + 1` when it ranked it.
+fn mask_len(brands: usize) -> usize {
+    (2 * brands).div_ceil(8)
+}
+
+/// A row's brand bits, from what each brand made of it (`None`: not ranked or filtered).
+fn mask(outcomes: &[Option<Outcome>], out: &mut Vec<u8>) {
+    out.clear();
+    out.resize(mask_len(outcomes.len()), 0);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        let bits = match outcome {
+            None => 0,
+            Some(Outcome::Filtered) => 0b01,
+            Some(Outcome::Ranked) => 0b11,
+        };
+        out[2 * i / 8] |= bits << (2 * i % 8);
+    }
+}
 /// The longest name a record keeps, in bytes; a longer one is cut (only its message shows it).
 const NAME_MAX: usize = 254;
 /// The length byte of an absent platform.
@@ -171,10 +190,18 @@ fn hash(handle: &str, platform: Option<&str>, scratch: &mut String) -> u64 {
     hasher.finish()
 }
 
-/// Appends one record: hash, line (with [`RANKED`]), platform and handle.
-fn encode(out: &mut Vec<u8>, hash: u64, line: u64, platform: Option<&str>, handle: &str) {
+/// Appends one record: hash, line, brand bits, platform and handle.
+fn encode(
+    out: &mut Vec<u8>,
+    hash: u64,
+    line: u64,
+    mask: &[u8],
+    platform: Option<&str>,
+    handle: &str,
+) {
     out.extend_from_slice(&hash.to_le_bytes());
     out.extend_from_slice(&line.to_le_bytes());
+    out.extend_from_slice(mask);
     match platform {
         Some(platform) => name(out, platform),
         None => out.push(NO_NAME),
@@ -195,16 +222,28 @@ fn name(out: &mut Vec<u8>, text: &str) {
 struct Record<'b> {
     hash: u64,
     line: u64,
-    ranked: bool,
+    mask: &'b [u8],
     platform: Option<&'b str>,
     handle: &'b str,
 }
 
-/// The record at the start of `bytes`, and its length; `None` past the end (or on a
-/// truncated record).
-fn decode(bytes: &[u8]) -> Option<(Record<'_>, usize)> {
+impl Record<'_> {
+    /// What brand `i` made of the row, if it ranked or filtered it.
+    fn outcome(&self, brand: usize) -> Option<Outcome> {
+        match self.mask[2 * brand / 8] >> (2 * brand % 8) & 0b11 {
+            0b11 => Some(Outcome::Ranked),
+            0b01 => Some(Outcome::Filtered),
+            _ => None,
+        }
+    }
+}
+
+/// The record at the start of `bytes` (with `mask_len` bytes of brand bits), and its
+/// length; `None` past the end (or on a truncated record).
+fn decode(bytes: &[u8], mask_len: usize) -> Option<(Record<'_>, usize)> {
     let word = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
     let (hash, line) = (word(0)?, word(8)?);
+    let mask = bytes.get(16..16 + mask_len)?;
     let text = |at: usize| -> Option<(Option<&str>, usize)> {
         let len = *bytes.get(at)?;
         if len == NO_NAME {
@@ -213,20 +252,13 @@ fn decode(bytes: &[u8]) -> Option<(Record<'_>, usize)> {
         let end = at + 1 + usize::from(len);
         Some((Some(std::str::from_utf8(bytes.get(at + 1..end)?).unwrap_or("")), end))
     };
-    let (platform, at) = text(16)?;
+    let (platform, at) = text(16 + mask_len)?;
     let (handle, end) = text(at)?;
-    let record = Record {
-        hash,
-        line: line & !RANKED,
-        ranked: line & RANKED != 0,
-        platform,
-        handle: handle?,
-    };
-    Some((record, end))
+    Some((Record { hash, line, mask, platform, handle: handle? }, end))
 }
 
 /// A row found to repeat an account: every row of a hash but the lowest line.
-struct Later {
+pub(super) struct Later {
     hash: u64,
     line: u64,
     first_line: u64,
@@ -235,58 +267,70 @@ struct Later {
     platform: Option<String>,
 }
 
-/// The later rows among one partition's records.
-fn later_rows(bytes: &[u8]) -> Vec<Later> {
+/// The later rows among one partition's records, for each of `brands` brands: an
+/// account's rows that brand ranked or filtered, but the first.
+fn later_rows(bytes: &[u8], brands: usize) -> Vec<Vec<Later>> {
+    let width = mask_len(brands);
     let mut index: Vec<(u64, u64, usize)> = Vec::with_capacity(bytes.len() / 40);
     let mut at = 0;
-    while let Some((record, len)) = decode(&bytes[at..]) {
+    while let Some((record, len)) = decode(&bytes[at..], width) {
         index.push((record.hash, record.line, at));
         at += len;
     }
     index.sort_unstable();
-    let mut later = Vec::new();
+    let mut later: Vec<Vec<Later>> = (0..brands).map(|_| Vec::new()).collect();
     for run in index.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        let first_line = run[0].1;
-        for &(_, _, at) in &run[1..] {
-            let Some((record, _)) = decode(&bytes[at..]) else { continue };
-            later.push(Later {
+        let records: Vec<Record<'_>> =
+            run.iter().filter_map(|&(_, _, at)| Some(decode(&bytes[at..], width)?.0)).collect();
+        for (brand, later) in later.iter_mut().enumerate() {
+            let mut rows = records.iter().filter_map(|r| Some((r, r.outcome(brand)?)));
+            let Some((first, _)) = rows.next() else { continue };
+            later.extend(rows.map(|(record, outcome)| Later {
                 hash: record.hash,
                 line: record.line,
-                first_line,
-                outcome: if record.ranked { Outcome::Ranked } else { Outcome::Filtered },
+                first_line: first.line,
+                outcome,
                 handle: record.handle.to_owned(),
                 platform: record.platform.map(str::to_owned),
-            });
+            }));
         }
     }
     later
 }
 
-/// One collector's account records, by partition, until handed to the shared set (or,
-/// without one, until the end).
-#[derive(Debug, Default)]
+/// One collector's account records (or one set of collectors', over several brands), by
+/// partition, until handed to the shared set (or, without one, until the end).
+#[derive(Debug)]
 pub(super) struct Accounts<'r> {
+    brands: usize,
     local: Vec<Vec<u8>>,
     shared: Option<&'r SharedAccounts>,
     scratch: String,
+    mask: Vec<u8>,
 }
 
 impl<'r> Accounts<'r> {
-    /// No accounts yet; records go to `shared` when given.
-    pub(super) fn new(shared: Option<&'r SharedAccounts>) -> Self {
-        Self { shared, ..Self::default() }
+    /// No accounts yet, for a run over `brands` brands; records go to `shared` when given.
+    pub(super) fn new(shared: Option<&'r SharedAccounts>, brands: usize) -> Self {
+        Self { brands, local: Vec::new(), shared, scratch: String::new(), mask: Vec::new() }
     }
 
-    /// Records a ranked or filtered row.
-    pub(super) fn see(&mut self, candidate: &Candidate, outcome: Outcome) {
+    /// Records what each brand made of a row (`None`: it neither ranked nor filtered it;
+    /// a row no brand did leaves no record).
+    pub(super) fn see(&mut self, candidate: &Candidate, outcomes: &[Option<Outcome>]) {
+        debug_assert_eq!(outcomes.len(), self.brands);
+        if outcomes.iter().all(Option::is_none) {
+            return;
+        }
         let hash = hash(&candidate.handle, candidate.platform.as_deref(), &mut self.scratch);
-        let line = candidate.line | if outcome == Outcome::Ranked { RANKED } else { 0 };
+        mask(outcomes, &mut self.mask);
         if self.local.is_empty() {
             self.local = vec![Vec::new(); PARTS];
         }
         let part = (hash >> 58) as usize;
         let buffer = &mut self.local[part];
-        encode(buffer, hash, line, candidate.platform.as_deref(), &candidate.handle);
+        let platform = candidate.platform.as_deref();
+        encode(buffer, hash, candidate.line, &self.mask, platform, &candidate.handle);
         if let Some(shared) = self.shared.filter(|_| buffer.len() >= LOCAL_BATCH) {
             shared.take_in(part, buffer);
             buffer.clear();
@@ -311,7 +355,7 @@ impl<'r> Accounts<'r> {
         }
     }
 
-    /// Folds in another thread's accounts.
+    /// Folds in another thread's accounts (of the same brands).
     pub(super) fn merge(&mut self, mut other: Accounts<'_>) {
         if self.shared.is_some() {
             other.flush();
@@ -324,77 +368,76 @@ impl<'r> Accounts<'r> {
         }
     }
 
-    /// Every later row of every account, by partition; the error of a partition that could
-    /// not be read back from the overflow.
-    fn later(mut self) -> (Vec<Later>, Option<std::io::Error>) {
+    /// Every later row of every account, for each brand; why some could not be looked for
+    /// (a partition that could not be read back from the overflow).
+    pub(super) fn later(mut self) -> (Vec<Vec<Later>>, Option<String>) {
         self.flush();
-        let parts: Vec<std::io::Result<Vec<Later>>> = match self.shared {
+        let brands = self.brands;
+        let parts: Vec<std::io::Result<Vec<Vec<Later>>>> = match self.shared {
             Some(shared) => (0..PARTS)
                 .into_par_iter()
-                .map(|part| shared.records(part).map(|bytes| later_rows(&bytes)))
+                .map(|part| shared.records(part).map(|bytes| later_rows(&bytes, brands)))
                 .collect(),
-            None => self.local.par_iter().map(|bytes| Ok(later_rows(bytes))).collect(),
+            None => self.local.par_iter().map(|bytes| Ok(later_rows(bytes, brands))).collect(),
         };
-        let mut later = Vec::new();
+        let mut later: Vec<Vec<Later>> = (0..brands).map(|_| Vec::new()).collect();
         let mut failed = None;
         for part in parts {
             match part {
-                Ok(rows) => later.extend(rows),
+                Ok(rows) => later.iter_mut().zip(rows).for_each(|(all, rows)| all.extend(rows)),
                 Err(error) => failed = Some(error),
             }
         }
-        (later, failed)
-    }
-
-    /// Takes every later row out of `results` and `filtered` into `errors`, moving its count
-    /// from ranked or filtered to invalid: the duplicates, by line, and why some could not
-    /// be looked for (an overflow that could not be read back).
-    pub(super) fn resolve(
-        self,
-        counts: &mut Counts,
-        results: &mut Vec<Ranked>,
-        filtered: &mut Vec<Filtered>,
-        errors: &mut Vec<RowError>,
-    ) -> (Vec<Duplicate>, Option<String>) {
-        let (later, failed) = self.later();
         let failed = failed.map(|error| {
             format!("some duplicate accounts may not be found: the temporary records could not be read back ({error})")
         });
-        let mut duplicates = Vec::with_capacity(later.len());
-        // How many rows of each (line, account) to take out: rows of a minified JSON
-        // array share a line.
-        let mut out: HashMap<(u64, u64), usize> = HashMap::new();
-        let mut by_handle: HashMap<(u64, String), usize> = HashMap::new();
-        for row in later {
-            match row.outcome {
-                Outcome::Ranked => counts.ranked -= 1,
-                Outcome::Filtered => counts.filtered -= 1,
-            }
-            counts.invalid += 1;
-            let duplicate = Duplicate {
-                handle: row.handle,
-                platform: row.platform,
-                line: row.line,
-                first_line: row.first_line,
-            };
-            errors.push(RowError {
-                line: duplicate.line,
-                handle: Some(duplicate.handle.clone()),
-                column: None,
-                message: duplicate.message(),
-                record: None,
-            });
-            *out.entry((row.line, row.hash)).or_default() += 1;
-            *by_handle.entry((row.line, duplicate.handle.to_lowercase())).or_default() += 1;
-            duplicates.push(duplicate);
-        }
-        if !duplicates.is_empty() {
-            take_out_results(results, &mut out);
-            take_out_filtered(filtered, &mut by_handle);
-        }
-        duplicates.sort_by_key(|d| d.line);
-        (duplicates, failed)
+        (later, failed)
     }
+}
+
+/// Takes every later row of a brand out of `results` and `filtered` into `errors`, moving
+/// its count from ranked or filtered to invalid: the duplicates, by line.
+pub(super) fn resolve(
+    later: Vec<Later>,
+    counts: &mut Counts,
+    results: &mut Vec<Ranked>,
+    filtered: &mut Vec<Filtered>,
+    errors: &mut Vec<RowError>,
+) -> Vec<Duplicate> {
+    let mut duplicates = Vec::with_capacity(later.len());
+    // How many rows of each (line, account) to take out: rows of a minified JSON
+    // array share a line.
+    let mut out: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut by_handle: HashMap<(u64, String), usize> = HashMap::new();
+    for row in later {
+        match row.outcome {
+            Outcome::Ranked => counts.ranked -= 1,
+            Outcome::Filtered => counts.filtered -= 1,
+        }
+        counts.invalid += 1;
+        let duplicate = Duplicate {
+            handle: row.handle,
+            platform: row.platform,
+            line: row.line,
+            first_line: row.first_line,
+        };
+        errors.push(RowError {
+            line: duplicate.line,
+            handle: Some(duplicate.handle.clone()),
+            column: None,
+            message: duplicate.message(),
+            record: None,
+        });
+        *out.entry((row.line, row.hash)).or_default() += 1;
+        *by_handle.entry((row.line, duplicate.handle.to_lowercase())).or_default() += 1;
+        duplicates.push(duplicate);
+    }
+    if !duplicates.is_empty() {
+        take_out_results(results, &mut out);
+        take_out_filtered(filtered, &mut by_handle);
+    }
+    duplicates.sort_by_key(|d| d.line);
+    duplicates
 }
 
 /// One less of `key` left to take out: whether the row goes.
@@ -508,19 +551,21 @@ mod tests {
     #[test]
     fn repeats_are_found_through_the_overflow() {
         let shared = SharedAccounts::new(Some(Box::new(Memory::default())));
-        let (mut a, mut b) = (Accounts::new(Some(&shared)), Accounts::new(Some(&shared)));
+        let (mut a, mut b) = (Accounts::new(Some(&shared), 1), Accounts::new(Some(&shared), 1));
+        let (ranked, filtered) = (&[Some(Outcome::Ranked)], &[Some(Outcome::Filtered)]);
         for i in (0..200_000u64).rev() {
             let row = candidate(&format!("user{i}"), Some("instagram"), i + 2);
             let collector = if i % 2 == 0 { &mut a } else { &mut b };
-            collector.see(&row, if i % 3 == 0 { Outcome::Ranked } else { Outcome::Filtered });
+            collector.see(&row, if i % 3 == 0 { ranked } else { filtered });
         }
-        b.see(&candidate("USER7", Some("Instagram"), 300_000), Outcome::Ranked);
-        a.see(&candidate("user7", Some("instagram"), 1), Outcome::Filtered);
-        a.see(&candidate("user8", None, 300_001), Outcome::Ranked);
-        b.see(&candidate("user8", None, 300_002), Outcome::Filtered);
+        b.see(&candidate("USER7", Some("Instagram"), 300_000), ranked);
+        a.see(&candidate("user7", Some("instagram"), 1), filtered);
+        a.see(&candidate("user8", None, 300_001), ranked);
+        b.see(&candidate("user8", None, 300_002), filtered);
         a.merge(b);
-        let (mut later, failed) = a.later();
+        let (later, failed) = a.later();
         assert!(failed.is_none());
+        let mut later = later.into_iter().next().unwrap();
         let overflow = shared.overflow.as_ref().unwrap();
         let spilled: usize = (0..PARTS).map(|p| overflow.read(p).unwrap().len()).sum();
         let kept: usize = (0..PARTS).map(|p| shared.records(p).unwrap().len()).sum();
@@ -540,17 +585,52 @@ mod tests {
         assert_eq!(later[2].platform, None);
     }
 
+    /// One record a row serves several brands: each finds the repeats among the rows it
+    /// ranked or filtered, against the first of those (a row a brand could not judge is
+    /// not its first).
+    #[test]
+    fn each_brand_finds_its_own_repeats() {
+        let mut accounts = Accounts::new(None, 5);
+        let (r, f) = (Some(Outcome::Ranked), Some(Outcome::Filtered));
+        accounts.see(&candidate("kim", Some("tiktok"), 2), &[r, None, f, None, None]);
+        accounts.see(&candidate("lee", Some("tiktok"), 3), &[None, None, None, None, None]);
+        accounts.see(&candidate("Kim", Some("tiktok"), 4), &[f, r, None, None, f]);
+        accounts.see(&candidate("lee", Some("tiktok"), 5), &[r, r, r, r, r]);
+        accounts.see(&candidate("kim", Some("tiktok"), 6), &[None, f, f, None, r]);
+        let (later, failed) = accounts.later();
+        assert!(failed.is_none());
+        let found: Vec<Vec<_>> = later
+            .iter()
+            .map(|rows| rows.iter().map(|l| (l.line, l.first_line, l.outcome)).collect())
+            .collect();
+        assert_eq!(
+            found,
+            [
+                vec![(4, 2, Outcome::Filtered)],
+                vec![(6, 4, Outcome::Filtered)],
+                vec![(6, 2, Outcome::Filtered)],
+                vec![],
+                vec![(6, 4, Outcome::Ranked)],
+            ]
+        );
+    }
+
     /// A name longer than a record keeps is cut at a character boundary and still decodes.
     #[test]
     fn long_names_are_cut_whole() {
         let mut bytes = Vec::new();
         let long = "é".repeat(200);
-        encode(&mut bytes, 7, 3 | RANKED, Some("tiktok"), &long);
-        let (record, len) = decode(&bytes).unwrap();
+        let mut bits = Vec::new();
+        mask(&[None, Some(Outcome::Filtered), None, None, Some(Outcome::Ranked)], &mut bits);
+        assert_eq!(bits, [0b0100, 0b11]);
+        encode(&mut bytes, 7, 3, &bits, Some("tiktok"), &long);
+        let (record, len) = decode(&bytes, 2).unwrap();
         assert_eq!(len, bytes.len());
-        assert_eq!((record.hash, record.line, record.ranked), (7, 3, true));
+        assert_eq!((record.hash, record.line), (7, 3));
+        let outcomes: Vec<_> = (0..5).map(|brand| record.outcome(brand)).collect();
+        assert_eq!(outcomes, [None, Some(Outcome::Filtered), None, None, Some(Outcome::Ranked)]);
         assert_eq!(record.platform, Some("tiktok"));
         assert_eq!(record.handle, "é".repeat(127));
-        assert!(decode(&bytes[..len - 1]).is_none(), "a truncated record is not read");
+        assert!(decode(&bytes[..len - 1], 2).is_none(), "a truncated record is not read");
     }
 }

@@ -192,16 +192,7 @@ impl KeywordMatch {
         if keyword.is_empty() {
             return false;
         }
-        let found = |at: usize| {
-            let before = text[..at].chars().next_back();
-            let after = text[at + keyword.len()..].chars().next();
-            let starts_word = !before.is_some_and(char::is_alphanumeric);
-            match self {
-                KeywordMatch::Word => starts_word && !after.is_some_and(char::is_alphanumeric),
-                KeywordMatch::Prefix => starts_word,
-                KeywordMatch::Substring => true,
-            }
-        };
+        let found = |at: usize| self.occurs_at(text, keyword, at);
         let (text_bytes, keyword) = (text.as_bytes(), keyword.as_bytes());
         if text_bytes.len() > SHORT_TEXT {
             return finder.find_iter(text_bytes).any(found);
@@ -220,6 +211,18 @@ impl KeywordMatch {
             }
         }
         false
+    }
+
+    /// Whether the occurrence of `keyword` at byte `at` of `text` counts in this mode.
+    fn occurs_at(self, text: &str, keyword: &str, at: usize) -> bool {
+        let before = text[..at].chars().next_back();
+        let after = text[at + keyword.len()..].chars().next();
+        let starts_word = !before.is_some_and(char::is_alphanumeric);
+        match self {
+            KeywordMatch::Word => starts_word && !after.is_some_and(char::is_alphanumeric),
+            KeywordMatch::Prefix => starts_word,
+            KeywordMatch::Substring => true,
+        }
     }
 }
 
@@ -254,18 +257,40 @@ impl Keywords {
 
     /// The first keyword found in `text` (lowercased) in `mode`.
     pub fn find(&self, text: &str, mode: KeywordMatch) -> Option<&str> {
-        // Handles and niches are short, and most hold no keyword's first byte: one pass over
-        // them instead of one a keyword.
-        if text.len() <= SHORT_TEXT
-            && !text.bytes().any(|b| self.firsts[usize::from(b >> 6)] >> (b & 63) & 1 == 1)
-        {
-            return None;
+        if text.len() <= SHORT_TEXT && self.words.len() <= 64 {
+            return self.find_short(text, mode);
         }
         self.words
             .iter()
             .zip(&self.finders)
             .find(|(word, finder)| mode.matches_with(text, word, finder))
             .map(|(word, _)| word.as_str())
+    }
+
+    /// [`Keywords::find`] for a short text (handles and niches), in one pass over it
+    /// instead of one a keyword: the same occurrences each keyword's own scan would take
+    /// (left to right, not overlapping), checked where the text holds a keyword's first
+    /// byte.
+    fn find_short(&self, text: &str, mode: KeywordMatch) -> Option<&str> {
+        let bytes = text.as_bytes();
+        // Where each keyword's scan may take its next occurrence.
+        let mut next = [0usize; 64];
+        let mut found = 0u64;
+        for (at, &byte) in bytes.iter().enumerate() {
+            if self.firsts[usize::from(byte >> 6)] >> (byte & 63) & 1 == 0 {
+                continue;
+            }
+            for (i, word) in self.words.iter().enumerate() {
+                if word.is_empty() || at < next[i] || !bytes[at..].starts_with(word.as_bytes()) {
+                    continue;
+                }
+                next[i] = at + word.len();
+                if mode.occurs_at(text, word, at) {
+                    found |= 1 << i;
+                }
+            }
+        }
+        (found != 0).then(|| self.words[found.trailing_zeros() as usize].as_str())
     }
 }
 

@@ -210,7 +210,10 @@ fn a_split_ndjson_file_ranks_as_the_same_lines_streamed() {
 fn several_brands_in_one_read_equal_single_brand_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let list = tmp.path().join("list.csv");
-    std::fs::write(&list, generated(600)).unwrap();
+    // Accounts listed again, ranked and filtered, the second time with other numbers.
+    let repeats =
+        "user1,instagram,9000,900,40,beauty,US,60\nUSER3,YouTube,5000,10,1,beauty,US,50\n";
+    std::fs::write(&list, generated(600) + repeats).unwrap();
     let rules = root().join("rules");
     let args = |extra: &[&str]| -> Vec<String> {
         let mut args: Vec<String> =
@@ -241,7 +244,10 @@ fn several_brands_in_one_read_equal_single_brand_runs() {
     for brand in ["glowskin", "pulsefit", "bench"] {
         let single = run(args(&["--brand", brand, "--format", "json"]));
         let written = std::fs::read_to_string(tmp.path().join(format!("{brand}.json"))).unwrap();
-        assert_eq!(json(&single.stdout), json(&written), "{brand}");
+        let written = json(&written);
+        assert_eq!(json(&single.stdout), written, "{brand}");
+        // One account record a row serves every brand: each finds the repeats.
+        assert!(!written["duplicates"].as_array().unwrap().is_empty(), "{brand}");
     }
     // Several brands need a file per brand.
     let refused = run(args(&["--brand", "glowskin", "--brand", "bench"]));

@@ -482,16 +482,22 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
     for (i, spec) in brand.filters.specs.iter().enumerate() {
         let outcome = match &spec.check {
             Check::Custom(custom) => {
-                let (benchmark, components) = judged_once.get_or_init(judge);
-                let judged = Judged {
-                    metrics: &metrics,
-                    components,
-                    tier: &tier.name,
-                    benchmark: *benchmark,
-                    history: history_of().as_ref(),
-                };
+                // A condition on the row's own numbers (`following / followers`) does
+                // without the benchmark and the components.
+                let judged = custom.reads.any(&slots::JUDGED).then(|| {
+                    let (benchmark, components) = judged_once.get_or_init(judge);
+                    Judged {
+                        metrics: &metrics,
+                        components,
+                        tier: &tier.name,
+                        benchmark: *benchmark,
+                        history: history_of().as_ref(),
+                    }
+                });
                 let inputs = inputs.get();
-                fill_judged_inputs(inputs, &judged);
+                if let Some(judged) = &judged {
+                    fill_judged_inputs(inputs, judged);
+                }
                 if custom.needs.iter().any(|slot| inputs.values[*slot] == V::Unit) {
                     None
                 } else {
@@ -542,7 +548,10 @@ struct LazyInputs<'a, 'h> {
 impl<'a> LazyInputs<'a, '_> {
     fn get(&mut self) -> &mut Inputs<'a> {
         let Self { made, brand, candidate, metrics, history } = self;
-        made.get_or_insert_with(|| fast_inputs(brand, candidate, metrics, history().as_ref()))
+        made.get_or_insert_with(|| {
+            let history = if brand.reads.any(&slots::HISTORY) { history().as_ref() } else { None };
+            fast_inputs(brand, candidate, metrics, history)
+        })
     }
 }
 
@@ -622,13 +631,14 @@ fn script_scope_of(
 /// The history variables' values by slot: collaborations (0 without history when the brand
 /// has a history file), days since the last, delivery ratio, history CPE, return on spend.
 fn history_values(history: Option<&HistoryMetrics>) -> [(usize, Option<f64>); 5] {
-    [
-        (slots::COLLABORATIONS, history.map(|h| f64::from(h.collaborations))),
-        (slots::LAST_COLLABORATION_DAYS, history.and_then(|h| h.last_collaboration_days)),
-        (slots::DELIVERY_RATIO, history.and_then(|h| h.delivery_ratio)),
-        (slots::HISTORY_CPE, history.and_then(|h| h.history_cpe)),
-        (slots::RETURN_ON_SPEND, history.and_then(|h| h.return_on_spend)),
-    ]
+    let values = [
+        history.map(|h| f64::from(h.collaborations)),
+        history.and_then(|h| h.last_collaboration_days),
+        history.and_then(|h| h.delivery_ratio),
+        history.and_then(|h| h.history_cpe),
+        history.and_then(|h| h.return_on_spend),
+    ];
+    std::array::from_fn(|i| (slots::HISTORY[i], values[i]))
 }
 
 /// The fast path's inputs: candidate fields and metrics; tier-dependent values `()`.

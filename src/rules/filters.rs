@@ -236,8 +236,10 @@ const SHORT_TEXT: usize = 64;
 pub struct Keywords {
     words: Vec<String>,
     finders: Vec<memchr::memmem::Finder<'static>>,
-    /// The bytes some keyword starts with: a short text with none of them matches none.
-    firsts: [u64; 4],
+    /// The pairs of bytes some keyword starts with, as bits (a one-byte keyword's byte
+    /// followed by any byte or by the end, written 0): where a text has none, no keyword
+    /// starts.
+    starts: Vec<u64>,
 }
 
 impl Keywords {
@@ -246,13 +248,16 @@ impl Keywords {
         let words: Vec<String> = words.into_iter().map(|w| w.to_lowercase()).collect();
         let finders =
             words.iter().map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned()).collect();
-        let mut firsts = [0u64; 4];
+        let mut starts = vec![0u64; (1 << 16) / 64];
+        let mut set = |pair: usize| starts[pair / 64] |= 1 << (pair % 64);
         for word in &words {
-            if let Some(&first) = word.as_bytes().first() {
-                firsts[usize::from(first >> 6)] |= 1 << (first & 63);
+            match *word.as_bytes() {
+                [] => {}
+                [only] => (0..=255).for_each(|next| set(usize::from(only) << 8 | next)),
+                [first, second, ..] => set(usize::from(first) << 8 | usize::from(second)),
             }
         }
-        Self { words, finders, firsts }
+        Self { words, finders, starts }
     }
 
     /// The first keyword found in `text` (lowercased) in `mode`.
@@ -269,17 +274,20 @@ impl Keywords {
 
     /// [`Keywords::find`] for a short text (handles and niches), in one pass over it
     /// instead of one a keyword: the same occurrences each keyword's own scan would take
-    /// (left to right, not overlapping), checked where the text holds a keyword's first
-    /// byte.
+    /// (left to right, not overlapping), checked where the text holds a keyword's first two
+    /// bytes.
     fn find_short(&self, text: &str, mode: KeywordMatch) -> Option<&str> {
         let bytes = text.as_bytes();
+        let starts = |at: usize| {
+            let pair = usize::from(bytes[at]) << 8 | usize::from(*bytes.get(at + 1).unwrap_or(&0));
+            self.starts[pair / 64] >> (pair % 64) & 1 == 1
+        };
+        // Most handles and niches hold no keyword's start at all.
+        let first = (0..bytes.len()).find(|&at| starts(at))?;
         // Where each keyword's scan may take its next occurrence.
         let mut next = [0usize; 64];
         let mut found = 0u64;
-        for (at, &byte) in bytes.iter().enumerate() {
-            if self.firsts[usize::from(byte >> 6)] >> (byte & 63) & 1 == 0 {
-                continue;
-            }
+        for at in (first..bytes.len()).filter(|&at| starts(at)) {
             for (i, word) in self.words.iter().enumerate() {
                 if word.is_empty() || at < next[i] || !bytes[at..].starts_with(word.as_bytes()) {
                     continue;
@@ -374,6 +382,8 @@ pub struct CustomFilter {
     pub fast: Option<FastScript>,
     /// The script variables that must not be `()` for the condition to run, by slot.
     pub needs: Vec<usize>,
+    /// The script variables the condition names.
+    pub reads: super::script::Reads,
     /// The reason, as literal text and `{expression}` placeholders.
     pub reason: Vec<ReasonPart>,
 }

@@ -144,6 +144,13 @@ pub mod slots {
     pub const DELIVERY_RATIO: usize = EXTRA + 20;
     pub const HISTORY_CPE: usize = EXTRA + 21;
     pub const RETURN_ON_SPEND: usize = EXTRA + 22;
+
+    /// What a candidate is judged to be: its tier, the benchmark and the components.
+    pub const JUDGED: [usize; 7] =
+        [TIER, BENCHMARK, ENGAGEMENT, NICHE_FIT, COST_EFFICIENCY, AUTHENTICITY, RELATIONSHIP];
+    /// The history of collaborations with the brand.
+    pub const HISTORY: [usize; 5] =
+        [COLLABORATIONS, LAST_COLLABORATION_DAYS, DELIVERY_RATIO, HISTORY_CPE, RETURN_ON_SPEND];
 }
 
 /// Which of [`VARIABLES`] some compiled scripts can read, a bit per slot, and whether they
@@ -218,6 +225,11 @@ impl Reads {
     /// Whether the variable in `slot` is read.
     pub fn has(self, slot: usize) -> bool {
         self.vars >> slot & 1 == 1
+    }
+
+    /// Whether any of the variables in `slots` is read.
+    pub fn any(self, slots: &[usize]) -> bool {
+        slots.iter().any(|slot| self.has(*slot))
     }
 
     /// Whether the scripts only ever read `settings` and `weights` through property paths

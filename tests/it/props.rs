@@ -168,6 +168,44 @@ proptest! {
     }
 }
 
+/// The bundled rules and a brand whose custom filters read the row's own numbers, its
+/// tier and components, and its history.
+fn judged_rules() -> &'static scout::rules::RuleSet {
+    static RULES: std::sync::OnceLock<scout::rules::RuleSet> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        let brand = r#"name = "Judged"
+[niches]
+beauty = 1.0
+fitness = 0.5
+[filters]
+max_followers = 2_000_000
+max_collaborations = 10
+when_missing = "pass"
+[[filters.custom]]
+name = "follow_back"
+reject_when = "following / followers > 0.5"
+reason = "follows back"
+[[filters.custom]]
+name = "weak_fit"
+reject_when = "niche_fit < 0.7 && tier != \"nano\""
+reason = "fit {niche_fit}"
+[[filters.custom]]
+name = "sleepy"
+reject_when = "engagement < 0.3 || benchmark > 0.02"
+reason = "asleep"
+[weights]
+engagement = 0.4
+niche_fit = 0.3
+cost_efficiency = 0.2
+relationship = 0.1
+[history]
+file = "history/glowskin.csv"
+"#;
+        let tmp = crate::rules_with(&[("brands/judged.toml", brand)]);
+        scout::rules::load(&tmp.path().join("rules")).expect("the rules load")
+    })
+}
+
 /// A candidate of any shape the fields allow: values missing or not, platforms and
 /// countries the brands filter on and others, niches they weigh and others.
 fn any_candidate() -> impl Strategy<Value = scout::model::Candidate> {
@@ -198,10 +236,11 @@ fn any_candidate() -> impl Strategy<Value = scout::model::Candidate> {
             number(1.0),
             number(20_000.0),
             proptest::option::of(0u64..5_000),
+            proptest::option::of(0u64..100_000),
         ),
     )
         .prop_map(|((platform, followers, likes, comments, shares), rest)| {
-            let (views, country, niches, fake, cost, posts) = rest;
+            let (views, country, niches, fake, cost, posts, following) = rest;
             scout::model::Candidate {
                 handle: format!("h{followers}"),
                 platform: platform.map(str::to_owned),
@@ -215,6 +254,7 @@ fn any_candidate() -> impl Strategy<Value = scout::model::Candidate> {
                 fake_follower_pct: fake,
                 cost_per_post: cost,
                 posts,
+                following,
                 ..scout::model::Candidate::default()
             }
         })
@@ -227,7 +267,7 @@ proptest! {
     /// the same failed filters, or the same score to the bit.
     #[test]
     fn quick_verdicts_are_the_evaluations(c in any_candidate()) {
-        let rules = bundled();
+        let rules = judged_rules();
         for brand in rules.brands.values() {
             let evaluation = evaluate(rules, brand, &c, Options::default()).unwrap();
             match scout::engine::quick(rules, brand, &c) {

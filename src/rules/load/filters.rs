@@ -256,9 +256,11 @@ impl Loader<'_> {
         if self.error_count() > before {
             return None;
         }
+        let ast = ast?;
         Some(Arc::new(CustomFilter {
             source: Arc::from(raw.reject_when.get_ref().as_str()),
-            ast: ast?,
+            reads: crate::rules::script::Reads::of(&ast),
+            ast,
             fast: None,
             needs,
             reason,

@@ -372,8 +372,7 @@ fn match_tier<'a>(
             tier.carved_from.as_ref().and_then(|p| benchmark_of(brand, candidate, metrics, p));
         let fast = match (&condition.fast, options.interpreted) {
             (Some(fast), false) => {
-                let inputs =
-                    inputs.get_or_insert_with(|| fast_inputs(brand, candidate, metrics, history));
+                let inputs = inputs_in(inputs, brand, candidate, metrics, history);
                 inputs.set_float(slots::PARENT_BENCHMARK, parent);
                 fast.eval_bool(inputs)
             }
@@ -548,10 +547,11 @@ struct LazyInputs<'a, 'h> {
 impl<'a> LazyInputs<'a, '_> {
     fn get(&mut self) -> &mut Inputs<'a> {
         let Self { made, brand, candidate, metrics, history } = self;
-        made.get_or_insert_with(|| {
-            let history = if brand.reads.any(&slots::HISTORY) { history().as_ref() } else { None };
-            fast_inputs(brand, candidate, metrics, history)
-        })
+        let history = match made {
+            None if brand.reads.any(&slots::HISTORY) => history().as_ref(),
+            _ => None,
+        };
+        inputs_in(made, brand, candidate, metrics, history)
     }
 }
 
@@ -648,9 +648,36 @@ fn fast_inputs<'a>(
     metrics: &Metrics,
     history: Option<&HistoryMetrics>,
 ) -> Inputs<'a> {
+    let mut inputs = Inputs::default();
+    fill_fast_inputs(&mut inputs, brand, candidate, metrics, history);
+    inputs
+}
+
+/// [`fast_inputs`] in `made`, if not there yet. (The inputs are a kilobyte or more: made
+/// in place, not moved there.)
+fn inputs_in<'m, 'a>(
+    made: &'m mut Option<Inputs<'a>>,
+    brand: &'a Brand,
+    candidate: &'a Candidate,
+    metrics: &Metrics,
+    history: Option<&HistoryMetrics>,
+) -> &'m mut Inputs<'a> {
+    if made.is_none() {
+        fill_fast_inputs(made.insert(Inputs::default()), brand, candidate, metrics, history);
+    }
+    made.as_mut().expect("made above")
+}
+
+/// Fills fresh inputs with the candidate's fields and metrics.
+fn fill_fast_inputs<'a>(
+    inputs: &mut Inputs<'a>,
+    brand: &'a Brand,
+    candidate: &'a Candidate,
+    metrics: &Metrics,
+    history: Option<&HistoryMetrics>,
+) {
     // Only the variables the brand's scripts name: the rest stay `()`, unread.
     let reads = brand.reads;
-    let mut inputs = Inputs::default();
     for field in Field::ALL.into_iter().filter(|field| reads.has(slots::field(*field))) {
         match field.kind() {
             Kind::Text => inputs.set_str(slots::field(field), candidate.text(field)),
@@ -677,7 +704,6 @@ fn fast_inputs<'a>(
             inputs.set_str(slot, Some(text));
         }
     }
-    inputs
 }
 
 /// Fills the tier and components into the fast path's inputs, for custom filters.
@@ -920,9 +946,7 @@ fn custom_verdict<'a>(
     spec: &crate::rules::filters::FilterSpec,
 ) -> Result<(Option<bool>, Option<String>), EvalError> {
     let error = |e| script_error(&brand.path, candidate, e);
-    let inputs = lazy
-        .inputs
-        .get_or_insert_with(|| fast_inputs(brand, candidate, judged.metrics, judged.history));
+    let inputs = inputs_in(&mut lazy.inputs, brand, candidate, judged.metrics, judged.history);
     fill_judged_inputs(inputs, judged);
     let missing: Vec<&str> = custom
         .needs

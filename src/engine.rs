@@ -551,7 +551,10 @@ impl<'a> LazyInputs<'a, '_> {
             None if brand.reads.any(&slots::HISTORY) => history().as_ref(),
             _ => None,
         };
-        inputs_in(made, brand, candidate, metrics, history)
+        let inputs = inputs_in(made, brand, candidate, metrics, history);
+        // A row `quick` judges is not shown: nobody reads its notes.
+        inputs.quiet = true;
+        inputs
     }
 }
 

@@ -7,7 +7,9 @@
 //! ceiling round sqrt exp ln log clamp ratio has to_float` — is compiled once into a tree of
 //! native closures. Evaluating it takes no allocation and no interpretation. `note`,
 //! `print` and `debug` compile to a bail: only the rows that reach one run in the
-//! interpreter, which writes the note.
+//! interpreter, which writes the note. Where nobody will read the notes
+//! ([`Inputs::quiet`]), a `note` of a string (interpolated or not) works out the values it
+//! shows instead, and bails only where the interpreter could fail.
 //!
 //! The closures reproduce rhai's own semantics, including its epsilon-tolerant float
 //! comparisons and checked integer arithmetic. Whenever a value leaves the subset at run
@@ -50,11 +52,15 @@ pub struct Inputs<'a> {
     pub values: [V; VARIABLES.len()],
     /// The text of string inputs, by slot (empty for other slots).
     pub strings: [&'a str; VARIABLES.len()],
+    /// Nobody will read this row's notes (a ranking that will not show it): `note("…")`
+    /// works out the values it shows, so that a failure still bails, and writes nothing.
+    /// Otherwise a `note` bails, and the interpreter writes it.
+    pub quiet: bool,
 }
 
 impl Default for Inputs<'_> {
     fn default() -> Self {
-        Self { values: [V::Unit; VARIABLES.len()], strings: [""; VARIABLES.len()] }
+        Self { values: [V::Unit; VARIABLES.len()], strings: [""; VARIABLES.len()], quiet: false }
     }
 }
 
@@ -495,15 +501,61 @@ impl Compiler<'_> {
 
     /// A function call or operator: `note`, `print` and `debug` bail (a note is text for
     /// people: the rows that reach one run in the interpreter, which writes it; every other
-    /// row stays on the fast path); the rest is [`Compiler::function`].
+    /// row stays on the fast path), but for a [`Compiler::quiet_note`]; the rest is
+    /// [`Compiler::function`].
     fn call(&mut self, name: &str, args: &[Expr], plain: bool) -> Result<Node, String> {
         if !plain {
             return unsupported(format!("the namespaced function `{name}`"));
+        }
+        if let ("note", [text]) = (name, args) {
+            if let Some(note) = self.quiet_note(text) {
+                return Ok(note);
+            }
         }
         if matches!(name, "note" | "print" | "debug") {
             return Ok(node(|_| Err(Flow::Bail)));
         }
         self.function(name, args)
+    }
+
+    /// `note(text)` where `text` is a string or an interpolated string whose values all
+    /// compile: with [`Inputs::quiet`], it works out the values and gives `()` (unless the
+    /// text could outgrow the sandbox's longest string, where the interpreter would fail);
+    /// otherwise it bails. `None` for any other note.
+    fn quiet_note(&mut self, text: &Expr) -> Option<Node> {
+        /// The longest text rhai writes for a number, a boolean or `()`, with room to spare.
+        const SHOWN: usize = 32;
+        let max = super::script::Limits::default().max_string_size;
+        let mut literal = 0;
+        let mut values = Vec::new();
+        match text {
+            Expr::StringConstant(text, _) => literal = text.len(),
+            Expr::InterpolatedString(parts, _) => {
+                for part in parts.iter() {
+                    match part {
+                        Expr::StringConstant(text, _) => literal += text.len(),
+                        value => values.push(self.operand(value).ok()?),
+                    }
+                }
+            }
+            _ => return None,
+        }
+        Some(node(move |frame| {
+            if !frame.inputs.quiet {
+                return Err(Flow::Bail);
+            }
+            let mut size = literal;
+            for value in &values {
+                size += match value.get(frame)? {
+                    V::Str(text) => frame.text(text).len(),
+                    _ => SHOWN,
+                };
+            }
+            if size > max {
+                return Err(Flow::Bail);
+            }
+            Ok(V::Unit)
+        }))
     }
 
     // Kept whole: a dispatch table, one match arm per supported rhai function or operator.

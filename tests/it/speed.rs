@@ -508,5 +508,33 @@ fn a_note_bails_only_on_the_rows_that_reach_it() {
         );
         let (fast, slow) = both(rules, "trailpack", c);
         assert!(same(&fast, &slow), "{fast:?} vs {slow:?}");
+        // A ranking that will not show the row needs no note: `quick` scores it.
+        let quick = scout::engine::quick(rules, brand, c);
+        assert_eq!(quick, scout::engine::Quick::Scored(evaluation.score.unwrap()), "{}", c.handle);
     }
+}
+
+/// Where nobody reads the notes, a note works out the values it shows and writes nothing;
+/// it still bails wherever the interpreter could fail: a value that leaves the subset, or
+/// a text longer than the sandbox's longest string.
+#[test]
+fn quiet_notes_bail_only_where_the_interpreter_could_fail() {
+    use scout::rules::fast::{FastScript, Inputs, V};
+    let rules = bundled();
+    let run = |source: &str, posts: f64, quiet: bool| {
+        let ast = rules.sandbox.compile_script(source).unwrap();
+        let script = FastScript::compile(&ast, &Default::default()).unwrap();
+        let mut inputs = Inputs { quiet, ..Inputs::default() };
+        inputs
+            .set_float(scout::rules::script::slots::field(scout::model::Field::Posts), Some(posts));
+        script.eval(&inputs).ok()
+    };
+    let shown = "note(`${posts} posts, ${posts * 2.0} doubled`); posts + 1.0";
+    assert_eq!(run(shown, 3.0, true), Some(V::Float(4.0)));
+    assert_eq!(run(shown, 3.0, false), None, "a note that will be read bails");
+    let overflow = "note(`${posts.to_int() + 9223372036854775807}`); 1.0";
+    assert_eq!(run(overflow, 3.0, true), None, "a value rhai would fail on bails");
+    let long = format!("note(`{}${{posts}}`); 1.0", "x".repeat(4_080));
+    assert_eq!(run(&long, 3.0, true), None, "a text that could outgrow rhai's strings bails");
+    assert_eq!(run("note(`${posts}`); 2.0", 3.0, true), Some(V::Float(2.0)));
 }

@@ -159,8 +159,7 @@ impl SplitCsv {
         chunk.open(&self.path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(io)?;
         match &self.records {
             Records::Csv { plan, dialect } => {
-                read_range(&bytes, chunk.first_line, dialect.delimiter, plan, sink)
-                    .map_err(|err| io(std::io::Error::other(err)))?;
+                read_range(&bytes, chunk.first_line, dialect.delimiter, plan, sink);
             }
             Records::Ndjson => super::json::read_lines(&bytes, chunk.first_line, sink),
         }
@@ -177,13 +176,12 @@ fn read_range(
     delimiter: u8,
     plan: &ColumnPlan,
     sink: &mut impl RowSink,
-) -> simd_csv::Result<()> {
-    let mut reader = simd_csv::ReaderBuilder::new()
+) {
+    // The range is in memory whole: read in place, not copied through a reader's buffer.
+    let mut reader = simd_csv::TotalReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(256 * 1024)
-        .from_reader(bytes);
+        .from_bytes(bytes);
     let mut record = simd_csv::ByteRecord::new();
     let mut spare = Candidate::default();
     // Without quotes no record holds a line break, so only the bytes between records
@@ -192,7 +190,7 @@ fn read_range(
     // Line breaks are counted up to `counted`; `line` is the line `counted` is on.
     let (mut counted, mut line) = (0usize, first_line);
     let mut end = 0usize;
-    while reader.read_byte_record(&mut record)? {
+    while reader.read_byte_record(&mut record) {
         let gap = bytes[end..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
         let start = end + gap;
         // (The previous record's line end lies in its last two bytes or after them.)
@@ -226,5 +224,4 @@ fn read_range(
             Err(error) => sink.reject(error),
         }
     }
-    Ok(())
 }

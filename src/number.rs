@@ -204,6 +204,10 @@ fn plain_decimal(bytes: &[u8]) -> Option<f64> {
 /// Parses a whole, non-negative count (`12.5K` is fine: it is 12,500) of at most
 /// [`MAX_VALUE`].
 pub fn parse_count(cell: &str) -> Result<Option<u64>, String> {
+    // Most counts are plain digits: take them without the round trip through a float.
+    if let Some(count) = plain_count(cell.as_bytes()) {
+        return Ok(Some(count));
+    }
     let Some(value) = parse_number(cell)? else { return Ok(None) };
     if value < 0.0 {
         return Err(format!("`{}` is negative", shorten(cell.trim())));
@@ -216,6 +220,18 @@ pub fn parse_count(cell: &str) -> Result<Option<u64>, String> {
         return Err(format!("`{}` is not a whole number", shorten(cell.trim())));
     }
     Ok(Some(rounded as u64))
+}
+
+/// A count written as 1 to 15 plain digits (below [`MAX_VALUE`]), as [`parse_count`]
+/// would read it.
+fn plain_count(bytes: &[u8]) -> Option<u64> {
+    if bytes.is_empty() || bytes.len() > 15 {
+        return None;
+    }
+    bytes.iter().try_fold(0u64, |count, &byte| {
+        let digit = byte.wrapping_sub(b'0');
+        (digit < 10).then(|| count * 10 + u64::from(digit))
+    })
 }
 
 /// Splits a magnitude suffix off, as a power of ten: `12.5K`, `475.8m`, `29.0b`, `1.2bn`,
@@ -371,6 +387,21 @@ mod tests {
         }
         for text in ["", ".", "1e5", "-1", "1,2", "12345678901234567"] {
             assert_eq!(plain_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Plain digits are read without the float round trip, to the same count.
+        #[test]
+        fn plain_counts_are_the_full_parsers(digits in "[0-9]{1,17}") {
+            let slow = parse_number(&digits).unwrap().map(|value| value.round() as u64);
+            let fast = plain_count(digits.as_bytes());
+            if digits.len() <= 15 {
+                proptest::prop_assert_eq!(fast, slow);
+            } else {
+                proptest::prop_assert_eq!(fast, None);
+            }
+            proptest::prop_assert_eq!(parse_count(&digits).ok().flatten(), slow.filter(|n| *n as f64 <= MAX_VALUE));
         }
     }
 

@@ -522,7 +522,11 @@ impl<'c> RowBuilder<'c> {
                     }
                 }
                 Kind::Count => match value::parse_count(text) {
-                    Ok(Some(n)) => self.set_number(field, Some(n as f64)),
+                    // A count parse_count gives is whole and in range.
+                    Ok(Some(n)) => {
+                        self.candidate.set_count(field, n);
+                        self.set |= bit(field);
+                    }
                     Ok(None) => {}
                     Err(why) => self.fail(field, format!("{} {why}", field.name())),
                 },

@@ -226,8 +226,8 @@ pub(super) fn rows_from_reader(reader: impl std::io::BufRead + Send + 'static) -
             Ok(_) => {}
         }
         line += 1;
-        if let Some(row) = ndjson_line(line, &buffer) {
-            return Some(row);
+        if let Some(text) = ndjson_text(line, &buffer) {
+            return Some(text.and_then(|text| row_from_json(line, text)));
         }
     }))
 }
@@ -235,18 +235,24 @@ pub(super) fn rows_from_reader(reader: impl std::io::BufRead + Send + 'static) -
 /// Reads the NDJSON lines of an in-memory range, the first on line `first_line`, into
 /// `sink` (what a file split across threads uses).
 pub(super) fn read_lines(bytes: &[u8], first_line: u64, sink: &mut impl super::RowSink) {
-    for (i, text) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
-        match ndjson_line(first_line + i as u64, text) {
-            Some(Ok(mut candidate)) => sink.take(&mut candidate),
-            Some(Err(error)) => sink.reject(error),
-            None => {}
+    // One candidate for every row: the sink takes it out only when it keeps it.
+    let mut spare = Candidate::default();
+    for (i, bytes) in bytes.split_inclusive(|&b| b == b'\n').enumerate() {
+        let line = first_line + i as u64;
+        let filled = match ndjson_text(line, bytes) {
+            Some(text) => text.and_then(|text| fill_from_json(&mut spare, line, text)),
+            None => continue,
+        };
+        match filled {
+            Ok(()) => sink.take(&mut spare),
+            Err(error) => sink.reject(error),
         }
     }
 }
 
-/// The row of one NDJSON line (with its line end, if any); `None` for a blank line. The
+/// The text of one NDJSON line (with its line end, if any); `None` for a blank line. The
 /// first line may start with a byte-order mark.
-fn ndjson_line(line: u64, bytes: &[u8]) -> Option<Result<Candidate, RowError>> {
+fn ndjson_text(line: u64, bytes: &[u8]) -> Option<Result<&str, RowError>> {
     let mut bytes = bytes;
     if line == 1 {
         bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
@@ -265,7 +271,7 @@ fn ndjson_line(line: u64, bytes: &[u8]) -> Option<Result<Candidate, RowError>> {
     if text.trim().is_empty() {
         return None;
     }
-    Some(row_from_json(line, text))
+    Some(Ok(text))
 }
 
 /// The field a key names: its canonical name without an allocation (the common case,
@@ -279,6 +285,13 @@ fn field_of(key: &str) -> Option<Field> {
 }
 
 fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
+    let mut candidate = Candidate::default();
+    fill_from_json(&mut candidate, line, text)?;
+    Ok(candidate)
+}
+
+/// Fills `candidate` (reusing its buffers) from one JSON object.
+fn fill_from_json(candidate: &mut Candidate, line: u64, text: &str) -> Result<(), RowError> {
     let not_object = |err: serde_json::Error| RowError {
         line,
         handle: None,
@@ -289,13 +302,11 @@ fn row_from_json(line: u64, text: &str) -> Result<Candidate, RowError> {
         ),
         record: None,
     };
-    let mut candidate = Candidate::default();
-    let mut row = RowBuilder::new(&mut candidate, line);
+    let mut row = RowBuilder::new(candidate, line);
     let mut json = serde_json::Deserializer::from_str(text);
     serde::de::DeserializeSeed::deserialize(Object(&mut row), &mut json).map_err(not_object)?;
     json.end().map_err(not_object)?;
-    row.finish()?;
-    Ok(candidate)
+    row.finish()
 }
 
 /// Reads one JSON object straight into a row, key by key: no map, no allocation for keys
@@ -321,8 +332,7 @@ impl<'de> serde::de::Visitor<'de> for Object<'_, '_> {
         while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
             match field_of(&key) {
                 Some(field @ (Field::Posts | Field::Niches)) => {
-                    let value: Value = map.next_value()?;
-                    set_value(row, field, value);
+                    set_structured(row, field, map.next_value()?);
                 }
                 Some(field) => match map.next_value::<Scalar<'de>>()? {
                     Scalar::Number(n) if field.kind().is_numeric() => {
@@ -346,23 +356,86 @@ impl<'de> serde::de::Visitor<'de> for Object<'_, '_> {
     }
 }
 
-/// A structured value of `posts` or `niches`.
-fn set_value(row: &mut RowBuilder<'_>, field: Field, value: Value) {
+/// A value of `posts` or `niches`: a list, or a plain value (a string is borrowed).
+enum Structured<'de> {
+    List(Vec<Value>),
+    Plain(Scalar<'de>),
+}
+
+impl<'de> serde::Deserialize<'de> for Structured<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Structured<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Structured<'de>, A::Error> {
+                let mut list = Vec::new();
+                while let Some(value) = seq.next_element()? {
+                    list.push(value);
+                }
+                Ok(Structured::List(list))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Structured<'de>, E> {
+                ScalarVisitor.visit_u64(n).map(Structured::Plain)
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Structured<'de>, E> {
+                ScalarVisitor.visit_i64(n).map(Structured::Plain)
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Structured<'de>, E> {
+                ScalarVisitor.visit_f64(n).map(Structured::Plain)
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                text: &'de str,
+            ) -> Result<Structured<'de>, E> {
+                ScalarVisitor.visit_borrowed_str(text).map(Structured::Plain)
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Structured<'de>, E> {
+                ScalarVisitor.visit_str(text).map(Structured::Plain)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Structured<'de>, E> {
+                ScalarVisitor.visit_unit().map(Structured::Plain)
+            }
+            fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Structured<'de>, E> {
+                ScalarVisitor.visit_bool(b).map(Structured::Plain)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Structured<'de>, A::Error> {
+                ScalarVisitor.visit_map(map).map(Structured::Plain)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// A value of `posts` or `niches`: a list of samples or labels, or a plain value.
+fn set_structured(row: &mut RowBuilder<'_>, field: Field, value: Structured<'_>) {
     match (field, value) {
-        (Field::Posts, Value::Array(posts)) => match samples(&posts) {
+        (Field::Posts, Structured::List(posts)) => match samples(&posts) {
             Ok(samples) => row.set_samples(samples),
             Err(message) => row.fail_row(Some("posts".to_owned()), message),
         },
-        (Field::Niches, Value::Array(niches)) => {
+        (Field::Niches, Structured::List(niches)) => {
             let joined: Vec<String> = niches.iter().map(scalar_text).collect();
             row.set(Field::Niches, &joined.join(";"));
         }
-        (_, Value::Null) => {}
-        (_, Value::String(s)) => row.set(field, &s),
-        (_, Value::Number(n)) => row.set(field, &n.to_string()),
-        (_, other) => row.fail_row(
+        (_, Structured::List(_)) => row.fail_row(
             Some(field.name().to_owned()),
-            format!("{} must be a number or a string, not {}", field.name(), kind(&other)),
+            format!("{} must be a number or a string, not an array", field.name()),
+        ),
+        (_, Structured::Plain(Scalar::Null)) => {}
+        (_, Structured::Plain(Scalar::Text(text))) => row.set(field, &text),
+        (_, Structured::Plain(Scalar::Number(n))) => row.set(field, &n.to_string()),
+        (_, Structured::Plain(Scalar::Other(kind))) => row.fail_row(
+            Some(field.name().to_owned()),
+            format!("{} must be a number or a string, not {kind}", field.name()),
         ),
     }
 }
@@ -487,5 +560,48 @@ fn kind(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Rows(Vec<Result<Candidate, RowError>>);
+
+    impl crate::input::RowSink for Rows {
+        fn take(&mut self, candidate: &mut Candidate) {
+            self.0.push(Ok(candidate.clone()));
+        }
+        fn reject(&mut self, error: RowError) {
+            self.0.push(Err(error));
+        }
+    }
+
+    /// Lines read into one reused candidate give the rows each line gives on its own: a
+    /// field one row has and the next lacks does not carry over, whatever shape it takes.
+    #[test]
+    fn reused_rows_equal_fresh_rows() {
+        let lines = [
+            r#"{"handle":"a","followers":10,"niches":["beauty","travel"],"country":"US","x":1}"#,
+            r#"{"handle":"b","followers":"12.5K","niches":"food","posts":[{"likes":3}]}"#,
+            r#"{"handle":"c","followers":5,"niches":{"no":1}}"#,
+            r#"{"handle":"d","followers":7,"niches":null,"bio":"caf\u00e9"}"#,
+            r#"not json"#,
+            r#"{"followers":7}"#,
+            r#"{"handle":"e","followers":8}"#,
+        ];
+        let text = lines.join("\n");
+        let mut rows = Rows::default();
+        read_lines(text.as_bytes(), 1, &mut rows);
+        assert_eq!(rows.0.len(), lines.len());
+        for (i, (line, row)) in lines.iter().zip(&rows.0).enumerate() {
+            let fresh = row_from_json(i as u64 + 1, line);
+            assert_eq!(format!("{row:?}"), format!("{fresh:?}"), "line {}", i + 1);
+        }
+        let last = rows.0.last().unwrap().as_ref().unwrap();
+        assert!(last.niches.is_empty() && last.country.is_none() && last.extra.is_empty());
+        assert!(rows.0[2].is_err() && rows.0[4].is_err() && rows.0[5].is_err());
     }
 }

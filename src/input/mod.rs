@@ -494,25 +494,7 @@ impl<'c> RowBuilder<'c> {
                 }
             }
             _ => match field.kind() {
-                Kind::List => {
-                    let Some(list) = c.list_mut(field) else { return };
-                    let mut n = 0;
-                    for label in text.split([';', '|']).map(str::trim) {
-                        if label.is_empty() || value::is_missing_trimmed(label) {
-                            continue;
-                        }
-                        match list.get_mut(n) {
-                            Some(existing) => {
-                                existing.clear();
-                                existing.push_str(label);
-                            }
-                            None => list.push(label.to_owned()),
-                        }
-                        n += 1;
-                    }
-                    list.truncate(n);
-                    self.set |= bit(field);
-                }
+                Kind::List => self.set_list(field, text),
                 Kind::Text => {
                     if let Some(slot) = c.text_mut(field) {
                         if !value::is_missing_trimmed(text) {
@@ -536,6 +518,27 @@ impl<'c> RowBuilder<'c> {
                 },
             },
         }
+    }
+
+    /// Sets a list `field` from labels separated by `;` or `|`, reusing its strings.
+    fn set_list(&mut self, field: Field, text: &str) {
+        let Some(list) = self.candidate.list_mut(field) else { return };
+        let mut n = 0;
+        for label in text.split([';', '|']).map(str::trim) {
+            if label.is_empty() || value::is_missing_trimmed(label) {
+                continue;
+            }
+            match list.get_mut(n) {
+                Some(existing) => {
+                    existing.clear();
+                    existing.push_str(label);
+                }
+                None => list.push(label.to_owned()),
+            }
+            n += 1;
+        }
+        list.truncate(n);
+        self.set |= bit(field);
     }
 
     /// Sets a numeric `field`, checking its range: 0 to [`value::MAX_VALUE`], and at most 1

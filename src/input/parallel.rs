@@ -178,11 +178,16 @@ fn read_range(
     sink: &mut impl RowSink,
 ) {
     // The range is in memory whole: read in place, not copied through a reader's buffer.
+    // simd-csv 0.14's slice reader, told there is no header, parses its first record
+    // twice, the second time from a state the first left behind (a quoted first cell with
+    // escaped quotes keeps a quote). So the first record is read as the header, once, as
+    // the streaming reader does (it hands the header back as the first record).
     let mut reader = simd_csv::TotalReaderBuilder::new()
         .delimiter(delimiter)
-        .has_headers(false)
+        .has_headers(true)
         .from_bytes(bytes);
-    let mut record = simd_csv::ByteRecord::new();
+    let mut record = reader.byte_headers().clone();
+    let mut first = true;
     let mut spare = Candidate::default();
     // Without quotes no record holds a line break, so only the bytes between records
     // need counting.
@@ -190,7 +195,14 @@ fn read_range(
     // Line breaks are counted up to `counted`; `line` is the line `counted` is on.
     let (mut counted, mut line) = (0usize, first_line);
     let mut end = 0usize;
-    while reader.read_byte_record(&mut record) {
+    loop {
+        if !std::mem::take(&mut first) && !reader.read_byte_record(&mut record) {
+            break;
+        }
+        // (Only the first can be empty: a range without a record.)
+        if record.is_empty() {
+            break;
+        }
         let gap = bytes[end..].iter().take_while(|b| matches!(b, b'\r' | b'\n')).count();
         let start = end + gap;
         // (The previous record's line end lies in its last two bytes or after them.)

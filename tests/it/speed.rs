@@ -448,7 +448,8 @@ fn gen_csv() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(16))]
+    // 16 cases missed a reader quirk that 1,500 found (a quoted first record of a range).
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     /// Any CSV file, read in many byte ranges by several threads, ranks exactly as when one
     /// reader reads it from start to end: counts, results with their lines, filtered rows

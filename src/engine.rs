@@ -1015,11 +1015,7 @@ pub fn excluded_keyword<'a>(brand: &'a Brand, candidate: &Candidate) -> Option<(
         );
     let keywords = &brand.filters.exclude_keywords;
     for (column, text) in texts {
-        let lower = if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-            std::borrow::Cow::Owned(text.to_lowercase())
-        } else {
-            std::borrow::Cow::Borrowed(text)
-        };
+        let lower = crate::text::lowercase(text);
         if let Some(keyword) = keywords.find(&lower, brand.filters.keyword_match) {
             return Some((keyword, column.to_owned()));
         }

@@ -18,6 +18,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `text` lowercased, without a copy when it already is (most handles and labels are).
+pub fn lowercase(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
+        Cow::Owned(text.to_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
 /// `1 problem`, `2 problems`: the word, with an `s` unless `n` is 1.
 pub fn plural(n: usize, word: &str) -> String {
     if n == 1 {

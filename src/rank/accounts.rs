@@ -165,18 +165,12 @@ impl SharedAccounts {
     }
 }
 
-/// The hash of an account, case-insensitively; `scratch` is reused for lowercasing.
-fn hash(handle: &str, platform: Option<&str>, scratch: &mut String) -> u64 {
+/// The hash of an account, case-insensitively.
+fn hash(handle: &str, platform: Option<&str>) -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = foldhash::quality::FixedState::with_seed(0x5c07).build_hasher();
-    let mut feed = |text: &str, hasher: &mut foldhash::quality::FoldHasher<'_>| {
-        if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-            scratch.clear();
-            scratch.push_str(&text.to_lowercase());
-            hasher.write(scratch.as_bytes());
-        } else {
-            hasher.write(text.as_bytes());
-        }
+    let feed = |text: &str, hasher: &mut foldhash::quality::FoldHasher<'_>| {
+        hasher.write(crate::text::lowercase(text).as_bytes());
         hasher.write_u8(0xff);
     };
     match platform {
@@ -305,14 +299,13 @@ pub(super) struct Accounts<'r> {
     brands: usize,
     local: Vec<Vec<u8>>,
     shared: Option<&'r SharedAccounts>,
-    scratch: String,
     mask: Vec<u8>,
 }
 
 impl<'r> Accounts<'r> {
     /// No accounts yet, for a run over `brands` brands; records go to `shared` when given.
     pub(super) fn new(shared: Option<&'r SharedAccounts>, brands: usize) -> Self {
-        Self { brands, local: Vec::new(), shared, scratch: String::new(), mask: Vec::new() }
+        Self { brands, local: Vec::new(), shared, mask: Vec::new() }
     }
 
     /// Records what each brand made of a row (`None`: it neither ranked nor filtered it;
@@ -322,7 +315,7 @@ impl<'r> Accounts<'r> {
         if outcomes.iter().all(Option::is_none) {
             return;
         }
-        let hash = hash(&candidate.handle, candidate.platform.as_deref(), &mut self.scratch);
+        let hash = hash(&candidate.handle, candidate.platform.as_deref());
         mask(outcomes, &mut self.mask);
         if self.local.is_empty() {
             self.local = vec![Vec::new(); PARTS];
@@ -454,13 +447,12 @@ fn take<K: Eq + std::hash::Hash>(out: &mut HashMap<K, usize>, key: K) -> bool {
 /// Takes the later rows out of the results; the last rows of a line are the later ones,
 /// so it walks backwards.
 fn take_out_results(results: &mut Vec<Ranked>, out: &mut HashMap<(u64, u64), usize>) {
-    let mut scratch = String::new();
     let mut gone: Vec<bool> = results
         .iter()
         .rev()
         .map(|r| {
             let c = &r.candidate;
-            take(out, (c.line, hash(&c.handle, c.platform.as_deref(), &mut scratch)))
+            take(out, (c.line, hash(&c.handle, c.platform.as_deref())))
         })
         .collect();
     gone.reverse();

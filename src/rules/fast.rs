@@ -585,22 +585,9 @@ impl Compiler<'_> {
                 }))
             }
             ("min" | "max", 2) => {
-                let is_min = name == "min";
                 let rhs = nodes.pop().expect("two");
                 let lhs = nodes.pop().expect("two");
-                Ok(node(move |frame| {
-                    let (a, b) = (lhs.get(frame)?, rhs.get(frame)?);
-                    match (a, b) {
-                        (V::Int(x), V::Int(y)) => {
-                            Ok(V::Int(if is_min == (x <= y) { x } else { y }))
-                        }
-                        _ => {
-                            let (x, y) = (num(a)?, num(b)?);
-                            let pick_x = if is_min { x <= y } else { x >= y };
-                            Ok(V::Float(if pick_x { x } else { y }))
-                        }
-                    }
-                }))
+                Ok(min_max(name == "min", lhs, rhs))
             }
             ("abs", 1) => {
                 let arg = nodes.pop().expect("one");
@@ -660,6 +647,21 @@ impl Compiler<'_> {
             _ => unsupported(format!("`{name}` with {} arguments", nodes.len())),
         }
     }
+}
+
+/// rhai's `min` or `max`: of two integers an integer, else a float.
+fn min_max(is_min: bool, lhs: Operand, rhs: Operand) -> Node {
+    node(move |frame| {
+        let (a, b) = (lhs.get(frame)?, rhs.get(frame)?);
+        match (a, b) {
+            (V::Int(x), V::Int(y)) => Ok(V::Int(if is_min == (x <= y) { x } else { y })),
+            _ => {
+                let (x, y) = (num(a)?, num(b)?);
+                let pick_x = if is_min { x <= y } else { x >= y };
+                Ok(V::Float(if pick_x { x } else { y }))
+            }
+        }
+    })
 }
 
 type BinaryOp = fn(&Frame, V, V) -> Result<V, Flow>;

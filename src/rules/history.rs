@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::diagnostic::Diagnostic;
 use crate::model::Candidate;
 use crate::source::SourceFile;
+use crate::text::lowercase;
 
 /// One column of a history file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -235,15 +236,6 @@ impl HistoryRow {
 
 fn handle_key(handle: &str) -> std::borrow::Cow<'_, str> {
     lowercase(handle.trim().trim_start_matches('@'))
-}
-
-/// `text` lowercased, without a copy when it already is (most handles are).
-fn lowercase(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.bytes().any(|b| b.is_ascii_uppercase() || !b.is_ascii()) {
-        std::borrow::Cow::Owned(text.to_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
 }
 
 /// Row indexes by handle or creator id (keys from the rule folder's history file).

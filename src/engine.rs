@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::model::{Candidate, Field, Kind, PostSample};
 use crate::rules::fast::{Inputs, V};
-use crate::rules::filters::{Check, CustomFilter, Measure, ReasonPart};
+use crate::rules::filters::{Check, CustomFilter, Measure, ReasonPart, Starts};
 use crate::rules::history::{self, HistoryMetrics};
 use crate::rules::script::{self, map_of, opt_float, opt_str, slots, ScriptError};
 use crate::rules::{Average, Brand, ErBasis, MissingPolicy, RuleSet, Tier};
@@ -266,7 +266,8 @@ pub fn evaluate(
         parent_benchmark,
     };
 
-    let components = components(rules, brand, candidate, &metrics, benchmark, history.as_ref());
+    let niche_fit = niche_fit(rules, brand, candidate);
+    let components = components(brand, candidate, &metrics, benchmark, niche_fit, history.as_ref());
     let judged = Judged {
         metrics: &metrics,
         components: &components,
@@ -445,13 +446,76 @@ fn script_score<'a>(
     Ok(Some(score))
 }
 
+/// What a row is to every brand that judges it, worked out by the first brand that asks
+/// and reused by the others of a read ([`crate::rank::Collectors`]): its niches' ids, and
+/// whether an excluded keyword of any of the read's brands may occur in its handle or
+/// niches.
+pub struct Facts<'a> {
+    /// The row.
+    pub candidate: &'a Candidate,
+    /// The starts of every excluded keyword of the brands that will judge the row.
+    screen: &'a Starts,
+    niche_ids: OnceCell<Option<NicheIds>>,
+    keywords_may_start: OnceCell<bool>,
+}
+
+/// The ids of a row's known niches, held inline (a row names a few niches).
+struct NicheIds {
+    ids: [usize; NicheIds::INLINE],
+    len: usize,
+}
+
+impl NicheIds {
+    const INLINE: usize = 8;
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.ids[..self.len].iter().copied()
+    }
+}
+
+impl<'a> Facts<'a> {
+    /// The facts of `candidate`, for brands whose excluded keywords all start as `screen`
+    /// holds (a brand's own [`Keywords::starts`](crate::rules::filters::Keywords::starts),
+    /// or the [`Starts::union`] of several brands').
+    pub fn new(candidate: &'a Candidate, screen: &'a Starts) -> Self {
+        Self { candidate, screen, niche_ids: OnceCell::new(), keywords_may_start: OnceCell::new() }
+    }
+
+    /// The ids of the row's niches the taxonomy knows; `None` when the row names more
+    /// labels than are held inline.
+    fn niche_ids(&self, rules: &RuleSet) -> Option<&NicheIds> {
+        let resolve = || {
+            let labels = &self.candidate.niches;
+            (labels.len() <= NicheIds::INLINE).then(|| {
+                let mut ids = NicheIds { ids: [0; NicheIds::INLINE], len: 0 };
+                for id in labels.iter().filter_map(|label| rules.taxonomy.resolve(label)) {
+                    ids.ids[ids.len] = id;
+                    ids.len += 1;
+                }
+                ids
+            })
+        };
+        self.niche_ids.get_or_init(resolve).as_ref()
+    }
+
+    /// Whether an excluded keyword of the screened brands may occur in the handle or the
+    /// niches (lowercased).
+    fn keywords_may_start(&self) -> bool {
+        *self.keywords_may_start.get_or_init(|| {
+            common_texts(self.candidate)
+                .any(|(_, text)| self.screen.first_in(&crate::text::lowercase(text)).is_some())
+        })
+    }
+}
+
 /// How a row fares, when that is all a ranking needs of it: most rows, which are filtered
 /// without being shown or scored below the cut. The same verdict and score as [`evaluate`]
 /// (a test holds them equal) without building an [`Evaluation`]; [`Quick::Full`] when
 /// only `evaluate` can tell, because a script would have to run in the interpreter (a
 /// formula, `when` or custom filter the fast path cannot take) or the row's fake-follower
 /// share is an estimate the brand does not take.
-pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
+pub fn quick(rules: &RuleSet, brand: &Brand, facts: &Facts) -> Quick {
+    let candidate = facts.candidate;
     let Ok(fast) = &brand.fast_script else { return Quick::Full };
     if !brand.quick || (!brand.estimated_authenticity && is_estimated(candidate)) {
         return Quick::Full;
@@ -470,11 +534,14 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
     let Some(tier) = quick_tier(brand, candidate, &metrics, &mut inputs) else {
         return Quick::Full;
     };
-    let niche_fit = niche_fit(rules, brand, candidate);
+    let niche_fit = match facts.niche_ids(rules) {
+        Some(ids) => best_weight(brand, ids.iter()),
+        None => niche_fit(rules, brand, candidate),
+    };
     let judge = || {
         let benchmark = benchmark_of(brand, candidate, &metrics, &tier.name);
         let history = history_of().as_ref();
-        (benchmark, components(rules, brand, candidate, &metrics, benchmark, history))
+        (benchmark, components(brand, candidate, &metrics, benchmark, niche_fit, history))
     };
     let judged_once = OnceCell::new();
     let mut failed = 0u64;
@@ -508,7 +575,16 @@ pub fn quick(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> Quick {
             }
             check => {
                 let history = if check.reads_history() { history_of().as_ref() } else { None };
-                let basics = Basics { metrics: &metrics, niche_fit, tier: &tier.name, history };
+                // Screened once a row for every brand of the read.
+                let keywords_in_common =
+                    matches!(check, Check::ExcludeKeywords) && facts.keywords_may_start();
+                let basics = Basics {
+                    metrics: &metrics,
+                    niche_fit,
+                    tier: &tier.name,
+                    history,
+                    keywords_in_common,
+                };
                 builtin_outcome(check, brand, candidate, &basics)
             }
         };
@@ -765,11 +841,11 @@ pub use crate::text::round4;
 /// The score components: engagement against the tier's `benchmark`, niche fit, cost
 /// efficiency, authenticity, and the relationship its `history` shows.
 fn components(
-    rules: &RuleSet,
     brand: &Brand,
     candidate: &Candidate,
     metrics: &Metrics,
     benchmark: Option<f64>,
+    niche_fit: f64,
     history: Option<&HistoryMetrics>,
 ) -> Components {
     let cap = brand.engagement.cap;
@@ -777,7 +853,6 @@ fn components(
         (Some(er), Some(benchmark)) => Some((er / benchmark).min(cap) / cap),
         _ => None,
     };
-    let niche_fit = niche_fit(rules, brand, candidate);
     // Free posts are perfectly efficient; paid posts nobody engages with are worthless.
     let cost_efficiency = match (candidate.cost_per_post, metrics.engagements_per_post) {
         (Some(cost), Some(eng)) => Some(if cost <= 0.0 {
@@ -796,12 +871,12 @@ fn components(
 
 /// The niche-fit component: the best weight among the candidate's niches, 0 without one.
 fn niche_fit(rules: &RuleSet, brand: &Brand, candidate: &Candidate) -> f64 {
-    candidate
-        .niches
-        .iter()
-        .filter_map(|label| rules.taxonomy.resolve(label))
-        .map(|id| brand.niche_weights[id])
-        .fold(0.0, f64::max)
+    best_weight(brand, candidate.niches.iter().filter_map(|label| rules.taxonomy.resolve(label)))
+}
+
+/// The brand's best weight among niches `ids`, 0 without one.
+fn best_weight(brand: &Brand, ids: impl IntoIterator<Item = usize>) -> f64 {
+    ids.into_iter().map(|id| brand.niche_weights[id]).fold(0.0, f64::max)
 }
 
 /// Whether the row's fake-follower share is an estimate from its own numbers (the
@@ -833,6 +908,7 @@ impl<'a> Judged<'a> {
             niche_fit: self.components.niche_fit,
             tier: self.tier,
             history: self.history,
+            keywords_in_common: true,
         }
     }
 }
@@ -845,6 +921,9 @@ struct Basics<'a> {
     niche_fit: f64,
     tier: &'a Arc<str>,
     history: Option<&'a HistoryMetrics>,
+    /// Whether an excluded keyword may occur in the handle or niches: `false` when
+    /// [`Facts`] screened them for every brand of the read and found no keyword's start.
+    keywords_in_common: bool,
 }
 
 /// The value of `measure` for a candidate; `None` when missing.
@@ -930,7 +1009,9 @@ fn builtin_outcome(
         Check::Countries(countries) => {
             candidate.country.as_ref().map(|c| countries.iter().any(|k| k.eq_ignore_ascii_case(c)))
         }
-        Check::ExcludeKeywords => Some(excluded_keyword(brand, candidate).is_none()),
+        Check::ExcludeKeywords => {
+            Some(excluded_in(brand, candidate, judged.keywords_in_common).is_none())
+        }
         Check::Custom(_) => None,
     }
 }
@@ -1002,17 +1083,33 @@ fn custom_verdict<'a>(
 
 /// The first excluded keyword found in the candidate's handle, niches or text columns.
 pub fn excluded_keyword<'a>(brand: &'a Brand, candidate: &Candidate) -> Option<(&'a str, String)> {
-    let texts = std::iter::once(("handle", candidate.handle.as_str()))
+    excluded_in(brand, candidate, true)
+}
+
+/// The texts every brand's excluded keywords are searched in, by column: the handle and
+/// the niches.
+fn common_texts(candidate: &Candidate) -> impl Iterator<Item = (&str, &str)> {
+    std::iter::once(("handle", candidate.handle.as_str()))
         .chain(candidate.niches.iter().map(|n| ("niches", n.as_str())))
-        .chain(
-            candidate
-                .extra
-                .iter()
-                .filter(|(key, _)| {
-                    brand.filters.keyword_columns.iter().any(|c| c.eq_ignore_ascii_case(key))
-                })
-                .map(|(key, value)| (&**key, value.as_str())),
-        );
+}
+
+/// [`excluded_keyword`], searching the handle and niches only when `in_common` (the brand's
+/// own `keyword_columns` always).
+fn excluded_in<'a>(
+    brand: &'a Brand,
+    candidate: &Candidate,
+    in_common: bool,
+) -> Option<(&'a str, String)> {
+    let common = in_common.then_some(common_texts(candidate)).into_iter().flatten();
+    let texts = common.chain(
+        candidate
+            .extra
+            .iter()
+            .filter(|(key, _)| {
+                brand.filters.keyword_columns.iter().any(|c| c.eq_ignore_ascii_case(key))
+            })
+            .map(|(key, value)| (&**key, value.as_str())),
+    );
     let keywords = &brand.filters.exclude_keywords;
     for (column, text) in texts {
         let lower = crate::text::lowercase(text);

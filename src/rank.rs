@@ -19,10 +19,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{self, Evaluation, Options};
+use crate::engine::{self, Evaluation, Facts, Options};
 use crate::input::{CsvFile, InputError, RowSink};
 use crate::model::{Candidate, RowError};
 use crate::rules::failure::{self, Site};
+use crate::rules::filters::Starts;
 use crate::rules::{Brand, RuleSet};
 
 use accounts::{Accounts, Outcome};
@@ -443,27 +444,37 @@ impl<'r> Collector<'r> {
 
     /// Takes one borrowed candidate, cloning it only when it enters the results.
     pub fn push_ref(&mut self, candidate: &Candidate) {
-        self.push_with(candidate, Candidate::clone);
+        self.push_facts(&self.facts(candidate));
+    }
+
+    /// [`Collector::push_ref`], with the row's facts shared by the brands of a read.
+    fn push_facts(&mut self, facts: &Facts) {
+        if !self.quick_account(facts) {
+            self.push_full(facts.candidate, Candidate::clone);
+        }
     }
 
     /// Takes one candidate without moving it: the collector takes it out of `candidate`
     /// only when it keeps it, so a reader can reuse one candidate's buffers for every row.
     pub fn push_in_place(&mut self, candidate: &mut Candidate) {
-        if self.quick_account(candidate) {
-            return;
+        if !self.quick_account(&self.facts(candidate)) {
+            self.push_full(candidate, std::mem::take);
         }
-        self.counts.read += 1;
-        let evaluated = engine::evaluate(self.rules, self.brand, candidate, Options::default());
-        self.account(candidate, evaluated, std::mem::take);
     }
 
-    fn push_with<C>(&mut self, candidate: C, keep: impl FnOnce(C) -> Candidate)
+    /// The facts of a row this collector's brand alone judges.
+    fn facts<'c>(&self, candidate: &'c Candidate) -> Facts<'c>
+    where
+        'r: 'c,
+    {
+        Facts::new(candidate, self.brand.filters.exclude_keywords.starts())
+    }
+
+    /// Evaluates a row [`engine::quick`] could not account for.
+    fn push_full<C>(&mut self, candidate: C, keep: impl FnOnce(C) -> Candidate)
     where
         C: std::ops::Deref<Target = Candidate>,
     {
-        if self.quick_account(&candidate) {
-            return;
-        }
         self.counts.read += 1;
         let evaluated = engine::evaluate(self.rules, self.brand, &candidate, Options::default());
         self.account(candidate, evaluated, keep);
@@ -578,11 +589,12 @@ impl<'r> Collector<'r> {
     /// Takes a row on [`engine::quick`]'s word when that is all it needs: filtered and
     /// neither sampled nor streamed, or scored below the cut of a bounded ranking. Whether
     /// it did; the row is evaluated in full otherwise.
-    fn quick_account(&mut self, candidate: &Candidate) -> bool {
+    fn quick_account(&mut self, facts: &Facts) -> bool {
         if self.capacity().is_none() {
             return false;
         }
-        match engine::quick(self.rules, self.brand, candidate) {
+        let candidate = facts.candidate;
+        match engine::quick(self.rules, self.brand, facts) {
             engine::Quick::Filtered(failed)
                 if !self.samples(candidate) && self.spill.filtered.is_none() =>
             {
@@ -969,6 +981,8 @@ pub struct Collectors<'r> {
     collectors: Vec<Collector<'r>>,
     accounts: Accounts<'r>,
     outcomes: Vec<Option<Outcome>>,
+    /// Every brand's excluded keywords' starts, to screen a row's handle and niches once.
+    screen: Starts,
 }
 
 impl<'r> Collectors<'r> {
@@ -992,6 +1006,7 @@ impl<'r> Collectors<'r> {
             collectors,
             accounts: Accounts::new(Some(accounts), brands.len()),
             outcomes: Vec::with_capacity(brands.len()),
+            screen: Starts::union(brands.iter().map(|brand| &brand.filters.exclude_keywords)),
         }
     }
 
@@ -1026,8 +1041,9 @@ impl RowSink for Collectors<'_> {
         // Every collector borrows the row (cloning it only into its results), so it is
         // still whole for its account record.
         self.outcomes.clear();
+        let facts = Facts::new(candidate, &self.screen);
         for collector in &mut self.collectors {
-            collector.push_ref(candidate);
+            collector.push_facts(&facts);
             self.outcomes.push(collector.seen.take());
         }
         self.accounts.see(candidate, &self.outcomes);

@@ -236,10 +236,52 @@ const SHORT_TEXT: usize = 64;
 pub struct Keywords {
     words: Vec<String>,
     finders: Vec<memchr::memmem::Finder<'static>>,
-    /// The pairs of bytes some keyword starts with, as bits (a one-byte keyword's byte
-    /// followed by any byte or by the end, written 0): where a text has none, no keyword
-    /// starts.
-    starts: Vec<u64>,
+    starts: Starts,
+}
+
+/// The pairs of bytes some keywords start with, as bits (a one-byte keyword's byte
+/// followed by any byte or by the end, written 0): where a text holds none, none of the
+/// keywords occurs in it.
+#[derive(Clone, Debug)]
+pub struct Starts(Box<[u64; 1 << 10]>);
+
+impl Default for Starts {
+    fn default() -> Self {
+        Self(Box::new([0; 1 << 10]))
+    }
+}
+
+impl Starts {
+    /// The starts of every keyword of `sets` (several brands' keywords, screened at once).
+    pub fn union<'k>(sets: impl IntoIterator<Item = &'k Keywords>) -> Self {
+        let mut union = Self::default();
+        for set in sets {
+            union.0.iter_mut().zip(set.starts.0.iter()).for_each(|(bits, more)| *bits |= more);
+        }
+        union
+    }
+
+    fn add(&mut self, word: &str) {
+        let mut set = |pair: usize| self.0[pair / 64] |= 1 << (pair % 64);
+        match *word.as_bytes() {
+            [] => {}
+            [only] => (0..=255).for_each(|next| set(usize::from(only) << 8 | next)),
+            [first, second, ..] => set(usize::from(first) << 8 | usize::from(second)),
+        }
+    }
+
+    /// Whether a keyword may start at byte `at` of `bytes`.
+    fn at(&self, bytes: &[u8], at: usize) -> bool {
+        let pair = usize::from(bytes[at]) << 8 | usize::from(*bytes.get(at + 1).unwrap_or(&0));
+        self.0[pair / 64] >> (pair % 64) & 1 == 1
+    }
+
+    /// The first byte of `text` (lowercased) where a keyword may start; `None`: no keyword
+    /// occurs in it.
+    pub fn first_in(&self, text: &str) -> Option<usize> {
+        let bytes = text.as_bytes();
+        (0..bytes.len()).find(|&at| self.at(bytes, at))
+    }
 }
 
 impl Keywords {
@@ -248,16 +290,14 @@ impl Keywords {
         let words: Vec<String> = words.into_iter().map(|w| w.to_lowercase()).collect();
         let finders =
             words.iter().map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned()).collect();
-        let mut starts = vec![0u64; (1 << 16) / 64];
-        let mut set = |pair: usize| starts[pair / 64] |= 1 << (pair % 64);
-        for word in &words {
-            match *word.as_bytes() {
-                [] => {}
-                [only] => (0..=255).for_each(|next| set(usize::from(only) << 8 | next)),
-                [first, second, ..] => set(usize::from(first) << 8 | usize::from(second)),
-            }
-        }
+        let mut starts = Starts::default();
+        words.iter().for_each(|word| starts.add(word));
         Self { words, finders, starts }
+    }
+
+    /// The pairs of bytes the keywords start with.
+    pub fn starts(&self) -> &Starts {
+        &self.starts
     }
 
     /// The first keyword found in `text` (lowercased) in `mode`.
@@ -278,16 +318,12 @@ impl Keywords {
     /// bytes.
     fn find_short(&self, text: &str, mode: KeywordMatch) -> Option<&str> {
         let bytes = text.as_bytes();
-        let starts = |at: usize| {
-            let pair = usize::from(bytes[at]) << 8 | usize::from(*bytes.get(at + 1).unwrap_or(&0));
-            self.starts[pair / 64] >> (pair % 64) & 1 == 1
-        };
         // Most handles and niches hold no keyword's start at all.
-        let first = (0..bytes.len()).find(|&at| starts(at))?;
+        let first = self.starts.first_in(text)?;
         // Where each keyword's scan may take its next occurrence.
         let mut next = [0usize; 64];
         let mut found = 0u64;
-        for at in (first..bytes.len()).filter(|&at| starts(at)) {
+        for at in (first..bytes.len()).filter(|&at| self.starts.at(bytes, at)) {
             for (i, word) in self.words.iter().enumerate() {
                 if word.is_empty() || at < next[i] || !bytes[at..].starts_with(word.as_bytes()) {
                     continue;

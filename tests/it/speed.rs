@@ -510,7 +510,8 @@ fn a_note_bails_only_on_the_rows_that_reach_it() {
         let (fast, slow) = both(rules, "trailpack", c);
         assert!(same(&fast, &slow), "{fast:?} vs {slow:?}");
         // A ranking that will not show the row needs no note: `quick` scores it.
-        let quick = scout::engine::quick(rules, brand, c);
+        let facts = scout::engine::Facts::new(c, brand.filters.exclude_keywords.starts());
+        let quick = scout::engine::quick(rules, brand, &facts);
         assert_eq!(quick, scout::engine::Quick::Scored(evaluation.score.unwrap()), "{}", c.handle);
     }
 }

@@ -384,7 +384,9 @@ fn gen_row() -> impl Strategy<Value = GenRow> {
         })
 }
 
-/// A generated CSV file: rows, line ends, delimiter, byte-order mark, final line end.
+/// A generated CSV file: rows, line ends, delimiter, byte-order mark, final line end; and
+/// whether it is plain, without a quote anywhere (values that would need quoting lose the
+/// characters that would need it, and blank lines may hold spaces), as many exports are.
 fn gen_csv() -> impl Strategy<Value = String> {
     (
         proptest::collection::vec(gen_row(), 2..80),
@@ -392,8 +394,9 @@ fn gen_csv() -> impl Strategy<Value = String> {
         prop::sample::select(vec![',', ';']),
         proptest::bool::weighted(0.2),
         proptest::bool::weighted(0.8),
+        proptest::bool::weighted(0.4),
     )
-        .prop_map(|(mut rows, crlf, delimiter, bom, final_newline)| {
+        .prop_map(|(mut rows, crlf, delimiter, bom, final_newline, plain)| {
             // Known bug, left out until it is fixed in `src/input`: the sequential reader
             // (`input::read`, so `scout rank -` too) numbers a last record that has no line
             // end one line too low when blank lines precede it: `h\nrow\n\nrow` gives lines
@@ -404,6 +407,9 @@ fn gen_csv() -> impl Strategy<Value = String> {
             }
             let eol = if crlf { "\r\n" } else { "\n" };
             let cell = |value: &str, quote: bool| {
+                if plain {
+                    return value.replace([delimiter, '"', '\n', '\r'], " ");
+                }
                 let needs = value.contains([delimiter, '"', '\n', '\r']);
                 if needs || quote {
                     format!("\"{}\"", value.replace('"', "\"\""))
@@ -418,7 +424,10 @@ fn gen_csv() -> impl Strategy<Value = String> {
             text.push_str(&GEN_HEADER.join(&delimiter.to_string()));
             for (i, row) in rows.iter().enumerate() {
                 text.push_str(eol);
-                for _ in 0..row.blank_lines_before {
+                for blank in 0..row.blank_lines_before {
+                    if plain && blank == 1 {
+                        text.push_str(" \t ");
+                    }
                     text.push_str(eol);
                 }
                 let mut cells: Vec<String> = row

@@ -251,6 +251,22 @@ fn decode(bytes: &[u8], mask_len: usize) -> Option<(Record<'_>, usize)> {
     Some((Record { hash, line, mask, platform, handle: handle? }, end))
 }
 
+/// The hash and line of the record at the start of `bytes`, and its length, without
+/// reading its names: `None` exactly where [`decode`] gives `None`.
+fn decode_head(bytes: &[u8], mask_len: usize) -> Option<(u64, u64, usize)> {
+    let word = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
+    let (hash, line) = (word(0)?, word(8)?);
+    let skip = |at: usize, optional: bool| -> Option<usize> {
+        match *bytes.get(at)? {
+            NO_NAME if optional => Some(at + 1),
+            NO_NAME => None,
+            len => Some(at + 1 + usize::from(len)).filter(|&end| end <= bytes.len()),
+        }
+    };
+    let end = skip(skip(16 + mask_len, true)?, false)?;
+    Some((hash, line, end))
+}
+
 /// A row found to repeat an account: every row of a hash but the lowest line.
 pub(super) struct Later {
     hash: u64,
@@ -267,8 +283,8 @@ fn later_rows(bytes: &[u8], brands: usize) -> Vec<Vec<Later>> {
     let width = mask_len(brands);
     let mut index: Vec<(u64, u64, usize)> = Vec::with_capacity(bytes.len() / 40);
     let mut at = 0;
-    while let Some((record, len)) = decode(&bytes[at..], width) {
-        index.push((record.hash, record.line, at));
+    while let Some((hash, line, len)) = decode_head(&bytes[at..], width) {
+        index.push((hash, line, at));
         at += len;
     }
     index.sort_unstable();
@@ -534,6 +550,29 @@ mod tests {
             platform: platform.map(str::to_owned),
             line,
             ..Candidate::default()
+        }
+    }
+
+    /// The index pass reads a record's hash, line and length without its names: the same
+    /// as the full decode, record after record and on every truncation.
+    #[test]
+    fn heads_decode_as_records_do() {
+        let mut bytes = Vec::new();
+        let long = "é".repeat(200);
+        let names = [(Some("tiktok"), "a"), (None, "b.b"), (Some(""), long.as_str())];
+        for (i, (platform, handle)) in names.into_iter().enumerate() {
+            encode(&mut bytes, 7 * i as u64, 100 + i as u64, &[0b10, 0b01], platform, handle);
+        }
+        bytes.push(NO_NAME);
+        for cut in 0..=bytes.len() {
+            let mut at = 0;
+            loop {
+                let head = decode_head(&bytes[at..cut], 2);
+                let full = decode(&bytes[at..cut], 2).map(|(r, len)| (r.hash, r.line, len));
+                assert_eq!(head, full, "cut at {cut}, record at {at}");
+                let Some((_, _, len)) = head else { break };
+                at += len;
+            }
         }
     }
 

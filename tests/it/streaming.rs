@@ -210,10 +210,15 @@ fn a_split_ndjson_file_ranks_as_the_same_lines_streamed() {
 fn several_brands_in_one_read_equal_single_brand_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let list = tmp.path().join("list.csv");
-    // Accounts listed again, ranked and filtered, the second time with other numbers.
+    // Accounts listed again, ranked and filtered, the second time with other numbers; and
+    // rows one brand's excluded keywords turn away (in the handle, in a niche), which the
+    // read screens once for every brand: scored below the cut otherwise, so only the
+    // screen (not a full evaluation) judges them.
     let repeats =
         "user1,instagram,9000,900,40,beauty,US,60\nUSER3,YouTube,5000,10,1,beauty,US,50\n";
-    std::fs::write(&list, generated(600) + repeats).unwrap();
+    let keywords = "Vape.Daily,instagram,9000,100,5,beauty,US,300\n\
+                    va.vavoom,instagram,9000,100,5,Casino Nights;beauty,US,300\n";
+    std::fs::write(&list, generated(600) + repeats + keywords).unwrap();
     let rules = root().join("rules");
     let args = |extra: &[&str]| -> Vec<String> {
         let mut args: Vec<String> =
@@ -248,6 +253,8 @@ fn several_brands_in_one_read_equal_single_brand_runs() {
         assert_eq!(json(&single.stdout), written, "{brand}");
         // One account record a row serves every brand: each finds the repeats.
         assert!(!written["duplicates"].as_array().unwrap().is_empty(), "{brand}");
+        let turned_away = &written["filter_counts"]["exclude_keywords"];
+        assert_eq!(turned_away.as_u64(), (brand == "glowskin").then_some(2), "{brand}");
     }
     // Several brands need a file per brand.
     let refused = run(args(&["--brand", "glowskin", "--brand", "bench"]));

@@ -418,7 +418,9 @@ pub struct CustomFilter {
     pub fast: Option<FastScript>,
     /// The script variables that must not be `()` for the condition to run, by slot.
     pub needs: Vec<usize>,
-    /// The script variables the condition names.
+    /// The script variables the condition names, and those it `needs` (which must be
+    /// worked out to say whether they are missing, even when the condition does not name
+    /// them).
     pub reads: super::script::Reads,
     /// The reason, as literal text and `{expression}` placeholders.
     pub reason: Vec<ReasonPart>,

@@ -97,8 +97,8 @@ impl Brand {
     }
 
     /// The variables a brand's scripts read: the scoring script, the tiers' `when`
-    /// conditions, and the custom filters' conditions and reason placeholders (they all
-    /// share one scope per candidate).
+    /// conditions, and the custom filters' conditions, `needs` and reason placeholders (they
+    /// all share one scope per candidate).
     pub fn script_reads(script: &Script, tiers: &TierScheme, filters: &Filters) -> script::Reads {
         let whens = std::iter::once(&tiers.default)
             .chain(tiers.platforms.iter().map(|(_, list)| list))
@@ -115,11 +115,11 @@ impl Brand {
                 filters::ReasonPart::Text(_) => None,
             })
         });
+        let filters = customs.clone().fold(script::Reads::NONE, |reads, c| reads.union(c.reads));
         std::iter::once(&script.ast)
             .chain(whens)
-            .chain(customs.map(|custom| &custom.ast))
             .chain(reasons)
-            .fold(script::Reads::NONE, |reads, ast| reads.union(script::Reads::of(ast)))
+            .fold(filters, |reads, ast| reads.union(script::Reads::of(ast)))
     }
 }
 

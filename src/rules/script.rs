@@ -222,6 +222,12 @@ impl Reads {
         Reads { vars: self.vars | other.vars, writes_maps: self.writes_maps || other.writes_maps }
     }
 
+    /// The variables in `slots`.
+    pub fn of_slots(slots: &[usize]) -> Reads {
+        let vars = slots.iter().fold(0u64, |vars, slot| vars | 1 << slot);
+        Reads { vars, writes_maps: false }
+    }
+
     /// Whether the variable in `slot` is read.
     pub fn has(self, slot: usize) -> bool {
         self.vars >> slot & 1 == 1

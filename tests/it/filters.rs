@@ -53,6 +53,45 @@ fn custom_filters_bounds_missing_values_and_keywords_give_their_reasons() {
     assert_eq!(filtered.len(), 5, "{filtered:?}");
 }
 
+/// `needs` may name values the condition does not read (a field, a component): they are
+/// worked out all the same, so a row that has them is judged by the condition, and only a
+/// row without one is "missing". (They were left out of the row's script values, so every
+/// row was missing them.)
+#[test]
+fn a_custom_filter_needs_values_its_condition_does_not_read() {
+    let tmp = folder();
+    let brand = tmp.path().join("rules/brands/glowskin.toml");
+    let mut text = std::fs::read_to_string(&brand).unwrap();
+    text.push_str(
+        r#"
+[[filters.custom]]
+name = "small"
+reject_when = "followers < 3000"
+needs = ["cost_per_post", "engagement"]
+when_missing = "fail"
+reason = "fewer than 3,000 followers"
+"#,
+    );
+    std::fs::write(&brand, text).unwrap();
+    let list = "handle,platform,followers,following,avg_likes,avg_comments,niches,country,\
+                fake_follower_pct,cost_per_post,bio\n\
+                small.priced,instagram,2500,300,200,10,beauty,US,0.05,60,\n\
+                small.unpriced,instagram,2500,300,200,10,beauty,US,0.05,,\n\
+                big.priced,instagram,3900,300,200,10,beauty,US,0.05,60,\n";
+    std::fs::write(tmp.path().join("rules/fixtures/filters.csv"), list).unwrap();
+    let filtered = filtered(&tmp);
+    assert_eq!(
+        filtered,
+        [
+            ("small.priced".to_owned(), vec!["fewer than 3,000 followers".to_owned()]),
+            (
+                "small.unpriced".to_owned(),
+                vec!["cost_per_post missing (fails: when_missing = \"fail\")".to_owned()]
+            ),
+        ]
+    );
+}
+
 #[test]
 fn explain_shows_a_custom_filter_like_the_built_in_ones() {
     let tmp = folder();

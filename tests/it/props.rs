@@ -170,7 +170,7 @@ proptest! {
 }
 
 /// The bundled rules and a brand whose custom filters read the row's own numbers, its
-/// tier and components, and its history.
+/// tier and components, and its history, or need values they do not read.
 fn judged_rules() -> &'static scout::rules::RuleSet {
     static RULES: std::sync::OnceLock<scout::rules::RuleSet> = std::sync::OnceLock::new();
     RULES.get_or_init(|| {
@@ -182,6 +182,13 @@ fitness = 0.5
 max_followers = 2_000_000
 max_collaborations = 10
 when_missing = "pass"
+# Before any filter that works the components out.
+[[filters.custom]]
+name = "needy"
+reject_when = "followers < 100"
+needs = ["engagement"]
+when_missing = "fail"
+reason = "tiny"
 [[filters.custom]]
 name = "follow_back"
 reject_when = "following / followers > 0.5"

@@ -259,7 +259,8 @@ impl Loader<'_> {
         let ast = ast?;
         Some(Arc::new(CustomFilter {
             source: Arc::from(raw.reject_when.get_ref().as_str()),
-            reads: crate::rules::script::Reads::of(&ast),
+            reads: crate::rules::script::Reads::of(&ast)
+                .union(crate::rules::script::Reads::of_slots(&needs)),
             ast,
             fast: None,
             needs,

@@ -12,7 +12,7 @@ use crate::model::{Candidate, Field, Kind, PostSample};
 use crate::rules::fast::{Inputs, V};
 use crate::rules::filters::{Check, CustomFilter, Measure, ReasonPart, Starts};
 use crate::rules::history::{self, HistoryMetrics};
-use crate::rules::script::{self, map_of, opt_float, opt_str, slots, ScriptError};
+use crate::rules::script::{self, map_of, opt_float, opt_str, slots, Reads, ScriptError};
 use crate::rules::{Average, Brand, ErBasis, MissingPolicy, RuleSet, Tier};
 
 /// Metrics derived from a candidate's raw figures, on the brand's chosen basis.
@@ -529,8 +529,14 @@ pub fn quick(rules: &RuleSet, brand: &Brand, facts: &Facts) -> Quick {
     // One set of inputs through every script, built when the first script needs it and
     // changed in the order `evaluate` changes its own (a custom filter sees the
     // `parent_benchmark` the last `when` set).
-    let mut inputs =
-        LazyInputs { made: None, brand, candidate, metrics: &metrics, history: &history_of };
+    let mut inputs = LazyInputs {
+        made: None,
+        filled: Reads::NONE,
+        brand,
+        candidate,
+        metrics: &metrics,
+        history: &history_of,
+    };
     let Some(tier) = quick_tier(brand, candidate, &metrics, &mut inputs) else {
         return Quick::Full;
     };
@@ -560,7 +566,7 @@ pub fn quick(rules: &RuleSet, brand: &Brand, facts: &Facts) -> Quick {
                         history: history_of().as_ref(),
                     }
                 });
-                let inputs = inputs.get();
+                let inputs = inputs.get(custom.reads);
                 if let Some(judged) = &judged {
                     fill_judged_inputs(inputs, judged);
                 }
@@ -600,7 +606,7 @@ pub fn quick(rules: &RuleSet, brand: &Brand, facts: &Facts) -> Quick {
         .carved_from
         .as_ref()
         .and_then(|parent| benchmark_of(brand, candidate, &metrics, parent));
-    let inputs = inputs.get();
+    let inputs = inputs.get(brand.reads);
     inputs.set_str(slots::TIER, Some(&tier.name));
     inputs.set_float(slots::BENCHMARK, *benchmark);
     inputs.set_float(slots::PARENT_BENCHMARK, parent_benchmark);
@@ -611,9 +617,13 @@ pub fn quick(rules: &RuleSet, brand: &Brand, facts: &Facts) -> Quick {
     }
 }
 
-/// The fast path's inputs for one candidate, built when the first script asks.
+/// The fast path's inputs for one candidate, built when the first script asks and filled
+/// with the variables each script reads as it asks (most rows are turned away by a filter
+/// that reads two or three).
 struct LazyInputs<'a, 'h> {
     made: Option<Inputs<'a>>,
+    /// The variables filled so far.
+    filled: Reads,
     brand: &'a Brand,
     candidate: &'a Candidate,
     metrics: &'a Metrics,
@@ -621,15 +631,17 @@ struct LazyInputs<'a, 'h> {
 }
 
 impl<'a> LazyInputs<'a, '_> {
-    fn get(&mut self) -> &mut Inputs<'a> {
-        let Self { made, brand, candidate, metrics, history } = self;
-        let history = match made {
-            None if brand.reads.any(&slots::HISTORY) => history().as_ref(),
-            _ => None,
-        };
-        let inputs = inputs_in(made, brand, candidate, metrics, history);
+    /// The inputs, with (at least) the variables in `reads` filled.
+    fn get(&mut self, reads: Reads) -> &mut Inputs<'a> {
+        let Self { made, filled, brand, candidate, metrics, history } = self;
         // A row `quick` judges is not shown: nobody reads its notes.
-        inputs.quiet = true;
+        let inputs = made.get_or_insert_with(|| Inputs { quiet: true, ..Inputs::default() });
+        let missing = reads.without(*filled);
+        if !missing.is_empty() {
+            let history = if missing.any(&slots::HISTORY) { history().as_ref() } else { None };
+            fill_fast_inputs(inputs, brand, candidate, metrics, history, missing);
+            *filled = filled.union(missing);
+        }
         inputs
     }
 }
@@ -646,7 +658,7 @@ fn quick_tier<'a>(
         let Some(condition) = &tier.when else { return Some(tier) };
         let parent =
             tier.carved_from.as_ref().and_then(|p| benchmark_of(brand, candidate, metrics, p));
-        let inputs = inputs.get();
+        let inputs = inputs.get(brand.reads);
         inputs.set_float(slots::PARENT_BENCHMARK, parent);
         if condition.fast.as_ref()?.eval_bool(inputs)? {
             return Some(tier);
@@ -728,7 +740,7 @@ fn fast_inputs<'a>(
     history: Option<&HistoryMetrics>,
 ) -> Inputs<'a> {
     let mut inputs = Inputs::default();
-    fill_fast_inputs(&mut inputs, brand, candidate, metrics, history);
+    fill_fast_inputs(&mut inputs, brand, candidate, metrics, history, brand.reads);
     inputs
 }
 
@@ -742,21 +754,22 @@ fn inputs_in<'m, 'a>(
     history: Option<&HistoryMetrics>,
 ) -> &'m mut Inputs<'a> {
     if made.is_none() {
-        fill_fast_inputs(made.insert(Inputs::default()), brand, candidate, metrics, history);
+        let inputs = made.insert(Inputs::default());
+        fill_fast_inputs(inputs, brand, candidate, metrics, history, brand.reads);
     }
     made.as_mut().expect("made above")
 }
 
-/// Fills fresh inputs with the candidate's fields and metrics.
+/// Fills the variables in `reads` (of those the brand's scripts name) with the candidate's
+/// fields and metrics; the rest stay as they are (`()` in fresh inputs, unread).
 fn fill_fast_inputs<'a>(
     inputs: &mut Inputs<'a>,
     brand: &'a Brand,
     candidate: &'a Candidate,
     metrics: &Metrics,
     history: Option<&HistoryMetrics>,
+    reads: Reads,
 ) {
-    // Only the variables the brand's scripts name: the rest stay `()`, unread.
-    let reads = brand.reads;
     for field in Field::ALL.into_iter().filter(|field| reads.has(slots::field(*field))) {
         match field.kind() {
             Kind::Text => inputs.set_str(slots::field(field), candidate.text(field)),

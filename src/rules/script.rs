@@ -222,6 +222,16 @@ impl Reads {
         Reads { vars: self.vars | other.vars, writes_maps: self.writes_maps || other.writes_maps }
     }
 
+    /// The variables `self` reads and `other` does not.
+    pub fn without(self, other: Reads) -> Reads {
+        Reads { vars: self.vars & !other.vars, writes_maps: false }
+    }
+
+    /// Whether no variable is read.
+    pub fn is_empty(self) -> bool {
+        self.vars == 0
+    }
+
     /// The variables in `slots`.
     pub fn of_slots(slots: &[usize]) -> Reads {
         let vars = slots.iter().fold(0u64, |vars, slot| vars | 1 << slot);

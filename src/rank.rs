@@ -261,6 +261,32 @@ pub fn by_rank(a: &Ranked, b: &Ranked) -> Ordering {
     order(a.key(), b.key())
 }
 
+/// Sorts results best first ([`by_rank`]). A [`Ranked`] is most of a kilobyte and a sort
+/// moves each element about log n times: the keys are sorted instead, and each result then
+/// moves along its cycle of the permutation.
+fn sort_results(results: &mut [Ranked]) {
+    let mut keys: Vec<(RankKey<'_>, usize)> = results.iter().map(Ranked::key).zip(0..).collect();
+    keys.par_sort_unstable_by(|a, b| order(a.0, b.0));
+    let mut from: Vec<usize> = keys.into_iter().map(|(_, at)| at).collect();
+    permute(results, &mut from);
+}
+
+/// Puts `items[from[k]]` at `k` for every `k` (`from` a permutation), by swaps along the
+/// permutation's cycles; leaves `from` the identity.
+fn permute<T>(items: &mut [T], from: &mut [usize]) {
+    for start in 0..from.len() {
+        let mut at = start;
+        while from[at] != at {
+            let next = std::mem::replace(&mut from[at], at);
+            if next == start {
+                break;
+            }
+            items.swap(at, next);
+            at = next;
+        }
+    }
+}
+
 /// A heap entry whose greatest element is the worst-ranked.
 struct Worst(Ranked);
 
@@ -687,6 +713,12 @@ impl<'r> Collector<'r> {
                 self.errors_floor = self.errors.last().map(|e| e.line);
             }
         }
+        // The shorter list joins the longer, so a row moves about once, not once a level
+        // of the merge tree (the order of `all` does not matter: it is sorted at the end).
+        if self.all.len() < other.all.len() {
+            std::mem::swap(&mut self.all, &mut other.all);
+            std::mem::swap(&mut self.noted, &mut other.noted);
+        }
         let offset = self.all.len();
         self.all.extend(other.all);
         for noted in other.noted {
@@ -730,7 +762,7 @@ impl<'r> Collector<'r> {
         let mut errors = self.errors;
         let duplicates =
             accounts::resolve(later, &mut counts, &mut results, &mut filtered, &mut errors);
-        results.par_sort_unstable_by(by_rank);
+        sort_results(&mut results);
         if self.brand.one_account_per_creator {
             let mut others = Vec::new();
             accounts::one_per_creator(
@@ -1110,5 +1142,26 @@ pub fn rank_csv_many(
         CsvFile::Split(split) => Ok(split.read(new, Collectors::merge, &|_| {})?.finish()),
         #[cfg(feature = "arrow")]
         CsvFile::Columnar(file) => Ok(file.read(new, Collectors::merge, &|_| {})?.finish()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Moving items along a permutation's cycles puts each where the permutation says,
+        /// and leaves the permutation the identity.
+        #[test]
+        fn permute_puts_each_item_where_from_says(
+            from in (0usize..60).prop_flat_map(|n| Just((0..n).collect::<Vec<_>>()).prop_shuffle())
+        ) {
+            let items: Vec<usize> = (0..from.len()).map(|k| 1000 + k).collect();
+            let expected: Vec<usize> = from.iter().map(|&k| items[k]).collect();
+            let (mut items, mut from) = (items, from);
+            super::permute(&mut items, &mut from);
+            prop_assert_eq!(items, expected);
+            prop_assert!(from.iter().enumerate().all(|(k, &at)| k == at));
+        }
     }
 }

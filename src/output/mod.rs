@@ -111,7 +111,9 @@ pub fn write_ranking_with(
             None => write_csv(out, ranking, &Columns::csv_default()),
         },
         OutputFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &json_document(ranking))?;
+            // Written as it is serialized: one result's JSON at a time in memory, however
+            // many results there are.
+            serde_json::to_writer_pretty(&mut *out, &Document(ranking))?;
             writeln!(out)
         }
         OutputFormat::Ndjson => {
@@ -200,34 +202,68 @@ pub const JSON_SAMPLE: usize = 100;
 /// The whole ranking as one JSON document: every count, the results, and the first
 /// [`JSON_SAMPLE`] filtered rows, unusable rows and duplicates (with how many more there are).
 pub fn json_document(ranking: &Ranking) -> Value {
-    let sample = |n: usize| n.min(JSON_SAMPLE);
-    let c = ranking.counts;
-    let filtered = &ranking.filtered[..sample(ranking.filtered.len())];
-    let errors = &ranking.errors[..sample(ranking.errors.len())];
-    let duplicates = &ranking.duplicates[..sample(ranking.duplicates.len())];
-    json!({
-        "revision": ranking.revision,
-        "brand": ranking.brand,
-        "counts": ranking.counts,
-        "results": ranking.results.iter().map(|r| result_json(r, &ranking.revision)).collect::<Vec<_>>(),
-        "filtered": filtered,
-        "filtered_truncated": c.filtered.saturating_sub(filtered.len()),
-        "filter_counts": ranking.filter_counts,
-        "errors": errors,
-        "errors_truncated": c.invalid.saturating_sub(errors.len()),
-        "duplicates": duplicates,
-        "duplicates_truncated": ranking.duplicates.len() - duplicates.len(),
-        "rule_errors": ranking.rule_errors.iter().map(|e| {
-            let mut value = e.diagnostic.to_json();
-            value["rows"] = json!(e.rows);
-            value["first_line"] = json!(e.first_line);
-            value["first_handle"] = json!(e.first_handle);
-            if let Some(tier) = &e.site.tier {
-                value["tier"] = json!(tier);
-            }
-            value
-        }).collect::<Vec<_>>(),
-    })
+    serde_json::to_value(Document(ranking)).expect("a ranking's JSON has string keys only")
+}
+
+/// [`json_document`] as serde writes it: its fields in order, each result turned into JSON
+/// only when the writer reaches it.
+struct Document<'r>(&'r Ranking);
+
+impl serde::Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let ranking = self.0;
+        let sample = |n: usize| n.min(JSON_SAMPLE);
+        let c = ranking.counts;
+        let filtered = &ranking.filtered[..sample(ranking.filtered.len())];
+        let errors = &ranking.errors[..sample(ranking.errors.len())];
+        let duplicates = &ranking.duplicates[..sample(ranking.duplicates.len())];
+        let results = Seq(|| ranking.results.iter().map(|r| result_json(r, &ranking.revision)));
+        let rule_errors = Seq(|| ranking.rule_errors.iter().map(rule_error_json));
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("revision", &ranking.revision)?;
+        map.serialize_entry("brand", &ranking.brand)?;
+        map.serialize_entry("counts", &ranking.counts)?;
+        map.serialize_entry("results", &results)?;
+        map.serialize_entry("filtered", filtered)?;
+        map.serialize_entry("filtered_truncated", &c.filtered.saturating_sub(filtered.len()))?;
+        map.serialize_entry("filter_counts", &ranking.filter_counts)?;
+        map.serialize_entry("errors", errors)?;
+        map.serialize_entry("errors_truncated", &c.invalid.saturating_sub(errors.len()))?;
+        map.serialize_entry("duplicates", duplicates)?;
+        map.serialize_entry(
+            "duplicates_truncated",
+            &(ranking.duplicates.len() - duplicates.len()),
+        )?;
+        map.serialize_entry("rule_errors", &rule_errors)?;
+        map.end()
+    }
+}
+
+/// A sequence serialized from a fresh iterator, one item at a time.
+struct Seq<F>(F);
+
+impl<F, I> serde::Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: serde::Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
+}
+
+/// One rule error as the JSON document lists it.
+fn rule_error_json(e: &crate::rank::RuleError) -> Value {
+    let mut value = e.diagnostic.to_json();
+    value["rows"] = json!(e.rows);
+    value["first_line"] = json!(e.first_line);
+    value["first_handle"] = json!(e.first_handle);
+    if let Some(tier) = &e.site.tier {
+        value["tier"] = json!(tier);
+    }
+    value
 }
 
 #[cfg(test)]

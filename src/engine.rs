@@ -515,6 +515,11 @@ impl<'a> Facts<'a> {
 /// formula, `when` or custom filter the fast path cannot take) or the row's fake-follower
 /// share is an estimate the brand does not take.
 pub fn quick(rules: &RuleSet, brand: &Brand, facts: &Facts) -> Quick {
+    debug_assert!(
+        facts.screen.covers(brand.filters.exclude_keywords.starts()),
+        "the row's facts were screened for other brands than `{}`",
+        brand.id
+    );
     let candidate = facts.candidate;
     let Ok(fast) = &brand.fast_script else { return Quick::Full };
     if !brand.quick || (!brand.estimated_authenticity && is_estimated(candidate)) {

@@ -261,6 +261,11 @@ impl Starts {
         union
     }
 
+    /// Whether every pair `other` holds is here too (a screen built for `other`'s brand).
+    pub fn covers(&self, other: &Starts) -> bool {
+        self.0.iter().zip(other.0.iter()).all(|(mine, theirs)| theirs & !mine == 0)
+    }
+
     fn add(&mut self, word: &str) {
         let mut set = |pair: usize| self.0[pair / 64] |= 1 << (pair % 64);
         match *word.as_bytes() {

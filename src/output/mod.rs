@@ -117,8 +117,9 @@ pub fn write_ranking_with(
             writeln!(out)
         }
         OutputFormat::Ndjson => {
+            let revision = ranking.revision.as_str();
             for ranked in &ranking.results {
-                serde_json::to_writer(&mut *out, &result_json(ranked, &ranking.revision))?;
+                serde_json::to_writer(&mut *out, &ResultJson { ranked, revision })?;
                 writeln!(out)?;
             }
             Ok(())
@@ -155,44 +156,67 @@ pub(crate) fn round6(x: f64) -> f64 {
 
 /// One ranked candidate as JSON.
 pub fn result_json(ranked: &Ranked, revision: &str) -> Value {
-    let c = &ranked.candidate;
-    let e = &ranked.evaluation;
-    let mut value = json!({
-        "rank": ranked.rank,
-        "handle": c.handle,
-        "platform": c.platform,
-        "tier": e.tier.name,
-        "score": ranked.score(),
-        "engagement_rate": e.metrics.engagement_rate.map(round6),
-        "er_basis": e.metrics.basis.name(),
-        "followers": c.followers,
-        "line": c.line,
-        "cost_per_post": c.cost_per_post.map(round6),
-        "country": c.country,
-        "creator_id": c.creator_id,
-        "niches": c.niches,
-        "components": {
-            "engagement": e.components.engagement.map(round6),
-            "niche_fit": round6(e.components.niche_fit),
-            "cost_efficiency": e.components.cost_efficiency.map(round6),
-            "authenticity": e.components.authenticity.map(round6),
-        },
-        "metrics": {
-            "engagements_per_post": e.metrics.engagements_per_post.map(round6),
-            "cost_per_engagement": e.metrics.cost_per_engagement.map(round6),
-            "estimated_reach": e.metrics.estimated_reach.map(round6),
-        },
-        "benchmark": e.tier.benchmark.map(round6),
-        "revision": revision,
-    });
-    if !e.notes.is_empty() {
-        value["notes"] = json!(e.notes);
+    serde_json::to_value(ResultJson { ranked, revision }).expect("a result's JSON has string keys")
+}
+
+/// [`result_json`] as serde writes it, field by field, without building a `Value`.
+struct ResultJson<'r> {
+    ranked: &'r Ranked,
+    revision: &'r str,
+}
+
+impl serde::Serialize for ResultJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (c, e) = (&self.ranked.candidate, &self.ranked.evaluation);
+        let round = |x: Option<f64>| x.map(round6);
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("rank", &self.ranked.rank)?;
+        map.serialize_entry("handle", &c.handle)?;
+        map.serialize_entry("platform", &c.platform)?;
+        map.serialize_entry("tier", &*e.tier.name)?;
+        map.serialize_entry("score", &self.ranked.score())?;
+        map.serialize_entry("engagement_rate", &round(e.metrics.engagement_rate))?;
+        map.serialize_entry("er_basis", e.metrics.basis.name())?;
+        map.serialize_entry("followers", &c.followers)?;
+        map.serialize_entry("line", &c.line)?;
+        map.serialize_entry("cost_per_post", &round(c.cost_per_post))?;
+        map.serialize_entry("country", &c.country)?;
+        map.serialize_entry("creator_id", &c.creator_id)?;
+        map.serialize_entry("niches", &c.niches)?;
+        let components = [
+            ("engagement", round(e.components.engagement)),
+            ("niche_fit", Some(round6(e.components.niche_fit))),
+            ("cost_efficiency", round(e.components.cost_efficiency)),
+            ("authenticity", round(e.components.authenticity)),
+        ];
+        map.serialize_entry("components", &Fields(components))?;
+        let metrics = [
+            ("engagements_per_post", round(e.metrics.engagements_per_post)),
+            ("cost_per_engagement", round(e.metrics.cost_per_engagement)),
+            ("estimated_reach", round(e.metrics.estimated_reach)),
+        ];
+        map.serialize_entry("metrics", &Fields(metrics))?;
+        map.serialize_entry("benchmark", &round(e.tier.benchmark))?;
+        map.serialize_entry("revision", self.revision)?;
+        if !e.notes.is_empty() {
+            map.serialize_entry("notes", &e.notes)?;
+        }
+        if crate::engine::is_estimated(c) {
+            // The fake-follower share came from `scout audit --estimate`, not a sample.
+            map.serialize_entry("authenticity_estimated", &e.components.authenticity.is_some())?;
+        }
+        map.end()
     }
-    if crate::engine::is_estimated(c) {
-        // The fake-follower share came from `scout audit --estimate`, not a sample.
-        value["authenticity_estimated"] = json!(e.components.authenticity.is_some());
+}
+
+/// Named figures as a JSON object, in order.
+struct Fields<const N: usize>([(&'static str, Option<f64>); N]);
+
+impl<const N: usize> serde::Serialize for Fields<N> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(name, value)| (name, value)))
     }
-    value
 }
 
 /// How many filtered rows, unusable rows and duplicates the JSON document lists, each by
@@ -218,7 +242,8 @@ impl serde::Serialize for Document<'_> {
         let filtered = &ranking.filtered[..sample(ranking.filtered.len())];
         let errors = &ranking.errors[..sample(ranking.errors.len())];
         let duplicates = &ranking.duplicates[..sample(ranking.duplicates.len())];
-        let results = Seq(|| ranking.results.iter().map(|r| result_json(r, &ranking.revision)));
+        let revision = ranking.revision.as_str();
+        let results = Seq(|| ranking.results.iter().map(|ranked| ResultJson { ranked, revision }));
         let rule_errors = Seq(|| ranking.rule_errors.iter().map(rule_error_json));
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("revision", &ranking.revision)?;

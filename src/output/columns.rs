@@ -7,11 +7,13 @@
 //! own way (the table rounds for reading and shows `–` for a missing value, CSV keeps the
 //! figure and leaves the cell empty), so a column is one entry, never two.
 
+use std::borrow::Cow;
+
 use crate::rank::Ranked;
 
-/// One cell's value, before a writer renders it.
+/// One cell's value, before a writer renders it; text is borrowed from the result.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Value {
+pub enum Value<'a> {
     /// A position or a line number: shown as is.
     Plain(u64),
     /// A count: `12,300` in the table.
@@ -27,11 +29,11 @@ pub enum Value {
     /// An estimate of a count: a rounded count in the table.
     Estimate(Option<f64>),
     /// The handle: with `@` in the table.
-    Handle(String),
+    Handle(&'a str),
     /// Text from the list or the rules.
-    Text(Option<String>),
+    Text(Option<&'a str>),
     /// Labels: `, `-separated in the table, `;`-separated in CSV.
-    List(Vec<String>),
+    List(&'a [String]),
 }
 
 /// How a column is aligned in the table.
@@ -55,7 +57,7 @@ pub struct Column {
     /// What it means, for `--help` and the docs.
     pub about: &'static str,
     /// Its value for one result, given the ranking's revision.
-    pub value: fn(&Ranked, &str) -> Value,
+    pub value: for<'a> fn(&'a Ranked, &'a str) -> Value<'a>,
 }
 
 /// Every column, in the order `--columns` lists them.
@@ -64,16 +66,16 @@ pub const CATALOGUE: &[Column] = &[
         Value::Plain(r.rank as u64)
     }),
     col("handle", "handle", Align::Left, "the account handle", |r, _| {
-        Value::Handle(r.candidate.handle.clone())
+        Value::Handle(&r.candidate.handle)
     }),
     col("platform", "platform", Align::Left, "the platform", |r, _| {
-        Value::Text(r.candidate.platform.clone())
+        Value::Text(r.candidate.platform.as_deref())
     }),
     col("creator_id", "creator", Align::Left, "the person the account belongs to", |r, _| {
-        Value::Text(r.candidate.creator_id.clone())
+        Value::Text(r.candidate.creator_id.as_deref())
     }),
     col("tier", "tier", Align::Left, "the tier by followers", |r, _| {
-        Value::Text(Some(r.evaluation.tier.name.to_string()))
+        Value::Text(Some(&r.evaluation.tier.name))
     }),
     col("followers", "followers", Align::Right, "the follower count", |r, _| {
         Value::Count(r.candidate.followers)
@@ -83,7 +85,7 @@ pub const CATALOGUE: &[Column] = &[
         Value::Share(r.evaluation.metrics.engagement_rate)
     }),
     col("er_basis", "on", Align::Left, "what the ER is measured on", |r, _| {
-        Value::Text(Some(r.evaluation.metrics.basis.name().to_owned()))
+        Value::Text(Some(r.evaluation.metrics.basis.name()))
     }),
     col("engagement", "engage", Align::Right, "the engagement component, 0–1", |r, _| {
         Value::Figure(r.evaluation.components.engagement, 2)
@@ -108,7 +110,7 @@ pub const CATALOGUE: &[Column] = &[
                 Some(_) if crate::engine::is_estimated(&r.candidate) => Some("estimated"),
                 Some(_) => Some("measured"),
             };
-            Value::Text(source.map(str::to_owned))
+            Value::Text(source)
         },
     ),
     col("cost_per_post", "price", Align::Right, "the price of one post", |r, _| {
@@ -121,19 +123,19 @@ pub const CATALOGUE: &[Column] = &[
         Value::Estimate(r.evaluation.metrics.estimated_reach)
     }),
     col("country", "country", Align::Left, "the country, as the list gives it", |r, _| {
-        Value::Text(r.candidate.country.clone())
+        Value::Text(r.candidate.country.as_deref())
     }),
     col("niches", "niches", Align::Left, "the niches, as the list gives them", |r, _| {
-        Value::List(r.candidate.niches.clone())
+        Value::List(&r.candidate.niches)
     }),
     col("notes", "notes", Align::Left, "what the scoring script noted", |r, _| {
-        Value::List(r.evaluation.notes.clone())
+        Value::List(&r.evaluation.notes)
     }),
     col("line", "line", Align::Right, "the row's line in the list", |r, _| {
         Value::Plain(r.candidate.line)
     }),
     col("revision", "revision", Align::Left, "the revision of the rules", |_, revision| {
-        Value::Text(Some(revision.to_owned()))
+        Value::Text(Some(revision))
     }),
 ];
 
@@ -142,7 +144,7 @@ const fn col(
     header: &'static str,
     align: Align,
     about: &'static str,
-    value: fn(&Ranked, &str) -> Value,
+    value: for<'a> fn(&'a Ranked, &'a str) -> Value<'a>,
 ) -> Column {
     Column { name, header, align, about, value }
 }
@@ -278,8 +280,8 @@ pub fn table_text(value: &Value) -> String {
         Value::Estimate(v) => finite(v)
             .map_or_else(|| MISSING.to_owned(), |v| crate::text::thousands(v.round() as u64)),
         Value::Handle(handle) => format!("@{handle}"),
-        Value::Text(text) => text.clone().unwrap_or_else(|| MISSING.to_owned()),
-        Value::List(items) if items.is_empty() => MISSING.to_owned(),
+        Value::Text(text) => text.unwrap_or(MISSING).to_owned(),
+        Value::List([]) => MISSING.to_owned(),
         Value::List(items) => items.join(", "),
     }
 }
@@ -293,18 +295,21 @@ fn money(v: f64) -> String {
     }
 }
 
-/// A value as CSV writes it: empty when missing or not finite (never `inf` or `NaN`).
-pub fn csv_text(value: &Value) -> String {
+/// A value as CSV writes it: empty when missing or not finite (never `inf` or `NaN`); text
+/// borrowed.
+pub fn csv_text<'a>(value: &Value<'a>) -> Cow<'a, str> {
     let figure = |v: &Option<f64>| {
         v.filter(|v| v.is_finite()).map(|v| super::round6(v).to_string()).unwrap_or_default()
     };
     match value {
-        Value::Plain(n) | Value::Count(n) => n.to_string(),
-        Value::Score(v) => v.to_string(),
-        Value::Figure(v, _) | Value::Share(v) | Value::Money(v) | Value::Estimate(v) => figure(v),
-        Value::Handle(text) => text.clone(),
-        Value::Text(text) => text.clone().unwrap_or_default(),
-        Value::List(items) => items.join(";"),
+        Value::Plain(n) | Value::Count(n) => Cow::Owned(n.to_string()),
+        Value::Score(v) => Cow::Owned(v.to_string()),
+        Value::Figure(v, _) | Value::Share(v) | Value::Money(v) | Value::Estimate(v) => {
+            Cow::Owned(figure(v))
+        }
+        Value::Handle(text) => Cow::Borrowed(text),
+        Value::Text(text) => Cow::Borrowed(text.unwrap_or_default()),
+        Value::List(items) => Cow::Owned(items.join(";")),
     }
 }
 

@@ -131,9 +131,12 @@ fn write_csv(out: &mut dyn Write, ranking: &Ranking, columns: &Columns) -> io::R
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(columns.iter().map(|c| c.name))?;
     for ranked in &ranking.results {
-        writer.write_record(
-            columns.iter().map(|c| columns::csv_text(&(c.value)(ranked, &ranking.revision))),
-        )?;
+        for column in columns.iter() {
+            writer.write_field(
+                columns::csv_text(&(column.value)(ranked, &ranking.revision)).as_bytes(),
+            )?;
+        }
+        writer.write_record(None::<&[u8]>)?;
     }
     writer.flush()
 }

@@ -281,17 +281,19 @@ pub(super) struct Later {
 /// account's rows that brand ranked or filtered, but the first.
 fn later_rows(bytes: &[u8], brands: usize) -> Vec<Vec<Later>> {
     let width = mask_len(brands);
-    let mut index: Vec<(u64, u64, usize)> = Vec::with_capacity(bytes.len() / 40);
+    // By hash alone (few hashes repeat); a repeated hash's records are put in line order.
+    let mut index: Vec<(u64, usize)> = Vec::with_capacity(bytes.len() / 40);
     let mut at = 0;
-    while let Some((hash, line, len)) = decode_head(&bytes[at..], width) {
-        index.push((hash, line, at));
+    while let Some((hash, _, len)) = decode_head(&bytes[at..], width) {
+        index.push((hash, at));
         at += len;
     }
-    index.sort_unstable();
+    index.sort_unstable_by_key(|&(hash, _)| hash);
     let mut later: Vec<Vec<Later>> = (0..brands).map(|_| Vec::new()).collect();
     for run in index.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
-        let records: Vec<Record<'_>> =
-            run.iter().filter_map(|&(_, _, at)| Some(decode(&bytes[at..], width)?.0)).collect();
+        let mut records: Vec<Record<'_>> =
+            run.iter().filter_map(|&(_, at)| Some(decode(&bytes[at..], width)?.0)).collect();
+        records.sort_unstable_by_key(|record| record.line);
         for (brand, later) in later.iter_mut().enumerate() {
             let mut rows = records.iter().filter_map(|r| Some((r, r.outcome(brand)?)));
             let Some((first, _)) = rows.next() else { continue };

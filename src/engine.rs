@@ -571,17 +571,9 @@ pub fn quick(rules: &RuleSet, brand: &Brand, facts: &Facts) -> Quick {
                         history: history_of().as_ref(),
                     }
                 });
-                let inputs = inputs.get(custom.reads);
-                if let Some(judged) = &judged {
-                    fill_judged_inputs(inputs, judged);
-                }
-                if custom.needs.iter().any(|slot| inputs.values[*slot] == V::Unit) {
-                    None
-                } else {
-                    match custom.fast.as_ref().and_then(|fast| fast.eval_bool(inputs)) {
-                        Some(reject) => Some(!reject),
-                        None => return Quick::Full,
-                    }
+                match quick_custom(custom, &mut inputs, judged.as_ref()) {
+                    Some(outcome) => outcome,
+                    None => return Quick::Full,
                 }
             }
             check => {
@@ -620,6 +612,24 @@ pub fn quick(rules: &RuleSet, brand: &Brand, facts: &Facts) -> Quick {
         Some(score) => Quick::Scored(round4(score.clamp(0.0, 100.0))),
         None => Quick::Full,
     }
+}
+
+/// A custom filter's outcome on the fast path, as [`builtin_outcome`] gives a built-in's
+/// (`None` inside: a value it needs is missing); `None` when only the interpreter can tell.
+fn quick_custom<'a>(
+    custom: &CustomFilter,
+    inputs: &mut LazyInputs<'a, '_>,
+    judged: Option<&Judged<'a>>,
+) -> Option<Option<bool>> {
+    let inputs = inputs.get(custom.reads);
+    if let Some(judged) = judged {
+        fill_judged_inputs(inputs, judged);
+    }
+    if custom.needs.iter().any(|slot| inputs.values[*slot] == V::Unit) {
+        return Some(None);
+    }
+    let reject = custom.fast.as_ref()?.eval_bool(inputs)?;
+    Some(Some(!reject))
 }
 
 /// The fast path's inputs for one candidate, built when the first script asks and filled

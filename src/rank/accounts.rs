@@ -251,11 +251,11 @@ fn decode(bytes: &[u8], mask_len: usize) -> Option<(Record<'_>, usize)> {
     Some((Record { hash, line, mask, platform, handle: handle? }, end))
 }
 
-/// The hash and line of the record at the start of `bytes`, and its length, without
-/// reading its names: `None` exactly where [`decode`] gives `None`.
-fn decode_head(bytes: &[u8], mask_len: usize) -> Option<(u64, u64, usize)> {
-    let word = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
-    let (hash, line) = (word(0)?, word(8)?);
+/// The hash of the record at the start of `bytes` and its length, without reading its
+/// names: `None` exactly where [`decode`] gives `None`.
+fn decode_head(bytes: &[u8], mask_len: usize) -> Option<(u64, usize)> {
+    let hash = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
+    bytes.get(8..16)?;
     let skip = |at: usize, optional: bool| -> Option<usize> {
         match *bytes.get(at)? {
             NO_NAME if optional => Some(at + 1),
@@ -264,7 +264,7 @@ fn decode_head(bytes: &[u8], mask_len: usize) -> Option<(u64, u64, usize)> {
         }
     };
     let end = skip(skip(16 + mask_len, true)?, false)?;
-    Some((hash, line, end))
+    Some((hash, end))
 }
 
 /// A row found to repeat an account: every row of a hash but the lowest line.
@@ -284,7 +284,7 @@ fn later_rows(bytes: &[u8], brands: usize) -> Vec<Vec<Later>> {
     // By hash alone (few hashes repeat); a repeated hash's records are put in line order.
     let mut index: Vec<(u64, usize)> = Vec::with_capacity(bytes.len() / 40);
     let mut at = 0;
-    while let Some((hash, _, len)) = decode_head(&bytes[at..], width) {
+    while let Some((hash, len)) = decode_head(&bytes[at..], width) {
         index.push((hash, at));
         at += len;
     }
@@ -555,7 +555,7 @@ mod tests {
         }
     }
 
-    /// The index pass reads a record's hash, line and length without its names: the same
+    /// The index pass reads a record's hash and length without its names: the same
     /// as the full decode, record after record and on every truncation.
     #[test]
     fn heads_decode_as_records_do() {
@@ -570,9 +570,9 @@ mod tests {
             let mut at = 0;
             loop {
                 let head = decode_head(&bytes[at..cut], 2);
-                let full = decode(&bytes[at..cut], 2).map(|(r, len)| (r.hash, r.line, len));
+                let full = decode(&bytes[at..cut], 2).map(|(r, len)| (r.hash, len));
                 assert_eq!(head, full, "cut at {cut}, record at {at}");
-                let Some((_, _, len)) = head else { break };
+                let Some((_, len)) = head else { break };
                 at += len;
             }
         }

@@ -33,6 +33,6 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     let rows = (0..groups).into_par_iter().map(decode).sum::<Result<usize, _>>()?;
     let elapsed = started.elapsed().as_secs_f64();
-    println!("{rows} rows, {groups} row groups, {} columns decoded: {elapsed:.3} s", leaves.len());
+    eprintln!("{rows} rows, {groups} row groups, {} columns decoded: {elapsed:.3} s", leaves.len());
     Ok(())
 }

@@ -625,7 +625,7 @@ fn quick_custom<'a>(
     if let Some(judged) = judged {
         fill_judged_inputs(inputs, judged);
     }
-    if custom.needs.iter().any(|slot| inputs.values[*slot] == V::Unit) {
+    if custom.needs.iter().any(|slot| inputs.get(*slot) == V::Unit) {
         return Some(None);
     }
     let reject = custom.fast.as_ref()?.eval_bool(inputs)?;
@@ -650,7 +650,7 @@ impl<'a> LazyInputs<'a, '_> {
     fn get(&mut self, reads: Reads) -> &mut Inputs<'a> {
         let Self { made, filled, brand, candidate, metrics, history } = self;
         // A row `quick` judges is not shown: nobody reads its notes.
-        let inputs = made.get_or_insert_with(|| Inputs { quiet: true, ..Inputs::default() });
+        let inputs = made.get_or_insert_with(|| Inputs::new(true));
         let missing = reads.without(*filled);
         if !missing.is_empty() {
             let history = if missing.any(&slots::HISTORY) { history().as_ref() } else { None };
@@ -1063,7 +1063,7 @@ fn custom_verdict<'a>(
     let missing: Vec<&str> = custom
         .needs
         .iter()
-        .filter(|slot| inputs.values[**slot] == V::Unit)
+        .filter(|slot| inputs.get(**slot) == V::Unit)
         .map(|slot| script::VARIABLES[*slot].0)
         .collect();
     if !missing.is_empty() {

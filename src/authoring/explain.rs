@@ -456,7 +456,7 @@ fn custom_values(
 ) -> Value {
     let inputs = engine::script_inputs(brand, candidate, evaluation);
     let values = needs.iter().map(|&slot| {
-        let value = match inputs.values[slot] {
+        let value = match inputs.get(slot) {
             V::Float(x) => json!(x),
             V::Int(i) => json!(i),
             V::Bool(b) => json!(b),

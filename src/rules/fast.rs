@@ -5,7 +5,10 @@
 //! assignment and `+=`-style updates, `if`/`else`, `return`, `weights.<component>` and
 //! `settings.<path>` (folded to the brand's values), and the math helpers `min max abs floor
 //! ceiling round sqrt exp ln log clamp ratio has to_float` — is compiled once into a tree of
-//! native closures. Evaluating it takes no allocation and no interpretation. `note`,
+//! native closures. Runs of float arithmetic (an operator with an operand that is never an
+//! integer) are flattened further into a [`Kernel`]: postfix code over a stack of floats,
+//! one closure call for a whole formula like the benchmark brand's. Evaluating takes no
+//! allocation and no interpretation. `note`,
 //! `print` and `debug` compile to a bail: only the rows that reach one run in the
 //! interpreter, which writes the note. Where nobody will read the notes
 //! ([`Inputs::quiet`]), a `note` of a string (interpolated or not) works out the values it
@@ -48,8 +51,10 @@ pub enum StrRef {
 
 /// The values a compiled script reads, one slot per entry of [`VARIABLES`].
 pub struct Inputs<'a> {
-    /// Values by slot; string inputs are `V::Str(StrRef::Input(slot))`.
-    pub values: [V; VARIABLES.len()],
+    /// Values by slot; string inputs are `V::Str(StrRef::Input(slot))`. Written only by
+    /// [`Inputs::set_float`] and [`Inputs::set_str`], so an input is never an integer: the
+    /// compiler relies on it to run arithmetic on inputs as floats (see [`Op`]).
+    values: [V; VARIABLES.len()],
     /// The text of string inputs, by slot (empty for other slots).
     pub strings: [&'a str; VARIABLES.len()],
     /// Nobody will read this row's notes (a ranking that will not show it): `note("…")`
@@ -65,6 +70,16 @@ impl Default for Inputs<'_> {
 }
 
 impl<'a> Inputs<'a> {
+    /// No inputs yet (every slot `()`), with [`Inputs::quiet`] as given.
+    pub fn new(quiet: bool) -> Self {
+        Self { quiet, ..Self::default() }
+    }
+
+    /// The value in `slot`: a float, a string or `()`.
+    pub fn get(&self, slot: usize) -> V {
+        self.values[slot]
+    }
+
     /// Sets a numeric input, or `()` when absent.
     pub fn set_float(&mut self, slot: usize, value: Option<f64>) {
         self.values[slot] = value.map_or(V::Unit, V::Float);
@@ -113,13 +128,14 @@ fn node(
     Box::new(f)
 }
 
-/// An argument of an operator or function: constants and variables are read in place
-/// rather than through a closure call.
+/// A compiled expression: constants and variables are read in place rather than through
+/// a closure call, and a run of float arithmetic is one [`Kernel`].
 enum Operand {
     Const(V),
     Input(usize),
     Local(usize),
     Node(Node),
+    Kernel(Kernel),
 }
 
 impl Operand {
@@ -130,7 +146,149 @@ impl Operand {
             Operand::Input(slot) => Ok(frame.inputs.values[*slot]),
             Operand::Local(slot) => Ok(frame.locals[*slot]),
             Operand::Node(node) => node(frame),
+            Operand::Kernel(kernel) => kernel.run(frame).map(V::Float),
         }
+    }
+
+    /// Whether the value can never be an integer (a float, a string, a boolean, `()`, an
+    /// input, a kernel's float): rhai's arithmetic with such an operand gives a float or
+    /// fails, whatever the other side is.
+    fn never_int(&self) -> bool {
+        match self {
+            Operand::Const(v) => !matches!(v, V::Int(_)),
+            Operand::Input(_) | Operand::Kernel(_) => true,
+            Operand::Local(_) | Operand::Node(_) => false,
+        }
+    }
+
+    fn into_node(self) -> Node {
+        match self {
+            Operand::Const(v) => node(move |_| Ok(v)),
+            Operand::Input(slot) => node(move |frame| Ok(frame.inputs.values[slot])),
+            Operand::Local(slot) => node(move |frame| Ok(frame.locals[slot])),
+            Operand::Node(node) => node,
+            Operand::Kernel(kernel) => node(move |frame| kernel.run(frame).map(V::Float)),
+        }
+    }
+
+    /// The operand as kernel code: pushes its value as a float (bailing on anything that is
+    /// not a number, as rhai's arithmetic fails on it).
+    fn into_code(self) -> Vec<Op> {
+        match self {
+            Operand::Const(V::Float(x)) => vec![Op::Const(x)],
+            Operand::Const(V::Int(i)) => vec![Op::Const(i as f64)],
+            Operand::Input(slot) => vec![Op::Input(slot)],
+            Operand::Kernel(kernel) if kernel.depth < KERNEL_DEPTH => kernel.code.into_vec(),
+            other => vec![Op::Operand(Box::new(other))],
+        }
+    }
+}
+
+/// One step of a [`Kernel`], on a stack of floats.
+enum Op {
+    Const(f64),
+    Input(usize),
+    /// Any other operand, as a number.
+    Operand(Box<Operand>),
+    Neg,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Pow,
+    Min,
+    Max,
+}
+
+/// The deepest stack a kernel uses; a deeper operand stays a kernel of its own.
+const KERNEL_DEPTH: usize = 16;
+
+/// Arithmetic (`+ - * / % **`, unary `-`, `min`, `max`) where every operator has an operand
+/// that is never an integer ([`Operand::never_int`]): in rhai such an operator gives a
+/// float or fails, so the whole run is float arithmetic in postfix order, one closure call
+/// for all of it and no [`V`] matched between operators. A value that is not a number
+/// bails, as the operator it feeds would.
+struct Kernel {
+    code: Box<[Op]>,
+    depth: usize,
+}
+
+impl Kernel {
+    /// The kernel of `op` over `operands`, in order.
+    fn new(operands: Vec<Operand>, op: Op) -> Self {
+        let mut code: Vec<Op> = operands.into_iter().flat_map(Operand::into_code).collect();
+        code.push(op);
+        let depth = Self::depth(&code);
+        // Each operand spliced in is shallower than the limit, and sits on at most one value.
+        debug_assert!(depth <= KERNEL_DEPTH, "a kernel {depth} deep");
+        Self { code: code.into_boxed_slice(), depth }
+    }
+
+    fn depth(code: &[Op]) -> usize {
+        let (mut now, mut deepest) = (0usize, 0usize);
+        for op in code {
+            match op {
+                Op::Const(_) | Op::Input(_) | Op::Operand(_) => now += 1,
+                Op::Neg => {}
+                _ => now -= 1,
+            }
+            deepest = deepest.max(now);
+        }
+        deepest
+    }
+
+    fn run(&self, frame: &mut Frame) -> Result<f64, Flow> {
+        let mut stack = [0.0f64; KERNEL_DEPTH];
+        let mut top = 0;
+        for op in &self.code {
+            let (x, y) = match op {
+                Op::Const(x) => {
+                    stack[top] = *x;
+                    top += 1;
+                    continue;
+                }
+                Op::Input(slot) => {
+                    stack[top] = num(frame.inputs.values[*slot])?;
+                    top += 1;
+                    continue;
+                }
+                Op::Operand(operand) => {
+                    stack[top] = num(operand.get(frame)?)?;
+                    top += 1;
+                    continue;
+                }
+                Op::Neg => {
+                    stack[top - 1] = -stack[top - 1];
+                    continue;
+                }
+                _ => {
+                    top -= 1;
+                    (stack[top - 1], stack[top])
+                }
+            };
+            stack[top - 1] = match op {
+                Op::Add => x + y,
+                Op::Sub => x - y,
+                Op::Mul => x * y,
+                Op::Div => x / y,
+                Op::Rem => x % y,
+                Op::Pow => x.powf(y),
+                Op::Min => pick(true, x, y),
+                _ => pick(false, x, y),
+            };
+        }
+        Ok(stack[0])
+    }
+}
+
+/// rhai's float `min` (`is_min`) or `max`: the first on a tie, the second when either is NaN.
+fn pick(is_min: bool, x: f64, y: f64) -> f64 {
+    let pick_x = if is_min { x <= y } else { x >= y };
+    if pick_x {
+        x
+    } else {
+        y
     }
 }
 
@@ -243,7 +401,9 @@ impl Compiler<'_> {
         match stmt {
             Stmt::Noop(_) => Ok(node(|_| Ok(V::Unit))),
             Stmt::Expr(expr) => self.expr(expr),
-            Stmt::FnCall(call, _) => self.call(&call.name, &call.args, call.namespace.is_empty()),
+            Stmt::FnCall(call, _) => {
+                self.call(&call.name, &call.args, call.namespace.is_empty()).map(Operand::into_node)
+            }
             Stmt::Block(block) => self.stmt_block(block),
             Stmt::Var(var, _, _) => {
                 let (ident, value, _) = &**var;
@@ -323,8 +483,10 @@ impl Compiler<'_> {
                 let f: f64 = **f;
                 Ok(node(move |_| Ok(V::Float(f))))
             }
-            Expr::StringConstant(s, _) => Ok(self.string_constant(s.as_str())),
-            Expr::DynamicConstant(value, _) => self.dynamic_constant(value),
+            Expr::StringConstant(..)
+            | Expr::DynamicConstant(..)
+            | Expr::FnCall(..)
+            | Expr::Dot(..) => self.operand(expr).map(Operand::into_node),
             Expr::Variable(var, _, _) => {
                 let name = var.1.as_str();
                 if !var.2.is_empty() {
@@ -340,10 +502,6 @@ impl Compiler<'_> {
                     _ => unsupported(format!("`{name}` as a value")),
                 }
             }
-            Expr::Dot(binary, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
-                self.dot(&binary.lhs, &binary.rhs)
-            }
-            Expr::FnCall(call, _) => self.call(&call.name, &call.args, call.namespace.is_empty()),
             Expr::Stmt(block) => self.stmt_block(block),
             Expr::And(operands, _) | Expr::Or(operands, _) => {
                 let is_and = matches!(expr, Expr::And(..));
@@ -384,7 +542,7 @@ impl Compiler<'_> {
 
     /// `object.rest`: `weights.<component>` and `settings.<path>` fold to constants, a method
     /// call is a call with `object` first.
-    fn dot(&mut self, object: &Expr, rest: &Expr) -> Result<Node, String> {
+    fn dot(&mut self, object: &Expr, rest: &Expr) -> Result<Operand, String> {
         match (object, rest) {
             (Expr::Variable(var, _, _), Expr::Property(prop, _))
                 if var.1.as_str() == "weights" && self.local("weights").is_none() =>
@@ -397,7 +555,7 @@ impl Compiler<'_> {
                     .and_then(|w| w.iter().find(|(n, _)| *n == name))
                     .map(|(_, w)| *w)
                     .ok_or_else(|| format!("it reads `weights.{name}`"))?;
-                Ok(node(move |_| Ok(V::Float(weight))))
+                Ok(Operand::Const(V::Float(weight)))
             }
             (Expr::Variable(var, _, _), path)
                 if var.1.as_str() == "settings" && self.local("settings").is_none() =>
@@ -422,6 +580,14 @@ impl Compiler<'_> {
             Expr::IntegerConstant(i, _) => Operand::Const(V::Int(*i)),
             Expr::BoolConstant(b, _) => Operand::Const(V::Bool(*b)),
             Expr::Unit(_) => Operand::Const(V::Unit),
+            Expr::StringConstant(s, _) => Operand::Const(self.string_constant(s.as_str())),
+            Expr::DynamicConstant(value, _) => self.dynamic_constant(value)?,
+            Expr::FnCall(call, _) => {
+                self.call(&call.name, &call.args, call.namespace.is_empty())?
+            }
+            Expr::Dot(binary, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
+                self.dot(&binary.lhs, &binary.rhs)?
+            }
             Expr::Variable(var, _, _) if var.2.is_empty() => {
                 let name = var.1.as_str();
                 match (self.local(name), slot(name)) {
@@ -439,7 +605,7 @@ impl Compiler<'_> {
     }
 
     /// `settings.<path>`, folded to its value: the brand's settings are fixed once loaded.
-    fn setting(&mut self, path: &Expr) -> Result<Node, String> {
+    fn setting(&mut self, path: &Expr) -> Result<Operand, String> {
         let mut names = Vec::new();
         let mut rest = path;
         loop {
@@ -471,49 +637,46 @@ impl Compiler<'_> {
         self.dynamic_constant(&value)
     }
 
-    fn string_constant(&mut self, text: &str) -> Node {
+    fn string_constant(&mut self, text: &str) -> V {
         let index = self.consts.iter().position(|c| c == text).unwrap_or_else(|| {
             self.consts.push(text.to_owned());
             self.consts.len() - 1
         }) as u32;
-        node(move |_| Ok(V::Str(StrRef::Const(index))))
+        V::Str(StrRef::Const(index))
     }
 
-    fn dynamic_constant(&mut self, value: &Dynamic) -> Result<Node, String> {
-        if let Ok(f) = value.as_float() {
-            return Ok(node(move |_| Ok(V::Float(f))));
-        }
-        if let Ok(i) = value.as_int() {
-            return Ok(node(move |_| Ok(V::Int(i))));
-        }
-        if let Ok(b) = value.as_bool() {
-            return Ok(node(move |_| Ok(V::Bool(b))));
-        }
-        if value.is_unit() {
-            return Ok(node(|_| Ok(V::Unit)));
-        }
-        if value.is_string() {
-            let text = value.clone().into_string().unwrap_or_default();
-            return Ok(self.string_constant(&text));
-        }
-        unsupported(format!("a constant of type {}", value.type_name()))
+    fn dynamic_constant(&mut self, value: &Dynamic) -> Result<Operand, String> {
+        let constant = if let Ok(f) = value.as_float() {
+            V::Float(f)
+        } else if let Ok(i) = value.as_int() {
+            V::Int(i)
+        } else if let Ok(b) = value.as_bool() {
+            V::Bool(b)
+        } else if value.is_unit() {
+            V::Unit
+        } else if value.is_string() {
+            self.string_constant(&value.clone().into_string().unwrap_or_default())
+        } else {
+            return unsupported(format!("a constant of type {}", value.type_name()));
+        };
+        Ok(Operand::Const(constant))
     }
 
     /// A function call or operator: `note`, `print` and `debug` bail (a note is text for
     /// people: the rows that reach one run in the interpreter, which writes it; every other
     /// row stays on the fast path), but for a [`Compiler::quiet_note`]; the rest is
     /// [`Compiler::function`].
-    fn call(&mut self, name: &str, args: &[Expr], plain: bool) -> Result<Node, String> {
+    fn call(&mut self, name: &str, args: &[Expr], plain: bool) -> Result<Operand, String> {
         if !plain {
             return unsupported(format!("the namespaced function `{name}`"));
         }
         if let ("note", [text]) = (name, args) {
             if let Some(note) = self.quiet_note(text) {
-                return Ok(note);
+                return Ok(Operand::Node(note));
             }
         }
         if matches!(name, "note" | "print" | "debug") {
-            return Ok(node(|_| Err(Flow::Bail)));
+            return Ok(Operand::Node(node(|_| Err(Flow::Bail))));
         }
         self.function(name, args)
     }
@@ -559,10 +722,15 @@ impl Compiler<'_> {
     }
 
     // Kept whole: a dispatch table, one match arm per supported rhai function or operator.
-    fn function(&mut self, name: &str, args: &[Expr]) -> Result<Node, String> {
+    fn function(&mut self, name: &str, args: &[Expr]) -> Result<Operand, String> {
         let mut nodes: Vec<Operand> =
             args.iter().map(|a| self.operand(a)).collect::<Result<_, _>>()?;
-        match (name, nodes.len()) {
+        if let Some(op) = kernel_op(name, nodes.len()) {
+            if nodes.iter().any(Operand::never_int) {
+                return Ok(Operand::Kernel(Kernel::new(nodes, op)));
+            }
+        }
+        let node = match (name, nodes.len()) {
             (_, 2) if binary_op(name).is_some() => {
                 let op = binary_op(name).expect("checked");
                 let rhs = nodes.pop().expect("two");
@@ -645,8 +813,25 @@ impl Compiler<'_> {
                 }))
             }
             _ => unsupported(format!("`{name}` with {} arguments", nodes.len())),
-        }
+        };
+        node.map(Operand::Node)
     }
+}
+
+/// The kernel step of an operator or function of `arity` arguments, if it has one.
+fn kernel_op(name: &str, arity: usize) -> Option<Op> {
+    Some(match (name, arity) {
+        ("+", 2) => Op::Add,
+        ("-", 2) => Op::Sub,
+        ("*", 2) => Op::Mul,
+        ("/", 2) => Op::Div,
+        ("%", 2) => Op::Rem,
+        ("**", 2) => Op::Pow,
+        ("-", 1) => Op::Neg,
+        ("min", 2) => Op::Min,
+        ("max", 2) => Op::Max,
+        _ => return None,
+    })
 }
 
 /// rhai's `min` or `max`: of two integers an integer, else a float.
@@ -655,11 +840,7 @@ fn min_max(is_min: bool, lhs: Operand, rhs: Operand) -> Node {
         let (a, b) = (lhs.get(frame)?, rhs.get(frame)?);
         match (a, b) {
             (V::Int(x), V::Int(y)) => Ok(V::Int(if is_min == (x <= y) { x } else { y })),
-            _ => {
-                let (x, y) = (num(a)?, num(b)?);
-                let pick_x = if is_min { x <= y } else { x >= y };
-                Ok(V::Float(if pick_x { x } else { y }))
-            }
+            _ => Ok(V::Float(pick(is_min, num(a)?, num(b)?))),
         }
     })
 }

@@ -535,7 +535,7 @@ fn quiet_notes_bail_only_where_the_interpreter_could_fail() {
     let run = |source: &str, posts: f64, quiet: bool| {
         let ast = rules.sandbox.compile_script(source).unwrap();
         let script = FastScript::compile(&ast, &Default::default()).unwrap();
-        let mut inputs = Inputs { quiet, ..Inputs::default() };
+        let mut inputs = Inputs::new(quiet);
         inputs
             .set_float(scout::rules::script::slots::field(scout::model::Field::Posts), Some(posts));
         script.eval(&inputs).ok()

@@ -139,29 +139,38 @@ impl SplitCsv {
         merge: impl Fn(S, S) -> S + Sync + Send,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<S, InputError> {
+        // A thread also reuses the buffer it reads ranges into: a fresh one a range is fresh
+        // pages the kernel must fault in and zero.
         self.chunks
             .par_iter()
-            .try_fold(&new_sink, |mut sink, chunk| {
-                self.read_chunk(chunk, &mut sink)?;
-                progress(chunk.end - chunk.start);
-                Ok(sink)
-            })
+            .try_fold(
+                || (new_sink(), Vec::new()),
+                |(mut sink, mut bytes), chunk| {
+                    self.read_chunk(chunk, &mut bytes, &mut sink)?;
+                    progress(chunk.end - chunk.start);
+                    Ok((sink, bytes))
+                },
+            )
+            .map(|read| read.map(|(sink, _)| sink))
             .try_reduce(&new_sink, |a, b| Ok(merge(a, b)))
     }
 
     fn read_chunk(
         &self,
         chunk: &chunked::Chunk,
+        bytes: &mut Vec<u8>,
         sink: &mut impl RowSink,
     ) -> Result<(), InputError> {
         let io = |source| InputError::Io { name: self.name.clone(), source };
-        let mut bytes = Vec::with_capacity((chunk.end - chunk.start) as usize);
-        chunk.open(&self.path).and_then(|mut r| r.read_to_end(&mut bytes)).map_err(io)?;
+        bytes.clear();
+        bytes.reserve((chunk.end - chunk.start) as usize);
+        chunk.open(&self.path).and_then(|mut r| r.read_to_end(bytes)).map_err(io)?;
+        let bytes = &bytes[..];
         match &self.records {
             Records::Csv { plan, dialect } => {
-                read_range(&bytes, chunk.first_line, dialect.delimiter, plan, sink);
+                read_range(bytes, chunk.first_line, dialect.delimiter, plan, sink);
             }
-            Records::Ndjson => super::json::read_lines(&bytes, chunk.first_line, sink),
+            Records::Ndjson => super::json::read_lines(bytes, chunk.first_line, sink),
         }
         sink.pause();
         Ok(())

@@ -15,7 +15,7 @@
 //! The repeats are found once, at the end, one partition at a time: memory stays flat
 //! however long the list, and no lock or hash-table probe sits on the per-row path.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rayon::prelude::*;
@@ -277,20 +277,35 @@ pub(super) struct Later {
     platform: Option<String>,
 }
 
+/// Sets of account hashes, which need no further mixing beyond foldhash's cheap one.
+type Hashes = foldhash::fast::FixedState;
+
 /// The later rows among one partition's records, for each of `brands` brands: an
 /// account's rows that brand ranked or filtered, but the first.
 fn later_rows(bytes: &[u8], brands: usize) -> Vec<Vec<Later>> {
     let width = mask_len(brands);
-    // By hash alone (few hashes repeat); a repeated hash's records are put in line order.
-    let mut index: Vec<(u64, usize)> = Vec::with_capacity(bytes.len() / 40);
-    let mut at = 0;
-    while let Some((hash, len)) = decode_head(&bytes[at..], width) {
-        index.push((hash, at));
-        at += len;
-    }
+    let heads = || {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let (hash, len) = decode_head(&bytes[at..], width)?;
+            at += len;
+            Some((hash, at - len))
+        })
+    };
+    // Few hashes repeat: one pass through a set finds them, and only their records are
+    // gathered, sorted by hash, and put in line order.
+    let mut seen = HashSet::with_capacity_and_hasher(bytes.len() / 32, Hashes::default());
+    let repeated: HashSet<u64, Hashes> =
+        heads().filter(|&(hash, _)| !seen.insert(hash)).map(|(hash, _)| hash).collect();
+    drop(seen);
+    let mut index: Vec<(u64, usize)> = if repeated.is_empty() {
+        Vec::new()
+    } else {
+        heads().filter(|(hash, _)| repeated.contains(hash)).collect()
+    };
     index.sort_unstable_by_key(|&(hash, _)| hash);
     let mut later: Vec<Vec<Later>> = (0..brands).map(|_| Vec::new()).collect();
-    for run in index.chunk_by(|a, b| a.0 == b.0).filter(|run| run.len() > 1) {
+    for run in index.chunk_by(|a, b| a.0 == b.0) {
         let mut records: Vec<Record<'_>> =
             run.iter().filter_map(|&(_, at)| Some(decode(&bytes[at..], width)?.0)).collect();
         records.sort_unstable_by_key(|record| record.line);

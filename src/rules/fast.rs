@@ -151,8 +151,9 @@ impl Operand {
     }
 
     /// Whether the value can never be an integer (a float, a string, a boolean, `()`, an
-    /// input, a kernel's float): rhai's arithmetic with such an operand gives a float or
-    /// fails, whatever the other side is.
+    /// input, a kernel's float): rhai's arithmetic with such an operand is a float whenever
+    /// the other side is a number too, and otherwise not a number (a failure, or `+`
+    /// joining strings), where a kernel bails.
     fn never_int(&self) -> bool {
         match self {
             Operand::Const(v) => !matches!(v, V::Int(_)),
@@ -483,10 +484,13 @@ impl Compiler<'_> {
                 let f: f64 = **f;
                 Ok(node(move |_| Ok(V::Float(f))))
             }
-            Expr::StringConstant(..)
-            | Expr::DynamicConstant(..)
-            | Expr::FnCall(..)
-            | Expr::Dot(..) => self.operand(expr).map(Operand::into_node),
+            Expr::StringConstant(..) | Expr::DynamicConstant(..) | Expr::FnCall(..) => {
+                self.operand(expr).map(Operand::into_node)
+            }
+            // (A negated dot is `?.`, which stays outside the subset.)
+            Expr::Dot(_, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
+                self.operand(expr).map(Operand::into_node)
+            }
             Expr::Variable(var, _, _) => {
                 let name = var.1.as_str();
                 if !var.2.is_empty() {

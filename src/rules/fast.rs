@@ -6,7 +6,7 @@
 //! `settings.<path>` (folded to the brand's values), and the math helpers `min max abs floor
 //! ceiling round sqrt exp ln log clamp ratio has to_float` — is compiled once into a tree of
 //! native closures. Runs of float arithmetic (an operator with an operand that is never an
-//! integer) are flattened further into a [`Kernel`]: postfix code over a stack of floats,
+//! integer) are flattened further into a `Kernel`: postfix code over a stack of floats,
 //! one closure call for a whole formula like the benchmark brand's. Evaluating takes no
 //! allocation and no interpretation. `note`,
 //! `print` and `debug` compile to a bail: only the rows that reach one run in the
@@ -53,7 +53,7 @@ pub enum StrRef {
 pub struct Inputs<'a> {
     /// Values by slot; string inputs are `V::Str(StrRef::Input(slot))`. Written only by
     /// [`Inputs::set_float`] and [`Inputs::set_str`], so an input is never an integer: the
-    /// compiler relies on it to run arithmetic on inputs as floats (see [`Op`]).
+    /// compiler relies on it to run arithmetic on inputs as floats (see `Kernel`).
     values: [V; VARIABLES.len()],
     /// The text of string inputs, by slot (empty for other slots).
     pub strings: [&'a str; VARIABLES.len()],

@@ -471,40 +471,19 @@ impl Compiler<'_> {
 
     fn expr(&mut self, expr: &Expr) -> Result<Node, String> {
         match expr {
-            Expr::Unit(_) => Ok(node(|_| Ok(V::Unit))),
-            Expr::BoolConstant(b, _) => {
-                let b = *b;
-                Ok(node(move |_| Ok(V::Bool(b))))
-            }
-            Expr::IntegerConstant(i, _) => {
-                let i = *i;
-                Ok(node(move |_| Ok(V::Int(i))))
-            }
-            Expr::FloatConstant(f, _) => {
-                let f: f64 = **f;
-                Ok(node(move |_| Ok(V::Float(f))))
-            }
-            Expr::StringConstant(..) | Expr::DynamicConstant(..) | Expr::FnCall(..) => {
-                self.operand(expr).map(Operand::into_node)
-            }
+            // Values, variables, calls and properties are operands (`Compiler::operand`, which
+            // takes every one of these itself: it hands only the rest back here).
+            Expr::Unit(_)
+            | Expr::BoolConstant(..)
+            | Expr::IntegerConstant(..)
+            | Expr::FloatConstant(..)
+            | Expr::StringConstant(..)
+            | Expr::DynamicConstant(..)
+            | Expr::Variable(..)
+            | Expr::FnCall(..) => self.operand(expr).map(Operand::into_node),
             // (A negated dot is `?.`, which stays outside the subset.)
             Expr::Dot(_, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
                 self.operand(expr).map(Operand::into_node)
-            }
-            Expr::Variable(var, _, _) => {
-                let name = var.1.as_str();
-                if !var.2.is_empty() {
-                    return unsupported(format!("the module path `{name}`"));
-                }
-                if let Some(slot) = self.local(name) {
-                    return Ok(node(move |frame| Ok(frame.locals[slot])));
-                }
-                match slot(name) {
-                    Some(slot) if !matches!(name, "niches" | "extra" | "weights" | "settings") => {
-                        Ok(node(move |frame| Ok(frame.inputs.values[slot])))
-                    }
-                    _ => unsupported(format!("`{name}` as a value")),
-                }
             }
             Expr::Stmt(block) => self.stmt_block(block),
             Expr::And(operands, _) | Expr::Or(operands, _) => {
@@ -592,8 +571,11 @@ impl Compiler<'_> {
             Expr::Dot(binary, flags, _) if !flags.contains(rhai::ASTFlags::NEGATED) => {
                 self.dot(&binary.lhs, &binary.rhs)?
             }
-            Expr::Variable(var, _, _) if var.2.is_empty() => {
+            Expr::Variable(var, _, _) => {
                 let name = var.1.as_str();
+                if !var.2.is_empty() {
+                    return unsupported(format!("the module path `{name}`"));
+                }
                 match (self.local(name), slot(name)) {
                     (Some(local), _) => Operand::Local(local),
                     (None, Some(input))
@@ -601,7 +583,7 @@ impl Compiler<'_> {
                     {
                         Operand::Input(input)
                     }
-                    _ => Operand::Node(self.expr(expr)?),
+                    _ => return unsupported(format!("`{name}` as a value")),
                 }
             }
             _ => Operand::Node(self.expr(expr)?),
